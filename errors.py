@@ -1,0 +1,117 @@
+"""One exception tree for oogst.
+
+::
+
+    OogstError                      anything oogst raises on purpose; has a stable ``code``
+    ├── ConfigError                 bad settings, unknown feed, bad option: fix and rerun
+    │   └── NotFoundError           a feed, run or record that does not exist (API: 404)
+    ├── HarvestError                talking to a partner's endpoint went wrong
+    │   ├── TransientHarvestError   try again later: timeouts, 429/5xx, Retry-After
+    │   └── FatalHarvestError       give up: cannotDisseminateFormat, badArgument, 4xx
+    ├── MappingError                one record could not be mapped (names record + source path)
+    └── StoreError                  the RDF store or the state database failed
+
+Every error carries the feed where known, and the record or URL where known, so that a
+message can say what was found, where, and how to fix it. The CLI turns ``code`` into the
+process exit code (see ``EXIT_CODES``).
+"""
+
+from __future__ import annotations
+
+EXIT_CODES = {
+    "ok": 0,
+    "failed": 1,  # a run finished but some feed failed
+    "usage": 2,  # click's own code for bad usage
+    "config": 3,
+    "harvest": 4,
+    "store": 5,
+    "mapping": 6,
+}
+
+
+class OogstError(Exception):
+    code = "failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        feed: str | None = None,
+        record: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.feed = feed
+        self.record = record
+        self.url = url
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = []
+        if self.feed:
+            where.append(f"feed {self.feed!r}")
+        if self.record:
+            where.append(f"record {self.record!r}")
+        if self.url:
+            where.append(self.url)
+        text = self.message
+        if where:
+            text = f"{', '.join(where)}: {text}"
+        if self.hint:
+            text = f"{text} — {self.hint}"
+        return text
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "error": type(self).__name__,
+            "code": self.code,
+            "message": self.message,
+            "feed": self.feed,
+            "record": self.record,
+            "url": self.url,
+            "hint": self.hint,
+        }
+
+
+class ConfigError(OogstError):
+    code = "config"
+
+
+class NotFoundError(ConfigError):
+    """A name or id that resolves to nothing: an unknown feed, run or record."""
+
+
+class HarvestError(OogstError):
+    code = "harvest"
+
+
+class TransientHarvestError(HarvestError):
+    """Worth retrying: the endpoint may answer later."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class FatalHarvestError(HarvestError):
+    """Retrying will not help until someone changes the feed or the endpoint."""
+
+
+class MappingError(OogstError):
+    code = "mapping"
+
+    def __init__(self, message: str, *, source_path: str | None = None, **kw) -> None:
+        super().__init__(message, **kw)
+        self.source_path = source_path
+
+
+class StoreError(OogstError):
+    code = "store"
+
+
+class QueryError(OogstError):
+    """A SPARQL query that cannot run: syntax error, update where a query is expected."""
+
+    code = "usage"

@@ -1,0 +1,103 @@
+"""The raw archive: every payload as received, compressed, with its content hash.
+
+One row per distinct version of a source record (feed, source id, sha256). Identical
+payloads seen again only move ``last_seen``; a changed payload adds a version. A feed can
+be re-mapped from here without contacting the partner, and a record that failed to parse
+is kept verbatim with the parser's message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..records import SourceRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS payloads (
+    feed        TEXT NOT NULL,
+    source_id   TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    datestamp   TEXT,
+    format      TEXT NOT NULL,
+    media_type  TEXT NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    sets        TEXT NOT NULL DEFAULT '',
+    size        INTEGER NOT NULL,
+    payload     BLOB NOT NULL,                 -- zlib-compressed bytes as received
+    error       TEXT,                          -- parser message when the payload is damaged
+    first_run   INTEGER,
+    first_seen  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    last_seen   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (feed, source_id, sha256)
+);
+CREATE INDEX IF NOT EXISTS payloads_latest ON payloads (feed, source_id, last_seen);
+"""
+
+
+class Archive:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def put_many(self, records: Iterable[SourceRecord], run_id: int | None = None,
+                 errors: dict[str, str] | None = None) -> None:
+        """Archive payloads; ``errors`` maps source id → parser message for damaged ones."""
+        errors = errors or {}
+        rows = [
+            (r.feed, r.source_id, r.sha256, r.datestamp, r.format, r.media_type, int(r.deleted),
+             " ".join(r.sets), len(r.payload), zlib.compress(r.payload, 6), errors.get(r.source_id), run_id)
+            for r in records
+        ]
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO payloads (feed, source_id, sha256, datestamp, format, media_type, deleted, sets,"
+                " size, payload, error, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (feed, source_id, sha256) DO UPDATE SET"
+                " last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), datestamp = excluded.datestamp",
+                rows,
+            )
+            self._db.execute("COMMIT")
+
+    def _record(self, row: tuple) -> SourceRecord:
+        feed, source_id, datestamp, fmt, media_type, deleted, sets, payload = row
+        return SourceRecord(feed=feed, source_id=source_id, datestamp=datestamp, payload=zlib.decompress(payload),
+                            format=fmt, deleted=bool(deleted), sets=tuple(sets.split()), media_type=media_type)
+
+    def get(self, feed: str, source_id: str) -> SourceRecord | None:
+        """The latest version of one record."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT feed, source_id, datestamp, format, media_type, deleted, sets, payload FROM payloads"
+                " WHERE feed = ? AND source_id = ? ORDER BY last_seen DESC, rowid DESC LIMIT 1",
+                (feed, source_id)).fetchone()
+        return self._record(row) if row else None
+
+    def latest(self, feed: str) -> Iterator[SourceRecord]:
+        """The latest version of every record of a feed (for re-mapping)."""
+        with self._lock:
+            ids = [r[0] for r in self._db.execute(
+                "SELECT DISTINCT source_id FROM payloads WHERE feed = ? ORDER BY source_id", (feed,))]
+        for source_id in ids:
+            record = self.get(feed, source_id)
+            if record is not None:
+                yield record
+
+    def stats(self, feed: str) -> dict[str, int]:
+        with self._lock:
+            n, versions, size, damaged = self._db.execute(
+                "SELECT COUNT(DISTINCT source_id), COUNT(*), COALESCE(SUM(size), 0), COUNT(error)"
+                " FROM payloads WHERE feed = ?", (feed,)).fetchone()
+        return {"records": n, "versions": versions, "bytes": size, "damaged": damaged}

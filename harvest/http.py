@@ -1,0 +1,147 @@
+"""HTTP for harvesters: one ``requests`` session, timeouts, retries and politeness.
+
+- Connect and read timeouts apply to every request.
+- Transient failures (connection errors, timeouts, 429, 5xx) are retried with exponential
+  back-off and full jitter; ``Retry-After`` is honoured in both forms (seconds and HTTP date),
+  capped by ``max_backoff``.
+- Each host gets at most one request at a time, plus a configurable delay between requests.
+- Permanent failures (other 4xx) raise FatalHarvestError at once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import requests
+
+from ..errors import FatalHarvestError, TransientHarvestError
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUS = {408, 425, 429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 5
+    backoff: float = 1.0
+    max_backoff: float = 120.0
+    delay: float = 0.0
+    user_agent: str = "oogst/0.1"
+
+    @classmethod
+    def from_settings(cls, settings) -> HttpPolicy:
+        return cls(
+            connect_timeout=settings.http_connect_timeout,
+            read_timeout=settings.http_read_timeout,
+            retries=settings.http_retries,
+            backoff=settings.http_backoff,
+            max_backoff=settings.http_max_backoff,
+            delay=settings.http_delay,
+            user_agent=settings.user_agent,
+        )
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
+    return max(0.0, (when - current).total_seconds())
+
+
+class _HostGate:
+    """One request at a time per host, with a pause between requests."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._last: dict[str, float] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+    def wait(self, host: str, delay: float) -> None:
+        last = self._last.get(host)
+        if last is not None and delay > 0:
+            pause = last + delay - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+
+    def done(self, host: str) -> None:
+        self._last[host] = time.monotonic()
+
+
+_GATE = _HostGate()
+
+
+class HttpClient:
+    """A polite, retrying HTTP client. Tests point it at a local server."""
+
+    def __init__(self, policy: HttpPolicy | None = None, session: requests.Session | None = None,
+                 sleep=time.sleep) -> None:
+        self.policy = policy or HttpPolicy()
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("User-Agent", self.policy.user_agent)
+        self._sleep = sleep
+        self.requests_made = 0
+        self.retries_made = 0
+
+    def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None) -> requests.Response:
+        p = self.policy
+        host = urlsplit(url).netloc
+        attempt = 0
+        while True:
+            attempt += 1
+            problem: TransientHarvestError
+            with _GATE.lock(host):
+                _GATE.wait(host, p.delay)
+                try:
+                    self.requests_made += 1
+                    resp = self.session.get(url, params=params, timeout=(p.connect_timeout, p.read_timeout))
+                    content = resp.content  # read the body inside the timeout and the gate
+                except requests.Timeout as exc:
+                    problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
+                except requests.ConnectionError as exc:
+                    problem = TransientHarvestError(f"cannot connect: {exc}", feed=feed, url=url)
+                else:
+                    if resp.status_code < 400:
+                        resp._content = content
+                        return resp
+                    if resp.status_code not in RETRY_STATUS:
+                        raise FatalHarvestError(
+                            f"HTTP {resp.status_code} {resp.reason}", feed=feed, url=resp.url,
+                            hint="check the feed's URL and parameters (`oogst feeds show`)")
+                    problem = TransientHarvestError(
+                        f"HTTP {resp.status_code} {resp.reason}", feed=feed, url=resp.url,
+                        retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+                finally:
+                    _GATE.done(host)
+            if attempt >= p.retries:
+                raise problem
+            wait = min(p.max_backoff, p.backoff * 2 ** (attempt - 1))
+            wait = random.uniform(0, wait)  # full jitter
+            if problem.retry_after is not None:
+                wait = min(p.max_backoff, max(wait, problem.retry_after))
+            self.retries_made += 1
+            log.info("retry %d/%d for %s in %.1fs: %s", attempt, p.retries - 1, url, wait, problem.message)
+            self._sleep(wait)

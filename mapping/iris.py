@@ -1,0 +1,98 @@
+"""All IRI minting in one place.
+
+Record IRIs are stable and deterministic: the same (feed, source id) always gives the
+same IRIs, on any machine, in any run. A partner's own persistent http(s) identifier
+(LIDO ``objectPublishedID``) is preferred for the object; otherwise the object IRI is
+minted under the aggregator's base, scoped by the feed (the partner's registration).
+
+Layout under ``base`` (default ``https://data.oogst.be/``, the ``base_iri`` setting)::
+
+    {base}id/object/{feed}/{key}      the heritage object (when the partner has no PID)
+    {base}id/object/{feed}/{key}#…    nodes of the record (production, identifier …),
+                                      also when the object itself has a partner PID
+    {base}graph/{feed}/{key}          the named graph that holds the record
+    {base}id/agent/{feed}/{slug}      a person or organisation known only by name
+    {base}id/feed/{feed}              the feed (dataset) itself
+    {base}id/run/{run}                one harvest run
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import quote
+
+DEFAULT_BASE = "https://data.oogst.be/"
+
+# Characters kept as they are in a record key; everything else is percent-encoded, so
+# two different source ids can never collide on one key.
+_KEY_SAFE = "-._~:@!$&'()*+,;="
+
+
+def record_key(source_id: str) -> str:
+    """The path segment that stands for one source record: a reversible encoding."""
+    return quote(source_id.strip(), safe=_KEY_SAFE)
+
+
+def record_id(feed: str, source_id: str) -> str:
+    """The public id of a record, as used in ``/records/{id}``."""
+    return f"{feed}/{record_key(source_id)}"
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    """A readable ascii slug; a short hash keeps different texts apart."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    s = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:max_len].strip("-")
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+    return f"{s}-{digest}" if s else digest
+
+
+def is_http_iri(value: str | None) -> bool:
+    return bool(value) and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value.strip()) is not None
+
+
+class Minter:
+    """Mints the IRIs of one feed's records."""
+
+    def __init__(self, feed: str, base: str = DEFAULT_BASE) -> None:
+        if not base.endswith("/"):
+            base += "/"
+        self.base = base
+        self.feed = feed
+
+    def object_iri(self, source_id: str, persistent_id: str | None = None) -> str:
+        if persistent_id and is_http_iri(persistent_id):
+            return persistent_id.strip()
+        return f"{self.base}id/object/{self.feed}/{record_key(source_id)}"
+
+    def graph_iri(self, source_id: str) -> str:
+        return f"{self.base}graph/{self.feed}/{record_key(source_id)}"
+
+    def node_iri(self, source_id: str, *parts: str | int) -> str:
+        """A node that belongs to one record (its production, an identifier …).
+
+        Always in the aggregator's own namespace, also when the object has a partner
+        PID: oogst does not mint IRIs in a partner's domain.
+        """
+        return f"{self.base}id/object/{self.feed}/{record_key(source_id)}#" + "-".join(
+            str(p) for p in parts
+        )
+
+    def agent_iri(self, name: str) -> str:
+        return f"{self.base}id/agent/{self.feed}/{slug(name)}"
+
+    def feed_iri(self) -> str:
+        return f"{self.base}id/feed/{self.feed}"
+
+
+def run_iri(run_id: int | str, base: str = DEFAULT_BASE) -> str:
+    if not base.endswith("/"):
+        base += "/"
+    return f"{base}id/run/{run_id}"
+
+
+def graph_prefix(base: str = DEFAULT_BASE) -> str:
+    if not base.endswith("/"):
+        base += "/"
+    return f"{base}graph/"

@@ -1,0 +1,320 @@
+"""The pipeline's own state, in SQLite in the data dir: feeds, runs, checkpoints and the
+record index (what each source record became: published, quarantined or withdrawn).
+
+The RDF store holds only what is published; everything the pipeline needs to carry on
+(and to explain itself) lives here. Writes are small and committed at once; checkpoints
+are written only after the records before them are stored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, StoreError
+from ..records import Feed
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feeds (
+    name        TEXT PRIMARY KEY,
+    protocol    TEXT NOT NULL,
+    url         TEXT NOT NULL,
+    format      TEXT NOT NULL,
+    set_spec    TEXT,
+    status      TEXT NOT NULL DEFAULT 'active',   -- active | failing | paused
+    config      TEXT NOT NULL DEFAULT '{}',       -- JSON: anything protocol-specific
+    last_error  TEXT,
+    next_from   TEXT,                             -- server responseDate of the last complete run
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    feed          TEXT NOT NULL,
+    mode          TEXT NOT NULL,                  -- full | incremental
+    status        TEXT NOT NULL,                  -- running | complete | failed
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    window_from   TEXT,
+    response_date TEXT,
+    harvested     INTEGER NOT NULL DEFAULT 0,
+    published     INTEGER NOT NULL DEFAULT 0,
+    quarantined   INTEGER NOT NULL DEFAULT 0,
+    withdrawn     INTEGER NOT NULL DEFAULT 0,
+    unchanged     INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    error         TEXT,
+    notes         TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS runs_feed ON runs (feed, id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    feed          TEXT PRIMARY KEY,
+    run_id        INTEGER NOT NULL,
+    token         TEXT,
+    window_from   TEXT,
+    response_date TEXT,
+    updated_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+    feed          TEXT NOT NULL,
+    source_id     TEXT NOT NULL,
+    record_id     TEXT NOT NULL UNIQUE,
+    object_iri    TEXT,
+    graph_iri     TEXT NOT NULL,
+    label         TEXT,
+    datestamp     TEXT,
+    state         TEXT NOT NULL,                  -- published | quarantined | withdrawn
+    published     INTEGER NOT NULL DEFAULT 0,     -- 1 while a version is in the RDF store
+    hash          TEXT,                           -- sha256 of the last payload processed
+    run_id        INTEGER,
+    report        TEXT,                           -- JSON validation report of the last version
+    quarantined   TEXT,                           -- N-Triples of a quarantined version
+    updated_at    TEXT NOT NULL,
+    withdrawn_at  TEXT,
+    PRIMARY KEY (feed, source_id)
+);
+CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
+CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")
+
+
+class State:
+    """The SQLite state database. Safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the state database {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, *args: Any) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- feeds ------------------------------------------------------------------------------
+    def add_feed(self, feed: Feed) -> Feed:
+        feed.created_at = feed.updated_at = now()
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO feeds (name, protocol, url, format, set_spec, status, config, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (feed.name, feed.protocol, feed.url, feed.format, feed.set_spec, feed.status,
+                     json.dumps(feed.config), feed.created_at, feed.updated_at),
+                )
+        except sqlite3.IntegrityError:
+            raise ConfigError(f"a feed named {feed.name!r} exists already", feed=feed.name,
+                              hint="pick another name, or `oogst feeds remove` it first") from None
+        return feed
+
+    def get_feed(self, name: str) -> Feed:
+        row = self._one("SELECT * FROM feeds WHERE name = ?", name)
+        if row is None:
+            known = ", ".join(f.name for f in self.list_feeds()) or "none yet"
+            raise ConfigError(f"no feed named {name!r}", hint=f"registered feeds: {known}")
+        data = dict(row)
+        data["config"] = json.loads(data["config"])
+        return Feed(**data)
+
+    def list_feeds(self) -> list[Feed]:
+        return [self.get_feed(r["name"]) for r in self._all("SELECT name FROM feeds ORDER BY name")]
+
+    def update_feed(self, name: str, **values: Any) -> None:
+        if "config" in values:
+            values["config"] = json.dumps(values["config"])
+        values["updated_at"] = now()
+        cols = ", ".join(f"{k} = ?" for k in values)
+        with self.transaction() as db:
+            db.execute(f"UPDATE feeds SET {cols} WHERE name = ?", (*values.values(), name))
+
+    def remove_feed(self, name: str) -> list[str]:
+        """Forget a feed; return the graph IRIs of its published records (to drop)."""
+        self.get_feed(name)
+        graphs = [r["graph_iri"] for r in self._all(
+            "SELECT graph_iri FROM records WHERE feed = ? AND published = 1", name)]
+        with self.transaction() as db:
+            for table in ("records", "checkpoints", "runs"):
+                db.execute(f"DELETE FROM {table} WHERE feed = ?", (name,))
+            db.execute("DELETE FROM feeds WHERE name = ?", (name,))
+        return graphs
+
+    # -- runs -------------------------------------------------------------------------------
+    def start_run(self, feed: str, mode: str, window_from: str | None) -> int:
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO runs (feed, mode, status, started_at, window_from) VALUES (?,?,?,?,?)",
+                (feed, mode, "running", now(), window_from),
+            )
+            return int(cur.lastrowid)
+
+    def add_run_counts(self, run_id: int, **counts: int) -> None:
+        if not counts:
+            return
+        cols = ", ".join(f"{k} = {k} + ?" for k in counts)
+        with self.transaction() as db:
+            db.execute(f"UPDATE runs SET {cols} WHERE id = ?", (*counts.values(), run_id))
+
+    def finish_run(self, run_id: int, status: str, *, error: str | None = None,
+                   response_date: str | None = None, notes: list[str] | None = None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, error = ?, response_date = COALESCE(?, response_date),"
+                " notes = ? WHERE id = ?",
+                (status, now(), error, response_date, json.dumps(notes or []), run_id),
+            )
+
+    def get_run(self, run_id: int) -> dict[str, Any]:
+        row = self._one("SELECT * FROM runs WHERE id = ?", run_id)
+        if row is None:
+            raise ConfigError(f"no run {run_id}")
+        return _run_dict(row)
+
+    def last_run(self, feed: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM runs WHERE feed = ? ORDER BY id DESC LIMIT 1", feed)
+        return _run_dict(row) if row else None
+
+    def runs(self, feed: str, limit: int = 20) -> list[dict[str, Any]]:
+        return [_run_dict(r) for r in self._all(
+            "SELECT * FROM runs WHERE feed = ? ORDER BY id DESC LIMIT ?", feed, limit)]
+
+    # -- checkpoints ----------------------------------------------------------------------------
+    def save_checkpoint(self, feed: str, run_id: int, token: str | None, window_from: str | None,
+                        response_date: str | None) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO checkpoints (feed, run_id, token, window_from, response_date, updated_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT (feed) DO UPDATE SET run_id = excluded.run_id,"
+                " token = excluded.token, window_from = excluded.window_from,"
+                " response_date = excluded.response_date, updated_at = excluded.updated_at",
+                (feed, run_id, token, window_from, response_date, now()),
+            )
+
+    def get_checkpoint(self, feed: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM checkpoints WHERE feed = ?", feed)
+        return dict(row) if row else None
+
+    def clear_checkpoint(self, feed: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM checkpoints WHERE feed = ?", (feed,))
+
+    # -- records ----------------------------------------------------------------------------------
+    def get_record(self, feed: str, source_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM records WHERE feed = ? AND source_id = ?", feed, source_id)
+        return _record_dict(row) if row else None
+
+    def find_record(self, record_id: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM records WHERE record_id = ?", record_id)
+        return _record_dict(row) if row else None
+
+    def records_by_object(self, object_iri: str) -> list[dict[str, Any]]:
+        return [_record_dict(r) for r in self._all("SELECT * FROM records WHERE object_iri = ?", object_iri)]
+
+    def known_records(self, feed: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """hash, state and published flag of the records already known, by source id."""
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i:i + 500]
+            rows = self._all(
+                "SELECT source_id, hash, state, published FROM records WHERE feed = ?"
+                f" AND source_id IN ({','.join('?' * len(chunk))})", feed, *chunk)
+            out.update({r["source_id"]: {"hash": r["hash"], "state": r["state"], "published": bool(r["published"])}
+                        for r in rows})
+        return out
+
+    def upsert_records(self, rows: list[dict[str, Any]]) -> None:
+        """Write the outcome of a batch (after the RDF store has committed it)."""
+        ts = now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO records (feed, source_id, record_id, object_iri, graph_iri, label, datestamp, state,"
+                " published, hash, run_id, report, quarantined, updated_at, withdrawn_at)"
+                " VALUES (:feed, :source_id, :record_id, :object_iri, :graph_iri, :label, :datestamp, :state,"
+                " :published, :hash, :run_id, :report, :quarantined, :updated_at, :withdrawn_at)"
+                " ON CONFLICT (feed, source_id) DO UPDATE SET record_id = excluded.record_id,"
+                " object_iri = COALESCE(excluded.object_iri, records.object_iri), graph_iri = excluded.graph_iri,"
+                " label = COALESCE(excluded.label, records.label), datestamp = excluded.datestamp,"
+                " state = excluded.state, published = excluded.published, hash = excluded.hash,"
+                " run_id = excluded.run_id, report = excluded.report, quarantined = excluded.quarantined,"
+                " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at",
+                [{**{"object_iri": None, "label": None, "report": None, "quarantined": None,
+                     "withdrawn_at": None, "hash": None, "datestamp": None}, **r,
+                  "report": json.dumps(r["report"]) if r.get("report") is not None else None,
+                  "updated_at": ts} for r in rows],
+            )
+
+    def list_records(self, *, state: str | None = "published", feed: str | None = None,
+                     after: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        where, args = [], []
+        if state == "published":
+            where.append("published = 1")
+        elif state:
+            where.append("state = ?")
+            args.append(state)
+        if feed:
+            where.append("feed = ?")
+            args.append(feed)
+        if after:
+            where.append("record_id > ?")
+            args.append(after)
+        sql = "SELECT * FROM records"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY record_id LIMIT ?"
+        return [_record_dict(r) for r in self._all(sql, *args, limit)]
+
+    def counts(self, feed: str | None = None) -> dict[str, int]:
+        sql = ("SELECT SUM(published) AS published, SUM(state = 'quarantined') AS quarantined,"
+               " SUM(state = 'withdrawn') AS withdrawn, COUNT(*) AS known FROM records")
+        row = self._one(sql + " WHERE feed = ?", feed) if feed else self._one(sql)
+        return {k: int(row[k] or 0) for k in ("published", "quarantined", "withdrawn", "known")}
+
+
+def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["notes"] = json.loads(data["notes"] or "[]")
+    return data
+
+
+def _record_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["published"] = bool(data["published"])
+    data["report"] = json.loads(data["report"]) if data["report"] else None
+    return data
