@@ -50,11 +50,13 @@ class Store(Protocol):
         graph: str = "turtle",
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a read-only query. ``solutions``/``graph`` name the wanted result format
         (keys of SOLUTION_FORMATS / GRAPH_FORMATS); the query form decides which applies.
         Without ``default_graphs`` the default graph is the union of all record graphs.
-        Raises QueryError for a syntax error or an update."""
+        ``base_iri`` resolves relative IRIs in a query without BASE (the SPARQL endpoint's
+        own URL). Raises QueryError for a syntax error or an update."""
 
     def graph(self, graph_iri: str, format: str = "ntriples") -> bytes | None:
         """One graph serialised, or None when the store does not hold it."""

@@ -9,6 +9,7 @@ process. RocksDB allows one process to open the store for writing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -35,6 +36,16 @@ _GRAPH_FORMATS = {
 }
 assert _SOLUTION_FORMATS.keys() == SOLUTION_FORMATS.keys()
 assert _GRAPH_FORMATS.keys() == GRAPH_FORMATS.keys()
+
+
+_NOISE = re.compile(r'#[^\n]*|"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>')
+_FROM = re.compile(r"(?<![?$:\w])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Does the query name its own dataset (FROM / FROM NAMED)? Comments, strings and
+    IRIs are blanked out first, so a FROM inside them does not count."""
+    return _FROM.search(_NOISE.sub(" ", sparql)) is not None
 
 
 def _iri(value: str) -> str:
@@ -93,11 +104,12 @@ class EmbeddedStore:
         graph: str = "turtle",
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        kwargs: dict = {}
+        kwargs: dict = {"base_iri": base_iri}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not has_dataset_clause(sparql):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]

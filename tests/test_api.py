@@ -1,0 +1,577 @@
+"""The web API through its real interfaces: in-process over ASGI, and once over real uvicorn.
+
+The fixture builds what a harvest would leave behind, straight through the Store and State
+seams: two feeds, published records (one graph each), a quarantined record that was never
+published, a quarantined record whose last valid version stays published, and a withdrawn
+record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import rdflib
+import requests
+import uvicorn
+from fastapi.testclient import TestClient
+
+from oogst import __version__
+from oogst.api import create_app
+from oogst.api.app import from_environment
+from oogst.api.conneg import SOLUTION_OFFERS, negotiate
+from oogst.mapping.iris import Minter, record_id
+from oogst.settings import Settings
+from oogst.store.embedded import EmbeddedStore
+from oogst.store.state import Feed, State
+
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+SRX = "{http://www.w3.org/2005/sparql-results#}"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+DIRECT = {"content-type": "application/sparql-query"}
+
+LIDO = "museum-lido"
+DC = "archief-dc"
+# feed, source id, title, state, published
+RECORDS = [
+    (LIDO, "oai:hofvanleie.be:lido:1998-B-121", "Zicht op de Leie", "published", True),
+    (LIDO, "oai:hofvanleie.be:lido:2001 A/7", "Vlaswerkers aan de oever", "published", True),
+    (LIDO, "oai:hofvanleie.be:lido:1999-X-1", None, "quarantined", False),
+    (LIDO, "oai:hofvanleie.be:lido:1975-W-3", "Verdwenen schilderij", "withdrawn", False),
+    (DC, "oai:stadsarchief.gent:42", "Kaart van Gent, 1534", "published", True),
+    (DC, "oai:stadsarchief.gent:43", "Stadsrekening 1450", "quarantined", True),
+]
+PUBLISHED = [r for r in RECORDS if r[4]]
+REPORT = {
+    "record": "oai:hofvanleie.be:lido:1999-X-1",
+    "conforms": False,
+    "findings": [{
+        "rule": "acceptance:titel", "severity": "violation", "path": f"{CRM}P102_has_title",
+        "source_path": "lido:titleWrap/titleSet/appellationValue",
+        "message": {"nl": "Het object heeft geen titel.", "en": "The object has no title."}, "value": None,
+    }],
+}
+
+
+def object_iri(feed: str, source_id: str) -> str:
+    return Minter(feed).object_iri(source_id)
+
+
+def graph_iri(feed: str, source_id: str) -> str:
+    return Minter(feed).graph_iri(source_id)
+
+
+def ntriples(feed: str, source_id: str, title: str) -> str:
+    obj = f"<{object_iri(feed, source_id)}>"
+    return (f"{obj} <{RDF_TYPE}> <{CRM}E22_Human-Made_Object> .\n"
+            f"{obj} <{CRM}P102_has_title> {json.dumps(title)}@nl .\n")
+
+
+def fill(store: EmbeddedStore, state: State) -> None:
+    runs = {}
+    for name, protocol in ((LIDO, "oai-pmh"), (DC, "oai-pmh")):
+        state.add_feed(Feed(name=name, protocol=protocol, url=f"https://{name}.example/oai", format="lido",
+                            config={"api_key": "secret"}))
+        runs[name] = state.start_run(name, "full", None)
+        state.add_run_counts(runs[name], harvested=3, published=2, quarantined=1)
+        state.finish_run(runs[name], "complete")
+    store.replace_graphs({graph_iri(f, s): ntriples(f, s, t) for f, s, t, _, published in RECORDS if published})
+    state.upsert_records([{
+        "feed": f, "source_id": s, "record_id": record_id(f, s), "object_iri": object_iri(f, s),
+        "graph_iri": graph_iri(f, s), "label": t, "datestamp": "2024-03-01T10:00:00Z", "state": st,
+        "published": published, "run_id": runs[f], "report": REPORT if st == "quarantined" else None,
+        "withdrawn_at": "2024-05-01T08:00:00Z" if st == "withdrawn" else None,
+    } for f, s, t, st, published in RECORDS])
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    tmp = tmp_path_factory.mktemp("api")
+    store, state = EmbeddedStore(None), State(tmp / "state.sqlite")
+    fill(store, state)
+    with TestClient(create_app(Settings(data_dir=tmp), store=store, state=state)) as test_client:
+        yield test_client
+    state.close()
+    store.close()
+
+
+def assert_error(response: Any, status: int, error: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert isinstance(body["error"], str) and isinstance(body["message"], str) and body["message"]
+    if error:
+        assert body["error"] == error
+    return body
+
+
+def bindings(response: Any) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.text
+    return [{k: v["value"] for k, v in b.items()} for b in response.json()["results"]["bindings"]]
+
+
+TITLES = f"PREFIX crm: <{CRM}> SELECT ?title WHERE {{ ?o a crm:E22_Human-Made_Object ; crm:P102_has_title ?title }} ORDER BY ?title"
+ALL_TITLES = sorted(t for _, _, t, _, _ in PUBLISHED)
+
+
+# -- content negotiation --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    (None, "json"),
+    ("*/*", "json"),
+    ("text/csv", "csv"),
+    ("text/*", "csv"),
+    ("text/csv;q=0.5, application/sparql-results+xml", "xml"),
+    ("application/sparql-results+json;q=0.1, text/tab-separated-values;q=0.9", "tsv"),
+    ("*/*;q=0.1, text/csv", "csv"),
+    ("*/*, application/sparql-results+json;q=0", "xml"),
+    ("application/json", "json"),
+    ("image/png", "json"),  # nothing acceptable: the default, not a 406
+    ("text/turtle", "json"),
+])
+def test_negotiate(accept: str | None, expected: str) -> None:
+    assert negotiate(accept, SOLUTION_OFFERS, "json") == expected
+
+
+# -- the service ----------------------------------------------------------------------------
+
+def test_index_links_the_endpoints(client: TestClient) -> None:
+    body = client.get("/").json()
+    assert body["version"] == __version__
+    for name in ("sparql", "records", "feeds", "docs"):
+        assert body["links"][name] == f"http://testserver/{name}"
+
+
+def test_health_counts_published_records_and_graphs(client: TestClient) -> None:
+    assert client.get("/health").json() == {
+        "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "version": __version__,
+    }
+
+
+def test_openapi_lists_the_routes(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert doc["info"]["title"] == "oogst" and doc["info"]["version"] == __version__
+    paths = doc["paths"]
+    assert {"/", "/health", "/sparql", "/records", "/records/{record_id}", "/feeds", "/feeds/{name}"} <= set(paths)
+    assert {"get", "post"} <= set(paths["/sparql"])
+    assert "application/sparql-query" in paths["/sparql"]["post"]["requestBody"]["content"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_unknown_route_and_method_are_json_errors(client: TestClient) -> None:
+    assert_error(client.get("/nothing-here"), 404, "NotFound")
+    assert_error(client.put("/sparql", params={"query": "ASK {}"}), 405, "MethodNotAllowed")
+
+
+def test_lifespan_opens_and_closes_what_settings_name(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    with TestClient(create_app(settings)) as test_client:
+        assert test_client.get("/health").json()["graphs"] == 0
+    assert settings.state_path.exists() and (tmp_path / "store").is_dir()
+    EmbeddedStore(tmp_path / "store").close()  # the app released the store's lock
+
+
+def test_app_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OOGST_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("OOGST_PUBLIC_URL", "https://data.example.be/api/")
+    with TestClient(from_environment()) as test_client:
+        assert test_client.get("/").json()["links"]["sparql"] == "https://data.example.be/api/sparql"
+    assert (tmp_path / "state.sqlite").exists()
+
+
+# -- SPARQL: the three protocol operations ------------------------------------------------
+
+def test_query_via_get(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": TITLES})
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert "Accept" in response.headers["vary"]
+    assert [b["title"] for b in bindings(response)] == ALL_TITLES
+
+
+def test_query_via_form_post(client: TestClient) -> None:
+    response = client.post("/sparql", content=f"query={quote(TITLES)}", headers=FORM)
+    assert [b["title"] for b in bindings(response)] == ALL_TITLES
+
+
+def test_query_via_direct_post(client: TestClient) -> None:
+    response = client.post("/sparql", content=TITLES.encode(), headers={"content-type": "application/sparql-query; charset=UTF-8"})
+    assert [b["title"] for b in bindings(response)] == ALL_TITLES
+
+
+def test_default_graph_is_the_union_of_published_record_graphs(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?o a ?type }"})
+    assert bindings(response) == [{"n": str(len(PUBLISHED))}]
+    graphs = bindings(client.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"}))
+    assert sorted(b["g"] for b in graphs) == sorted(graph_iri(f, s) for f, s, *_ in PUBLISHED)
+
+
+def test_default_graph_uri_selects_the_default_graph(client: TestClient) -> None:
+    one = graph_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+    two = graph_iri(DC, "oai:stadsarchief.gent:42")
+    response = client.get("/sparql", params=[("query", TITLES), ("default-graph-uri", one)])
+    assert [b["title"] for b in bindings(response)] == ["Zicht op de Leie"]
+    response = client.post("/sparql", params=[("default-graph-uri", one), ("default-graph-uri", two)],
+                           content=TITLES, headers=DIRECT)
+    assert [b["title"] for b in bindings(response)] == ["Kaart van Gent, 1534", "Zicht op de Leie"]
+    # In a form POST the dataset may also travel in the body.
+    body = f"query={quote(TITLES)}&default-graph-uri={quote(two)}"
+    assert [b["title"] for b in bindings(client.post("/sparql", content=body, headers=FORM))] == ["Kaart van Gent, 1534"]
+
+
+def test_named_graph_uri_limits_graph_patterns(client: TestClient) -> None:
+    one = graph_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+    query = "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"
+    assert bindings(client.get("/sparql", params={"query": query, "named-graph-uri": one})) == [{"g": one}]
+
+
+def test_relative_iris_resolve_against_the_endpoint(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT (STR(<records>) AS ?iri) {}"})
+    assert bindings(response) == [{"iri": "http://testserver/records"}]
+
+
+def test_from_in_the_query_sets_the_default_graph(client: TestClient) -> None:
+    one = graph_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+    query = TITLES.replace("WHERE", f"FROM <{one}> WHERE")
+    assert [b["title"] for b in bindings(client.get("/sparql", params={"query": query}))] == ["Zicht op de Leie"]
+
+
+# -- SPARQL: result formats ---------------------------------------------------------------
+
+SELECT_ONE = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { ("a" "b") } }'
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/sparql-results+json", "application/json",
+                                    "image/png", "text/turtle"])
+def test_select_json_by_default_and_as_fallback(client: TestClient, accept: str | None) -> None:
+    headers = {"accept": accept} if accept else {}
+    response = client.get("/sparql", params={"query": SELECT_ONE}, headers=headers)
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert bindings(response) == [{"x": "a", "y": "b"}]
+
+
+def test_select_xml(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT_ONE}, headers={"accept": "application/sparql-results+xml"})
+    assert response.headers["content-type"] == "application/sparql-results+xml"
+    literals = [e.text for e in ET.fromstring(response.content).iter(f"{SRX}literal")]
+    assert literals == ["a", "b"]
+
+
+def test_select_csv_and_tsv(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT_ONE}, headers={"accept": "text/csv"})
+    assert response.headers["content-type"].startswith("text/csv")
+    assert list(csv.reader(io.StringIO(response.text))) == [["x", "y"], ["a", "b"]]
+    response = client.get("/sparql", params={"query": SELECT_ONE},
+                          headers={"accept": "text/csv;q=0.8, text/tab-separated-values"})
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+    assert response.text.splitlines() == ["?x\t?y", '"a"\t"b"']
+
+
+@pytest.mark.parametrize(("accept", "media_type"), [
+    (None, "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+])
+def test_ask(client: TestClient, accept: str | None, media_type: str) -> None:
+    query = f"ASK {{ ?o <{CRM}P102_has_title> \"Zicht op de Leie\"@nl }}"
+    response = client.post("/sparql", content=query, headers={**DIRECT, **({"accept": accept} if accept else {})})
+    assert response.status_code == 200 and response.headers["content-type"] == media_type
+    if media_type.endswith("json"):
+        assert response.json()["boolean"] is True
+    else:
+        assert ET.fromstring(response.content).find(f"{SRX}boolean").text == "true"
+
+
+CONSTRUCT = f"CONSTRUCT {{ ?o <{CRM}P102_has_title> ?t }} WHERE {{ ?o <{CRM}P102_has_title> ?t }}"
+
+
+@pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
+    (None, "text/turtle", "turtle"),
+    ("*/*", "text/turtle", "turtle"),
+    ("application/sparql-results+json", "text/turtle", "turtle"),  # fallback, not 406
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("application/json", "application/ld+json", "json-ld"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("text/turtle;q=0.2, application/rdf+xml;q=0.4", "application/rdf+xml", "xml"),
+])
+def test_construct_formats(client: TestClient, accept: str | None, media_type: str, rdflib_format: str) -> None:
+    response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"accept": accept} if accept else {})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    assert sorted(str(o) for o in graph.objects()) == ALL_TITLES
+
+
+def test_describe(client: TestClient) -> None:
+    iri = object_iri(DC, "oai:stadsarchief.gent:42")
+    response = client.get("/sparql", params={"query": f"DESCRIBE <{iri}>"}, headers={"accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=response.content, format="nt")
+    assert (rdflib.URIRef(iri), rdflib.URIRef(f"{CRM}P102_has_title"), rdflib.Literal("Kaart van Gent, 1534", lang="nl")) in graph
+
+
+# -- SPARQL: refusals ---------------------------------------------------------------------
+
+def test_updates_are_refused(client: TestClient) -> None:
+    assert_error(client.get("/sparql", params={"update": "CLEAR ALL"}), 403, "ReadOnlyEndpoint")
+    assert_error(client.post("/sparql", content="update=CLEAR%20ALL", headers=FORM), 403, "ReadOnlyEndpoint")
+    assert_error(client.post("/sparql", content="CLEAR ALL", headers={"content-type": "application/sparql-update"}),
+                 403, "ReadOnlyEndpoint")
+    body = assert_error(client.post("/sparql", content="DROP ALL", headers=DIRECT), 400, "QueryError")
+    assert "syntax" in body["message"]
+    assert client.get("/health").json()["graphs"] == len(PUBLISHED)
+
+
+def test_missing_or_repeated_query(client: TestClient) -> None:
+    assert "no query" in assert_error(client.post("/sparql", content="", headers=FORM), 400, "QueryError")["message"]
+    assert_error(client.post("/sparql", content="default-graph-uri=http%3A%2F%2Fa.example%2F", headers=FORM), 400)
+    assert_error(client.get("/sparql", params={"default-graph-uri": "http://a.example/"}), 400, "QueryError")
+    body = assert_error(client.get("/sparql", params=[("query", "ASK {}"), ("query", "SELECT * {}")]), 400)
+    assert "2 queries" in body["message"]
+    assert_error(client.post("/sparql", params={"query": "ASK {}"}, content="ASK {}", headers=DIRECT), 400)
+
+
+def test_syntax_error_carries_the_parser_message(client: TestClient) -> None:
+    body = assert_error(client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"}), 400, "QueryError")
+    assert "SPARQL syntax error" in body["message"] and "1:" in body["message"]
+
+
+@pytest.mark.parametrize(("content_type", "content"), [
+    (None, b"query=ASK%20%7B%7D"),
+    ("text/plain", b"ASK {}"),
+    ("application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16")),
+])
+def test_bad_post_media_types(client: TestClient, content_type: str | None, content: bytes) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    assert_error(client.post("/sparql", content=content, headers=headers), 415, "UnsupportedMediaType")
+
+
+def test_body_that_is_not_utf8(client: TestClient) -> None:
+    assert_error(client.post("/sparql", content="ASK {}".encode("utf-16"), headers=DIRECT), 400, "QueryError")
+
+
+def test_bad_dataset_iri(client: TestClient) -> None:
+    body = assert_error(client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "not an iri"}), 400)
+    assert "default-graph-uri" in body["message"]
+
+
+# -- SPARQL: without a query --------------------------------------------------------------
+
+@pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("*/*", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+])
+def test_service_description(client: TestClient, accept: str, media_type: str, rdflib_format: str) -> None:
+    response = client.get("/sparql", headers={"accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"].split(";")[0] == media_type
+    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    service = graph.value(predicate=rdflib.RDF.type, object=sd.Service)
+    assert service is not None
+    assert graph.value(service, sd.endpoint) == rdflib.URIRef("http://testserver/sparql")
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (service, sd.feature, sd.UnionDefaultGraph) in graph
+
+
+def test_query_form_for_browsers(client: TestClient) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/sparql", headers={"accept": browser})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert '<form method="get"' in response.text and 'name="query"' in response.text
+
+
+def test_no_query_and_no_describable_format(client: TestClient) -> None:
+    assert_error(client.get("/sparql", headers={"accept": "application/sparql-results+json"}), 400, "QueryError")
+
+
+# -- records ------------------------------------------------------------------------------
+
+def test_records_pages_with_cursor_and_link_header(client: TestClient) -> None:
+    seen: list[dict[str, Any]] = []
+    url: str | None = "/records?limit=2"
+    pages = 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = response.json()
+        assert len(page["items"]) <= 2
+        seen += page["items"]
+        url = page["next"]
+        if url:
+            assert response.headers["link"] == f'<{url}>; rel="next"'
+        else:
+            assert "link" not in response.headers
+        pages += 1
+    assert pages == 2
+    assert [i["id"] for i in seen] == sorted(record_id(f, s) for f, s, *_ in PUBLISHED)
+    first = next(i for i in seen if i["id"] == record_id(LIDO, "oai:hofvanleie.be:lido:1998-B-121"))
+    assert first == {
+        "id": "museum-lido/oai:hofvanleie.be:lido:1998-B-121",
+        "iri": object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121"),
+        "label": "Zicht op de Leie", "feed": LIDO, "datestamp": "2024-03-01T10:00:00Z",
+        "url": "http://testserver/records/museum-lido/oai:hofvanleie.be:lido:1998-B-121",
+    }
+
+
+def test_records_default_page_and_feed_filter(client: TestClient) -> None:
+    page = client.get("/records").json()
+    assert len(page["items"]) == len(PUBLISHED) and page["next"] is None
+    page = client.get("/records", params={"feed": DC, "limit": 1}).json()
+    assert [i["feed"] for i in page["items"]] == [DC]
+    assert "feed=archief-dc" in page["next"]
+    rest = client.get(page["next"]).json()
+    assert [i["feed"] for i in rest["items"]] == [DC] and rest["next"] is None
+    assert_error(client.get("/records", params={"feed": "no-such-feed"}), 404, "NotFoundError")
+
+
+@pytest.mark.parametrize("limit", [0, 501, "many"])
+def test_records_limit_is_checked(client: TestClient, limit: object) -> None:
+    assert_error(client.get("/records", params={"limit": limit}), 422, "InvalidParameter")
+
+
+RID = record_id(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+
+
+@pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
+    (None, "application/ld+json", "json-ld"),
+    ("*/*", "application/ld+json", "json-ld"),
+    ("application/json", "application/ld+json", "json-ld"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/n-triples", "application/n-triples", "nt"),
+    ("application/rdf+xml", "application/rdf+xml", "xml"),
+    ("application/ld+json;q=0.5, text/turtle", "text/turtle", "turtle"),
+    ("image/png", "application/ld+json", "json-ld"),
+])
+def test_record_graph_by_accept(client: TestClient, accept: str | None, media_type: str, rdflib_format: str) -> None:
+    response = client.get(f"/records/{RID}", headers={"accept": accept} if accept else {})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert response.headers["vary"].startswith("Accept")
+    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    iri = rdflib.URIRef(object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121"))
+    assert graph.value(iri, rdflib.URIRef(f"{CRM}P102_has_title")) == rdflib.Literal("Zicht op de Leie", lang="nl")
+    assert len(graph) == 2
+
+
+def test_record_id_with_percent_escapes(client: TestClient) -> None:
+    rid = record_id(LIDO, "oai:hofvanleie.be:lido:2001 A/7")
+    assert rid == "museum-lido/oai:hofvanleie.be:lido:2001%20A%2F7"
+    item = next(i for i in client.get("/records").json()["items"] if i["id"] == rid)
+    assert item["url"] == "http://testserver/records/museum-lido/oai:hofvanleie.be:lido:2001%2520A%252F7"
+    assert "Vlaswerkers" in client.get(item["url"], headers={"accept": "text/turtle"}).text
+    # The source id part decoded once (a client that did not re-encode the %) still resolves.
+    assert client.get("/records/museum-lido/oai:hofvanleie.be:lido:2001%20A%2F7").status_code == 200
+
+
+def test_withdrawn_record_is_gone_with_a_tombstone(client: TestClient) -> None:
+    rid = record_id(LIDO, "oai:hofvanleie.be:lido:1975-W-3")
+    body = assert_error(client.get(f"/records/{rid}"), 410, "RecordWithdrawn")
+    assert body["id"] == rid and body["state"] == "withdrawn"
+    assert body["withdrawn_at"] == "2024-05-01T08:00:00Z"
+    assert body["iri"] == object_iri(LIDO, "oai:hofvanleie.be:lido:1975-W-3")
+
+
+def test_quarantined_record_shows_its_report(client: TestClient) -> None:
+    rid = record_id(LIDO, "oai:hofvanleie.be:lido:1999-X-1")
+    body = assert_error(client.get(f"/records/{rid}"), 404, "RecordQuarantined")
+    assert body["id"] == rid and body["state"] == "quarantined"
+    assert body["report"]["findings"][0]["message"]["nl"] == "Het object heeft geen titel."
+
+
+def test_quarantined_record_keeps_its_published_version(client: TestClient) -> None:
+    response = client.get(f"/records/{record_id(DC, 'oai:stadsarchief.gent:43')}", headers={"accept": "text/turtle"})
+    assert response.status_code == 200 and "Stadsrekening 1450" in response.text
+
+
+def test_unknown_record(client: TestClient) -> None:
+    body = assert_error(client.get("/records/museum-lido/oai:nowhere:1"), 404, "NotFoundError")
+    assert body["record"] == "museum-lido/oai:nowhere:1"
+    assert_error(client.get("/records/no-slash-at-all"), 404)
+
+
+# -- feeds --------------------------------------------------------------------------------
+
+def test_feeds(client: TestClient) -> None:
+    items = client.get("/feeds").json()["items"]
+    assert [f["name"] for f in items] == [DC, LIDO]
+    lido = items[1]
+    assert lido["status"] == "active" and lido["protocol"] == "oai-pmh"
+    assert "config" not in lido
+    assert lido["records"] == {"published": 2, "quarantined": 1, "withdrawn": 1, "known": 4}
+    assert lido["last_run"]["status"] == "complete"
+    assert {k: lido["last_run"][k] for k in ("harvested", "published", "quarantined")} == \
+        {"harvested": 3, "published": 2, "quarantined": 1}
+    assert lido["links"]["self"] == f"http://testserver/feeds/{LIDO}"
+    assert client.get(lido["links"]["self"]).json() == lido
+    assert len(client.get(lido["links"]["records"]).json()["items"]) == 2
+
+
+def test_unknown_feed(client: TestClient) -> None:
+    body = assert_error(client.get("/feeds/no-such-feed"), 404, "NotFoundError")
+    assert body["feed"] == "no-such-feed" and LIDO in body["hint"]
+
+
+# -- over real HTTP -----------------------------------------------------------------------
+
+_NUMBERS = " ".join(str(i) for i in range(1000))
+SLOW_QUERY = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {_NUMBERS} }} VALUES ?b {{ {_NUMBERS} }} "
+              "VALUES ?c { 1 2 3 4 5 6 7 8 } FILTER(?a + ?b > ?c) }")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_real_uvicorn_server(tmp_path: Path) -> None:
+    store, state = EmbeddedStore(None), State(tmp_path / "state.sqlite")
+    fill(store, state)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(Settings(data_dir=tmp_path, port=port), store=store, state=state),
+        host="127.0.0.1", port=port, log_level="warning",
+    ))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+            time.sleep(0.02)
+        base = f"http://127.0.0.1:{port}"
+        response = requests.get(f"{base}/sparql", params={"query": TITLES}, headers={"accept": "text/csv"}, timeout=10)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+        assert [row[0] for row in csv.reader(io.StringIO(response.text))][1:] == ALL_TITLES
+        response = requests.post(f"{base}/sparql", data={"query": "ASK {}"}, timeout=10)
+        assert response.json() == {"head": {}, "boolean": True}
+        item = requests.get(f"{base}/records", params={"limit": 1}, timeout=10).json()["items"][0]
+        assert item["url"].startswith(base)
+        response = requests.get(item["url"], headers={"accept": "text/turtle"}, timeout=10)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+        # A slow query runs off the event loop: the server keeps answering meanwhile.
+        slow = threading.Thread(target=requests.get, args=(f"{base}/sparql",),
+                                kwargs={"params": {"query": SLOW_QUERY}, "timeout": 60})
+        slow.start()
+        time.sleep(0.2)
+        assert requests.get(f"{base}/health", timeout=10).json()["status"] == "ok"
+        assert slow.is_alive(), "the slow query finished too soon to show anything"
+        slow.join()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        state.close()
+        store.close()
+    assert not thread.is_alive()
