@@ -12,6 +12,9 @@ Layout under ``base`` (default ``https://data.oogst.be/``, the ``base_iri`` sett
                                       also when the object itself has a partner PID
     {base}graph/{feed}/{key}          the named graph that holds the record
     {base}id/agent/{feed}/{slug}      a person or organisation known only by name
+    {base}id/concept/{feed}/{scheme}/{slug}
+                                      a term known only by its words or a local id
+                                      (an object name without AAT link, a role …)
     {base}id/feed/{feed}              the feed (dataset) itself
     {base}id/run/{run}                one harvest run
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 DEFAULT_BASE = "https://data.oogst.be/"
@@ -30,6 +34,7 @@ DEFAULT_BASE = "https://data.oogst.be/"
 _KEY_SAFE = "-._~:@!$&'()*+,;="
 
 
+@lru_cache(maxsize=1024)
 def record_key(source_id: str) -> str:
     """The path segment that stands for one source record: a reversible encoding."""
     return quote(source_id.strip(), safe=_KEY_SAFE)
@@ -81,6 +86,11 @@ class Minter:
 
     def agent_iri(self, name: str) -> str:
         return f"{self.base}id/agent/{self.feed}/{slug(name)}"
+
+    def concept_iri(self, scheme: str, key: str) -> str:
+        """A concept the partner names without a shared vocabulary IRI: ``scheme`` is the
+        kind of term ("objectnaam", "materiaal", "rol" …), ``key`` its local id or words."""
+        return f"{self.base}id/concept/{self.feed}/{scheme}/{slug(key)}"
 
     def feed_iri(self) -> str:
         return f"{self.base}id/feed/{self.feed}"

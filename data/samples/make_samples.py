@@ -458,12 +458,12 @@ MUSEUM_RECORDS: tuple[MuseumRecord, ...] = (
                       "Onze-Lieve-Vrouwekathedraal van Antwerpen. Afkomstig uit de pastorie van "
                       "Petegem-aan-de-Leie.",
        subjects=(RELIGION,), rights=PDM, acquisition=("schenking", "1983")),
-    # deliberately invalid: the date is not a date
+    # deliberately invalid: the date does not exist (30 February)
     _p("1966-S-010", "2026-02-11T11:48:30Z",
        worktype=OIL_PAINTING,
        titles=(("Gezicht op Deinze vanaf de Leie", "nl"),),
        makers=(Maker("anon_gent", PAINTER),),
-       date_display="19de eeuw?", earliest="19de eeuw?", latest="19de eeuw?", place="Deinze",
+       date_display="30 februari 1887", earliest="1887-02-30", latest="1887-02-30", place="Deinze",
        materials=(OIL, CANVAS), materials_display="olieverf op doek",
        dims=(("hoogte", "48"), ("breedte", "66,5")),
        description_nl="Zicht op de stad met de toren van de Onze-Lieve-Vrouwekerk boven de daken en "

@@ -1,0 +1,62 @@
+"""Format mappers: a partner's record → an OSLO Cultureel Erfgoed graph.
+
+Mappers are looked up by format name (the ``format`` of a :class:`~oogst.records.SourceRecord`
+and of a feed). The built-in ones register through the same :func:`register` a plugin would
+use; a name can be registered once::
+
+    from oogst.mapping import Profile, get_mapper
+
+    mapped = get_mapper("lido").map(source_record, Profile(feed="msk-gent"))
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..errors import ConfigError
+from ..records import MappedRecord, SourceRecord
+from .lido import LidoMapper
+from .oai_dc import OaiDcMapper
+from .profile import MAPPING_VERSION, Profile
+
+__all__ = ["MAPPING_VERSION", "Mapper", "Profile", "formats", "get_mapper", "register"]
+
+
+class Mapper(Protocol):
+    """Maps one source record to OSLO; raises :class:`~oogst.errors.MappingError` when the
+    payload is unusable (not XML, no root element), never for missing fields."""
+
+    def map(self, record: SourceRecord, profile: Profile) -> MappedRecord: ...
+
+
+_MAPPERS: dict[str, Mapper] = {}
+
+
+def register(name: str, mapper: Mapper) -> Mapper:
+    """Make ``mapper`` the mapper of format ``name``; a name already taken is an error."""
+    if name in _MAPPERS:
+        raise ConfigError(
+            f"format {name!r} already has a mapper ({type(_MAPPERS[name]).__name__})",
+            hint="choose another format name",
+        )
+    _MAPPERS[name] = mapper
+    return mapper
+
+
+def get_mapper(name: str) -> Mapper:
+    try:
+        return _MAPPERS[name]
+    except KeyError:
+        raise ConfigError(
+            f"no mapper for format {name!r}",
+            hint=f"known formats: {', '.join(formats())}",
+        ) from None
+
+
+def formats() -> list[str]:
+    """The registered format names, sorted."""
+    return sorted(_MAPPERS)
+
+
+register("lido", LidoMapper())
+register("oai_dc", OaiDcMapper())

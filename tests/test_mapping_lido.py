@@ -1,0 +1,532 @@
+"""LIDO → OSLO: small records written here, and every LIDO file of the shared corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from lxml import etree
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+
+from oogst.errors import MappingError
+from oogst.mapping import Profile, get_mapper
+from oogst.records import MappedRecord, SourceRecord
+
+CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
+CE = Namespace("https://data.vlaanderen.be/ns/cultureel-erfgoed#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+SCHEMA = Namespace("https://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+EDTF = URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
+AAT = Namespace("http://vocab.getty.edu/aat/")
+
+PROFILE = Profile(feed="test")
+
+
+def lido(descriptive: str = "", administrative: str = "", *, head: str = "", lang: str = "nl") -> bytes:
+    """A LIDO record around the given parts of descriptive and administrative metadata."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<lido:lido xmlns:lido="http://www.lido-schema.org">
+  <lido:lidoRecID lido:type="local" lido:source="Testmuseum">TM-REC-1</lido:lidoRecID>
+  {head}
+  <lido:descriptiveMetadata xml:lang="{lang}">{descriptive}</lido:descriptiveMetadata>
+  <lido:administrativeMetadata xml:lang="{lang}">{administrative}</lido:administrativeMetadata>
+</lido:lido>""".encode()
+
+
+def title(*values: str) -> str:
+    sets = "".join(f"<lido:titleSet>{v}</lido:titleSet>" for v in values)
+    return f"<lido:objectIdentificationWrap><lido:titleWrap>{sets}</lido:titleWrap></lido:objectIdentificationWrap>"
+
+
+def event(body: str) -> str:
+    return f"<lido:eventWrap><lido:eventSet><lido:event>{body}</lido:event></lido:eventSet></lido:eventWrap>"
+
+
+PRODUCTION = "<lido:eventType><lido:term>production</lido:term></lido:eventType>"
+
+
+def record(payload: bytes, source_id: str = "oai:test:1", fmt: str = "lido") -> SourceRecord:
+    return SourceRecord(feed="test", source_id=source_id, datestamp=None, payload=payload, format=fmt)
+
+
+def map_lido(payload: bytes, profile: Profile = PROFILE, source_id: str = "oai:test:1") -> tuple[MappedRecord, Graph]:
+    mapped = get_mapper("lido").map(record(payload, source_id), profile)
+    return mapped, Graph().parse(data=mapped.ntriples, format="nt")
+
+
+def obj(mapped: MappedRecord) -> URIRef:
+    return URIRef(mapped.iri)
+
+
+# -- titles, languages, descriptions ---------------------------------------------------------
+
+
+def test_title_takes_the_language_of_the_element_else_the_block_else_the_profile() -> None:
+    payload = lido(
+        title(
+            "<lido:appellationValue>Het Manna</lido:appellationValue>",
+            '<lido:appellationValue xml:lang="fre">La Manne</lido:appellationValue>',
+        )
+    )
+    mapped, g = map_lido(payload)
+    assert set(g.objects(obj(mapped), CRM.P102_has_title)) == {
+        Literal("Het Manna", lang="nl"),
+        Literal("La Manne", lang="fr"),
+    }
+    assert mapped.label == "Het Manna"
+    no_block_lang = payload.replace(b'<lido:descriptiveMetadata xml:lang="nl">', b"<lido:descriptiveMetadata>")
+    mapped, g = map_lido(no_block_lang, Profile(feed="test", language="en"))
+    assert Literal("Het Manna", lang="en") in set(g.objects(obj(mapped), CRM.P102_has_title))
+
+
+def test_multilingual_blocks_share_nodes_and_add_labels() -> None:
+    def block(title_text: str, keeper: str, worktype: str) -> str:
+        return (
+            "<lido:objectClassificationWrap><lido:objectWorkTypeWrap><lido:objectWorkType>"
+            '<lido:conceptID lido:source="Adlib">31001</lido:conceptID>'
+            f"<lido:term>{worktype}</lido:term></lido:objectWorkType></lido:objectWorkTypeWrap>"
+            "</lido:objectClassificationWrap><lido:objectIdentificationWrap>"
+            f"<lido:titleWrap><lido:titleSet><lido:appellationValue>{title_text}</lido:appellationValue>"
+            "</lido:titleSet></lido:titleWrap><lido:repositoryWrap><lido:repositorySet><lido:repositoryName>"
+            f"<lido:legalBodyName><lido:appellationValue>{keeper}</lido:appellationValue></lido:legalBodyName>"
+            "</lido:repositoryName><lido:workID>1998-B-121</lido:workID></lido:repositorySet></lido:repositoryWrap>"
+            "</lido:objectIdentificationWrap>"
+        )
+
+    nl = block("De nimf", "Museum voor Schone Kunsten Gent", "olieverfschilderij")
+    en = block("The nymph", "Museum of Fine Arts Ghent", "oil painting")
+    payload = lido(nl).replace(
+        b"<lido:administrativeMetadata",
+        f'<lido:descriptiveMetadata xml:lang="en">{en}</lido:descriptiveMetadata><lido:administrativeMetadata'.encode(),
+    )
+    mapped, g = map_lido(payload)
+    keepers = list(g.objects(obj(mapped), CRM.P50_has_current_keeper))
+    assert len(keepers) == 1
+    assert set(g.objects(keepers[0], SKOS.prefLabel)) == {
+        Literal("Museum voor Schone Kunsten Gent", lang="nl"),
+        Literal("Museum of Fine Arts Ghent", lang="en"),
+    }
+    concepts = list(g.objects(None, CRM.P42_assigned))
+    assert len(concepts) == 1
+    assert {lbl.language for lbl in g.objects(concepts[0], SKOS.prefLabel)} == {"nl", "en"}
+    numbers = [n for n in g.objects(None, SKOS.notation) if str(n) == "1998-B-121"]
+    assert len(numbers) == 1
+    assert len(set(g.objects(None, ADMS.schemaAgency))) == 2  # the record id's and the object number's
+
+
+def test_description_keeps_paragraphs_and_skips_empty_notes() -> None:
+    payload = lido(
+        "<lido:objectIdentificationWrap><lido:objectDescriptionWrap>"
+        "<lido:objectDescriptionSet><lido:descriptiveNoteValue>Eerste alinea.\n\nTweede   alinea."
+        "</lido:descriptiveNoteValue></lido:objectDescriptionSet>"
+        '<lido:objectDescriptionSet><lido:descriptiveNoteValue xml:lang="en"/></lido:objectDescriptionSet>'
+        "</lido:objectDescriptionWrap></lido:objectIdentificationWrap>"
+    )
+    mapped, g = map_lido(payload)
+    assert list(g.objects(obj(mapped), CRM.P3_has_note)) == [Literal("Eerste alinea.\n\nTweede alinea.", lang="nl")]
+
+
+# -- object IRI, identifiers, keeper --------------------------------------------------------
+
+
+def test_object_iri_is_the_partners_pid_when_it_is_http() -> None:
+    pid = (
+        '<lido:objectPublishedID lido:type="purl">http://mskgent.be/collection/work/id/1998-B-121'
+        "</lido:objectPublishedID>"
+    )
+    mapped, g = map_lido(lido(head=pid))
+    assert mapped.iri == "http://mskgent.be/collection/work/id/1998-B-121"
+    nodes = {s for s in g.subjects() if s != obj(mapped)}
+    assert all(str(n).startswith("https://data.oogst.be/id/object/test/oai:test:1#") for n in nodes)
+
+
+def test_object_iri_is_minted_when_the_pid_is_no_http_iri() -> None:
+    mapped, _ = map_lido(lido(head="<lido:objectPublishedID>[WorkPID]</lido:objectPublishedID>"))
+    assert mapped.iri == "https://data.oogst.be/id/object/test/oai:test:1"
+    mapped, _ = map_lido(lido(), Profile(feed="msk", base_iri="https://example.org/"), source_id="oai:x/y 1")
+    assert mapped.iri == "https://example.org/id/object/msk/oai:x%2Fy%201"
+
+
+def test_object_number_and_record_id_are_identifiers() -> None:
+    payload = lido(
+        "<lido:objectIdentificationWrap><lido:repositoryWrap><lido:repositorySet>"
+        "<lido:repositoryName><lido:legalBodyID>http://www.wikidata.org/wiki/Q2365880</lido:legalBodyID>"
+        "<lido:legalBodyName><lido:appellationValue>MSK Gent</lido:appellationValue></lido:legalBodyName>"
+        '</lido:repositoryName><lido:workID lido:type="inventarisnummer">inv. 1998-B-121</lido:workID>'
+        "</lido:repositorySet></lido:repositoryWrap></lido:objectIdentificationWrap>"
+    )
+    mapped, g = map_lido(payload)
+    notations = {str(g.value(node, SKOS.notation)) for node in g.objects(obj(mapped), ADMS.identifier)}
+    assert notations == {"inv. 1998-B-121", "TM-REC-1"}
+    assert mapped.label == "inv. 1998-B-121"  # no title: the object number
+    keeper = URIRef("http://www.wikidata.org/entity/Q2365880")  # page URL → entity IRI
+    assert g.value(obj(mapped), CRM.P50_has_current_keeper) == keeper
+    assert g.value(keeper, SKOS.prefLabel) == Literal("MSK Gent", lang="nl")
+
+
+def test_keeper_without_http_id_is_the_provider_when_names_agree_else_minted() -> None:
+    payload = lido(
+        "<lido:objectIdentificationWrap><lido:repositoryWrap><lido:repositorySet><lido:repositoryName>"
+        '<lido:legalBodyID lido:type="ISIL">BE-GET03</lido:legalBodyID>'
+        "<lido:legalBodyName><lido:appellationValue>Museum voor Schone Kunsten Gent</lido:appellationValue>"
+        "</lido:legalBodyName></lido:repositoryName></lido:repositorySet></lido:repositoryWrap>"
+        "</lido:objectIdentificationWrap>"
+    )
+    msk = "http://www.wikidata.org/entity/Q2365880"
+    same = Profile(feed="msk", provider_name="museum voor schone kunsten gent", provider_iri=msk)
+    mapped, g = map_lido(payload, same)
+    assert g.value(obj(mapped), CRM.P50_has_current_keeper) == URIRef(msk)
+    other = Profile(
+        feed="vkc", provider_name="Vlaamse Kunstcollectie", provider_iri="https://vlaamsekunstcollectie.be/"
+    )
+    mapped, g = map_lido(payload, other)
+    keeper = str(g.value(obj(mapped), CRM.P50_has_current_keeper))
+    assert keeper.startswith("https://data.oogst.be/id/agent/vkc/museum-voor-schone-kunsten-gent-")
+
+
+def test_object_name_is_a_classification_with_the_aat_concept() -> None:
+    payload = lido(
+        "<lido:objectClassificationWrap><lido:objectWorkTypeWrap><lido:objectWorkType>"
+        '<lido:conceptID lido:source="Adlib">310016226</lido:conceptID>'
+        '<lido:conceptID lido:source="AAT">http://vocab.getty.edu/aat/300033799</lido:conceptID>'
+        '<lido:term lido:pref="preferred">olieverfschilderij</lido:term>'
+        '<lido:term lido:pref="alternate">olieverfschilderingen</lido:term>'
+        '<lido:term lido:addedSearchTerm="yes">schilderij</lido:term>'
+        "</lido:objectWorkType></lido:objectWorkTypeWrap></lido:objectClassificationWrap>"
+    )
+    mapped, g = map_lido(payload)
+    classification = g.value(obj(mapped), CRM.P41i_was_classified_by)
+    assert g.value(classification, CRM.P42_assigned) == AAT["300033799"]
+    assert g.value(classification, CRM.P41_classified) == obj(mapped)
+    assert g.value(classification, CRM.P2_has_type) == URIRef(
+        "https://www.projectcest.be/wiki/Publicatie:Invulboek_objecten/Veld/Term_objectnaam"
+    )
+    assert g.value(AAT["300033799"], SKOS.prefLabel) == Literal("olieverfschilderij", lang="nl")
+    assert g.value(AAT["300033799"], SKOS.altLabel) == Literal("olieverfschilderingen", lang="nl")
+    assert Literal("schilderij", lang="nl") not in set(g.objects())
+
+
+# -- production ------------------------------------------------------------------------------
+
+ENSOR = """
+<lido:eventActor><lido:actorInRole>
+  <lido:actor>
+    <lido:actorID lido:source="Adlib">310000766</lido:actorID>
+    <lido:actorID lido:source="VIAF">http://viaf.org/viaf/88625859</lido:actorID>
+    <lido:actorID lido:source="Wikidata">http://www.wikidata.org/wiki/Q158840</lido:actorID>
+    <lido:nameActorSet>
+      <lido:appellationValue lido:pref="preferred">James Ensor</lido:appellationValue>
+      <lido:appellationValue lido:pref="alternate">Ensor, James</lido:appellationValue>
+    </lido:nameActorSet>
+  </lido:actor>
+  <lido:roleActor>
+    <lido:conceptID>http://vocab.getty.edu/aat/300025136</lido:conceptID><lido:term>schilder</lido:term>
+  </lido:roleActor>
+  <lido:attributionQualifierActor>atelier van</lido:attributionQualifierActor>
+</lido:actorInRole></lido:eventActor>
+"""
+
+
+@pytest.mark.parametrize(
+    "event_type",
+    [
+        "<lido:term>vervaardiging</lido:term>",
+        "<lido:term>Production</lido:term>",
+        "<lido:term>creation</lido:term>",
+        '<lido:term xml:lang="fr">production</lido:term>',
+        "<lido:conceptID>http://terminology.lido-schema.org/lido00007</lido:conceptID><lido:term>x</lido:term>",
+        "<lido:conceptID>http://terminology.lido-schema.org/lido00224</lido:conceptID>",
+    ],
+)
+def test_creators_are_recognised_by_event_word_or_code(event_type: str) -> None:
+    mapped, g = map_lido(lido(event(f"<lido:eventType>{event_type}</lido:eventType>{ENSOR}")))
+    production = g.value(obj(mapped), CRM.P108i_was_produced_by)
+    assert g.value(production, CRM.P14_carried_out_by) == URIRef("http://www.wikidata.org/entity/Q158840")
+
+
+def test_other_events_are_not_productions() -> None:
+    mapped, g = map_lido(lido(event(f"<lido:eventType><lido:term>acquisition</lido:term></lido:eventType>{ENSOR}")))
+    assert g.value(obj(mapped), CRM.P108i_was_produced_by) is None
+
+
+def test_actor_role_and_attribution_qualifier_are_kept_on_a_role_node() -> None:
+    mapped, g = map_lido(lido(event(f"<lido:eventType><lido:term>productie</lido:term></lido:eventType>{ENSOR}")))
+    production = g.value(obj(mapped), CRM.P108i_was_produced_by)
+    ensor = URIRef("http://www.wikidata.org/entity/Q158840")
+    assert g.value(production, CRM.P108_has_produced) == obj(mapped)
+    assert g.value(ensor, SKOS.prefLabel) == Literal("James Ensor")
+    assert g.value(ensor, SKOS.altLabel) == Literal("Ensor, James")
+    assert (ensor, URIRef("http://www.w3.org/2002/07/owl#sameAs"), URIRef("http://viaf.org/viaf/88625859")) in g
+    role = g.value(None, CE["Rol.agent"], ensor)
+    assert g.value(role, CE["Rol.activiteit"]) == production
+    assert g.value(role, CRM["P14.1_in_the_role_of"]) == AAT["300025136"]
+    assert g.value(role, CRM.P3_has_note) == Literal("atelier van", lang="nl")
+
+
+def test_actor_known_only_by_name_gets_a_minted_iri() -> None:
+    actor = (
+        "<lido:eventActor><lido:actorInRole><lido:actor><lido:nameActorSet>"
+        "<lido:appellationValue>Anonieme meester, Gent</lido:appellationValue>"
+        "</lido:nameActorSet></lido:actor></lido:actorInRole></lido:eventActor>"
+    )
+    mapped, g = map_lido(lido(event(f"{PRODUCTION}{actor}")))
+    agent = g.value(g.value(obj(mapped), CRM.P108i_was_produced_by), CRM.P14_carried_out_by)
+    assert str(agent).startswith("https://data.oogst.be/id/agent/test/anonieme-meester-gent-")
+    assert (None, CE["Rol.agent"], None) not in g  # no role, no qualifier: no Rol node
+
+
+@pytest.mark.parametrize(
+    ("date", "display", "expected"),
+    [
+        ("<lido:earliestDate>1888</lido:earliestDate><lido:latestDate>1888</lido:latestDate>", "", "1888"),
+        ("<lido:earliestDate>1601</lido:earliestDate><lido:latestDate>1620</lido:latestDate>", "", "1601/1620"),
+        (
+            '<lido:earliestDate lido:type="circa">1650</lido:earliestDate>'
+            '<lido:latestDate lido:type="circa">1660</lido:latestDate>',
+            "",
+            "1650~/1660~",
+        ),
+        ("<lido:earliestDate>1888</lido:earliestDate>", "1888", "1888"),  # VKC: single date
+        ("<lido:earliestDate>1888</lido:earliestDate>", "na 1888", "1888/.."),
+        ("<lido:latestDate>1700</lido:latestDate>", "", "../1700"),
+        ("<lido:earliestDate>17de eeuw</lido:earliestDate><lido:latestDate>1750</lido:latestDate>", "", "16XX/1750"),
+        ("<lido:earliestDate/><lido:latestDate/>", "circa;1812;;", "1812~"),
+        ("<lido:earliestDate>1876-13-45</lido:earliestDate>", "", "1876-13-45/.."),  # kept for the validator
+    ],
+)
+def test_production_time_span_is_edtf(date: str, display: str, expected: str) -> None:
+    display_xml = f"<lido:displayDate>{display}</lido:displayDate>" if display else ""
+    body = f"{PRODUCTION}<lido:eventDate>{display_xml}<lido:date>{date}</lido:date></lido:eventDate>"
+    mapped, g = map_lido(lido(event(body)))
+    production = g.value(obj(mapped), CRM.P108i_was_produced_by)
+    assert g.value(production, CRM["P4_has_time-span"]) == Literal(expected, datatype=EDTF)
+    if display:
+        assert g.value(production, CRM.P3_has_note) == Literal(display, lang="nl")
+
+
+def test_a_bad_date_is_kept_and_warned_about() -> None:
+    body = (
+        f"{PRODUCTION}<lido:eventDate><lido:date><lido:earliestDate>1876-13-45</lido:earliestDate>"
+        "<lido:latestDate>1876-13-45</lido:latestDate></lido:date></lido:eventDate>"
+    )
+    mapped, g = map_lido(lido(event(body)))
+    assert (None, CRM["P4_has_time-span"], Literal("1876-13-45", datatype=EDTF)) in g
+    assert any("1876-13-45" in w for w in mapped.warnings)
+
+
+def test_materials_go_on_the_object_and_techniques_on_the_production() -> None:
+    body = (
+        f"{PRODUCTION}<lido:eventMaterialsTech><lido:materialsTech>"
+        '<lido:termMaterialsTech lido:type="material">'
+        "<lido:conceptID>http://vocab.getty.edu/aat/300015050</lido:conceptID>"
+        "<lido:term>olieverf</lido:term></lido:termMaterialsTech>"
+        "<lido:termMaterialsTech><lido:term>doek</lido:term></lido:termMaterialsTech>"
+        '<lido:termMaterialsTech lido:type="technique"><lido:term>ets</lido:term></lido:termMaterialsTech>'
+        "</lido:materialsTech></lido:eventMaterialsTech>"
+    )
+    mapped, g = map_lido(lido(event(body)))
+    materials = set(g.objects(obj(mapped), CRM.P45_consists_of))
+    assert AAT["300015050"] in materials and len(materials) == 2
+    technique = g.value(g.value(obj(mapped), CRM.P108i_was_produced_by), CRM.P32_used_general_technique)
+    assert str(technique).startswith("https://data.oogst.be/id/concept/test/techniek/ets-")
+    assert g.value(technique, SKOS.prefLabel) == Literal("ets", lang="nl")
+
+
+# -- dimensions, rights, web ----------------------------------------------------------------
+
+
+def test_dimensions_with_decimal_comma_aat_type_unit_and_extent() -> None:
+    payload = lido(
+        "<lido:objectIdentificationWrap><lido:objectMeasurementsWrap><lido:objectMeasurementsSet>"
+        "<lido:objectMeasurements><lido:measurementsSet><lido:measurementType>hoogte</lido:measurementType>"
+        "<lido:measurementUnit>cm</lido:measurementUnit><lido:measurementValue>205,5</lido:measurementValue>"
+        "</lido:measurementsSet><lido:extentMeasurements>met lijst</lido:extentMeasurements></lido:objectMeasurements>"
+        "</lido:objectMeasurementsSet><lido:objectMeasurementsSet><lido:objectMeasurements><lido:measurementsSet>"
+        "<lido:measurementType>omtrek</lido:measurementType><lido:measurementValue>ca. 30</lido:measurementValue>"
+        "</lido:measurementsSet></lido:objectMeasurements></lido:objectMeasurementsSet>"
+        "</lido:objectMeasurementsWrap></lido:objectIdentificationWrap>"
+    )
+    mapped, g = map_lido(payload)
+    dims = {g.value(d, CRM.P2_has_type): d for d in g.objects(obj(mapped), CRM.P43_has_dimension)}
+    height = dims[AAT["300055644"]]
+    assert g.value(height, SCHEMA.value) == Literal("205.5", datatype=XSD.decimal)
+    assert g.value(height, SCHEMA.unitText) == Literal("cm")
+    assert g.value(height, CRM.P3_has_note) == Literal("met lijst", lang="nl")
+    (other,) = [d for t, d in dims.items() if t != AAT["300055644"]]
+    assert g.value(other, SCHEMA.value) is None
+    assert g.value(other, CRM.P3_has_note) == Literal("ca. 30", lang="nl")
+    assert any("ca. 30" in w for w in mapped.warnings)
+
+
+def test_rights_uri_is_canonical_and_default_rights_fill_the_gap() -> None:
+    rights = (
+        "<lido:rightsWorkWrap><lido:rightsWorkSet><lido:rightsType>"
+        "<lido:conceptID>https://creativecommons.org/publicdomain/zero/1.0/deed.nl</lido:conceptID>"
+        "<lido:term>CC0</lido:term></lido:rightsType>"
+        "<lido:creditLine>Collectie MSK Gent</lido:creditLine></lido:rightsWorkSet></lido:rightsWorkWrap>"
+    )
+    mapped, g = map_lido(lido(administrative=rights), Profile(feed="test", default_rights="In copyright"))
+    (right,) = g.objects(obj(mapped), CRM.P104_is_subject_to)
+    assert list(g.objects(right, CRM.P2_has_type)) == [URIRef("http://creativecommons.org/publicdomain/zero/1.0/")]
+    assert g.value(right, CRM.P3_has_note) == Literal("Collectie MSK Gent", lang="nl")
+    mapped, g = map_lido(lido(), Profile(feed="test", default_rights="In copyright"))
+    right = g.value(obj(mapped), CRM.P104_is_subject_to)
+    assert g.value(right, CRM.P2_has_type) == URIRef("http://rightsstatements.org/vocab/InC/1.0/")
+
+
+def test_rights_words_that_are_no_rights_uri_become_a_note() -> None:
+    rights = (
+        "<lido:rightsWorkWrap><lido:rightsWorkSet><lido:rightsType><lido:term>zie website</lido:term>"
+        "</lido:rightsType></lido:rightsWorkSet></lido:rightsWorkWrap>"
+    )
+    mapped, g = map_lido(lido(administrative=rights))
+    right = g.value(obj(mapped), CRM.P104_is_subject_to)
+    assert g.value(right, CRM.P2_has_type) is None
+    assert g.value(right, CRM.P3_has_note) == Literal("zie website", lang="nl")
+
+
+def test_landing_page_and_images_with_their_rights() -> None:
+    admin = (
+        "<lido:recordWrap><lido:recordID>1</lido:recordID><lido:recordInfoSet>"
+        "<lido:recordInfoLink>https://www.mskgent.be/collectie/1998-B-121</lido:recordInfoLink>"
+        "</lido:recordInfoSet></lido:recordWrap><lido:resourceWrap><lido:resourceSet><lido:resourceRepresentation>"
+        "<lido:linkResource>https://beeld.mskgent.be/1998-B-121 voorzijde.jpg</lido:linkResource>"
+        "</lido:resourceRepresentation><lido:rightsResource><lido:rightsType><lido:term>Publiek domein</lido:term>"
+        "</lido:rightsType></lido:rightsResource></lido:resourceSet>"
+        "<lido:resourceSet><lido:resourceRepresentation><lido:linkResource>beeld.jpg</lido:linkResource>"
+        "</lido:resourceRepresentation></lido:resourceSet></lido:resourceWrap>"
+    )
+    mapped, g = map_lido(lido(administrative=admin))
+    assert g.value(obj(mapped), FOAF.page) == URIRef("https://www.mskgent.be/collectie/1998-B-121")
+    image = URIRef("https://beeld.mskgent.be/1998-B-121%20voorzijde.jpg")
+    assert list(g.objects(obj(mapped), CRM.P129i_is_subject_of)) == [image]
+    image_right = g.value(image, CRM.P104_is_subject_to)
+    assert g.value(image_right, CRM.P2_has_type) == URIRef("http://creativecommons.org/publicdomain/mark/1.0/")
+    assert any("beeld.jpg" in w for w in mapped.warnings)
+
+
+# -- the shape of the output ----------------------------------------------------------------
+
+FULL = lido(
+    title("<lido:appellationValue>Het Manna</lido:appellationValue>")
+    + event(
+        f"<lido:eventType><lido:term>productie</lido:term></lido:eventType>{ENSOR}"
+        "<lido:eventDate><lido:date><lido:earliestDate>1888</lido:earliestDate></lido:date></lido:eventDate>"
+    ),
+    "<lido:recordWrap><lido:recordInfoSet><lido:recordInfoLink>https://example.org/1</lido:recordInfoLink>"
+    "</lido:recordInfoSet></lido:recordWrap>",
+)
+
+
+def test_only_the_object_is_typed_and_there_are_no_blank_nodes() -> None:
+    mapped, g = map_lido(FULL)
+    assert list(g.subject_objects(RDF.type)) == [(obj(mapped), CRM["E22_Human-Made_Object"])]
+    assert not any(isinstance(term, BNode) for triple in g for term in triple)
+
+
+def test_output_is_deterministic_and_valid_ntriples() -> None:
+    first, _ = map_lido(FULL)
+    second, _ = map_lido(FULL)
+    assert first.ntriples == second.ntriples
+    assert all(line.endswith(" .") for line in first.ntriples.splitlines())
+
+
+def test_awkward_characters_give_valid_ntriples_for_the_store() -> None:
+    payload = lido(
+        title('<lido:appellationValue xml:lang="x">"Zonder titel" \\ C:\\schets {1}</lido:appellationValue>')
+        + "<lido:objectIdentificationWrap><lido:objectDescriptionWrap><lido:objectDescriptionSet>"
+        "<lido:descriptiveNoteValue>regel 1\n\tregel 2 \u00e9\u200b</lido:descriptiveNoteValue>"
+        "</lido:objectDescriptionSet></lido:objectDescriptionWrap></lido:objectIdentificationWrap>",
+        "<lido:recordWrap><lido:recordInfoSet><lido:recordInfoLink>https://example.org/a b|{c}^`x</lido:recordInfoLink>"
+        "</lido:recordInfoSet></lido:recordWrap>",
+    )
+    mapped, g = map_lido(payload, source_id='oai:x:"1" <2>')
+    store = pyoxigraph.Store()
+    store.load(mapped.ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert len(store) == len(g)
+    assert Literal('"Zonder titel" \\ C:\\schets {1}', lang="nl") in set(g.objects(obj(mapped), CRM.P102_has_title))
+    assert g.value(obj(mapped), FOAF.page) == URIRef("https://example.org/a%20b%7C%7Bc%7D%5E%60x")
+
+
+def test_source_paths_name_the_lido_fields() -> None:
+    mapped, _ = map_lido(FULL)
+    assert mapped.source_paths[str(CRM.P102_has_title)] == "lido:titleWrap/titleSet/appellationValue"
+    assert mapped.source_paths[str(CRM.P50_has_current_keeper)].startswith("lido:repositoryWrap/")
+    assert str(CRM.P104_is_subject_to) in mapped.source_paths  # could have been emitted
+
+
+def test_oai_envelope_and_lido_wrap_are_unwrapped() -> None:
+    inner = FULL.split(b"?>", 1)[1]
+    oai = (
+        b'<record xmlns="http://www.openarchives.org/OAI/2.0/"><header><identifier>oai:test:1</identifier>'
+        b'</header><metadata><lido:lidoWrap xmlns:lido="http://www.lido-schema.org">'
+        + inner
+        + inner
+        + b"</lido:lidoWrap></metadata></record>"
+    )
+    mapped, _ = map_lido(oai)
+    assert mapped.label == "Het Manna"
+    assert mapped.warnings == ["the payload holds 2 lido:lido elements; only the first was mapped"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"", "no payload"),
+        (b"<lido:lido xmlns:lido='http://www.lido-schema.org'><unclosed></lido:lido>", "not well-formed XML"),
+        (b"<oai_dc:dc xmlns:oai_dc='http://www.openarchives.org/OAI/2.0/oai_dc/'/>", "no lido:lido element"),
+    ],
+)
+def test_unusable_payloads_raise_mapping_error(payload: bytes, message: str) -> None:
+    with pytest.raises(MappingError) as caught:
+        get_mapper("lido").map(record(payload), PROFILE)
+    assert message in str(caught.value)
+    assert caught.value.feed == "test" and caught.value.record == "oai:test:1"
+    assert caught.value.source_path == "lido:lido"
+
+
+def test_missing_fields_give_less_rdf_not_errors() -> None:
+    mapped, g = map_lido(lido())
+    assert mapped.label == "oai:test:1"  # no title, no object number: the source id
+    assert len(g) == 4  # the type and the record id identifier
+
+
+# -- the shared corpus ----------------------------------------------------------------------
+
+
+def corpus_files() -> list[Path]:
+    """The corpus LIDO files, listed at collection time (the ``corpus`` fixture skips with
+    the missing path when ../shared is absent)."""
+    return sorted((Path(__file__).resolve().parents[2] / "shared" / "corpus" / "lido").glob("*.xml"))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_files() or [None], ids=lambda p: p.name if p else "missing")
+def test_every_corpus_lido_file_maps(corpus: Path, path: Path | None) -> None:
+    if path is None:
+        pytest.skip(f"no LIDO files in {corpus / 'lido'}")
+    payload = path.read_bytes()
+    try:
+        document = etree.fromstring(payload)
+    except etree.XMLSyntaxError:
+        # not well-formed (the VKC DESTINATION file has `lido:type:"URI"`): reported, not repaired
+        with pytest.raises(MappingError, match="not well-formed XML"):
+            get_mapper("lido").map(record(payload, path.name), PROFILE)
+        return
+    mapped, g = map_lido(payload, source_id=path.name)
+    ns = {"lido": "http://www.lido-schema.org"}
+    first = document if document.tag.endswith("}lido") else document.find(".//lido:lido", ns)
+    subject = obj(mapped)
+    if first.xpath(".//lido:titleSet/lido:appellationValue[normalize-space()]", namespaces=ns):
+        assert g.value(subject, CRM.P102_has_title) is not None
+        assert mapped.label in {str(t) for t in g.objects(subject, CRM.P102_has_title)}
+    if first.xpath(".//lido:repositorySet/lido:workID[normalize-space()]", namespaces=ns):
+        workids = {w.text.strip() for w in first.iterfind(".//lido:repositorySet/lido:workID", ns) if w.text}
+        assert workids <= {str(n) for n in g.objects(None, SKOS.notation)}
+    if first.xpath(".//lido:repositoryName/lido:legalBodyName/lido:appellationValue[normalize-space()]", namespaces=ns):
+        assert g.value(subject, CRM.P50_has_current_keeper) is not None
+    assert list(g.subjects(RDF.type, None)) == [subject]
