@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= .oogst-demo
 
-.PHONY: install demo demo-no-serve test bench clean
+.PHONY: install browser servers demo demo-no-serve test bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "oogst needs Python >= 3.11"'
@@ -22,7 +22,22 @@ demo: install
 demo-no-serve: install
 	$(BIN)/oogst --data-dir $(DEMO_DIR) demo --no-serve
 
-test: install
+# Chromium for the browser tests (tests/test_pages.py) comes from Debian, never from a test
+# tool's own download. Nothing to do when it is there; without apt (or root) a warning, and
+# the browser tests skip with a message.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "warning: Chromium is not installed (apt-get install chromium chromium-driver): the browser tests skip"
+
+# Virtuoso for the store tests (tests/servers.py starts it, and the Oxigraph server from the
+# test extras, on 127.0.0.1): installed from Debian when missing; without apt (or root) a
+# warning, and the Virtuoso tests skip with a message.
+servers:
+	@bash tests/install_servers.sh
+
+test: install browser servers
 	$(BIN)/python -m pytest
 
 bench: install

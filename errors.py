@@ -115,3 +115,8 @@ class QueryError(OogstError):
     """A SPARQL query that cannot run: syntax error, update where a query is expected."""
 
     code = "usage"
+
+
+class QueryTimeoutError(QueryError):
+    """A query stopped at ``query_timeout``, or refused because every query slot was busy:
+    try again later or ask less (the API answers 503 with Retry-After)."""

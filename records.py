@@ -49,6 +49,7 @@ class Feed:
     status: str = "active"  # active | failing | paused
     config: dict[str, Any] = field(default_factory=dict)
     last_error: str | None = None
+    failures: int = 0  # consecutive failed runs; `failing_after` of them make the feed "failing"
     next_from: str | None = None  # lower bound of the next incremental harvest
     created_at: str = ""
     updated_at: str = ""

@@ -17,19 +17,38 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .mapping.iris import DEFAULT_BASE
+from .mapping.iris import DEFAULT_BASE, graph_prefix
+from .store.base import StoreOptions
 
 
 def _doc(text: str, default: Any) -> Any:
     return field(default=default, metadata={"doc": text})
 
 
+def _as_bool(value: Any) -> bool:
+    """true/false from TOML, or yes/no/1/0/true/false/on/off text from the environment."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _doc("Folder for the store, the state database and the raw archive.", Path(".oogst"))
     store: str = _doc(
-        "Where the RDF goes: 'oxigraph:///path' (default: <data_dir>/store) or a SPARQL server URL.", ""
+        "Where the RDF goes: 'oxigraph:///path' (default: <data_dir>/store) or a SPARQL server: "
+        "'oxigraph+http://host:7878', 'virtuoso+http://host:8890', 'fuseki+http://host:3030/dataset' or "
+        "'sparql+http://host/query?update=/update&gsp=/store'. A server's account comes from "
+        "$OOGST_STORE_USER and $OOGST_STORE_PASSWORD only.", ""
     )
+    store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4)
+    store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
+    store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0)
     base_iri: str = _doc("Base of every IRI that oogst mints.", DEFAULT_BASE)
     host: str = _doc("Address `oogst serve` binds to.", "127.0.0.1")
     port: int = _doc("Port `oogst serve` listens on.", 8000)
@@ -42,9 +61,31 @@ class Settings:
     http_delay: float = _doc("Pause in seconds between two requests to the same host (politeness).", 0.0)
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500)
-    query_timeout: float = _doc("Seconds a SPARQL query may run in the API.", 30.0)
-    result_limit: int = _doc("Most rows a SPARQL query returns through the API.", 100_000)
+    validator: str = _doc(
+        "SHACL engine: 'auto' (pyrudof when it is installed and finds the same results as pySHACL on the "
+        "first batch, else pySHACL), 'pyshacl' (the reference) or 'pyrudof' (faster).", "auto")
+    oslo_ap_sample: float = _doc(
+        "Share of records (0-1) also checked against the OSLO application profile (shapes/oslo-ap.ttl). Its "
+        "findings are warnings: reported, never blocking. Records are picked by a hash of their id, so the "
+        "same ones every run; 0 turns the check off.", 1.0)
+    harvest_overlap: float = _doc(
+        "Seconds an incremental harvest reaches back before the previous run's server responseDate "
+        "(then truncated to the server's granularity), for records dated into the past.", 300.0)
+    max_drop_share: float = _doc(
+        "After a complete --full run, records it did not deliver are withdrawn, unless the count dropped "
+        "by more than this share of the live records before it (0.15 = 15%); then nothing is withdrawn "
+        "and the run fails, saying why.", 0.15)
+    failing_after: int = _doc("Failed runs in a row after which a feed's status becomes 'failing' "
+                              "(a successful run makes it 'active' again).", 3)
+    query_timeout: float = _doc("Seconds a SPARQL query may run (0: no limit); longer ones are stopped.", 30.0)
+    result_limit: int = _doc("Most rows (solutions or triples) a SPARQL query returns; more are cut off.", 100_000)
     default_language: str = _doc("Language of literals that carry none in the source.", "nl")
+    contexts_dir: str = _doc(
+        "Folder of JSON-LD context files (LDES members, OSLO JSON-LD), matched against a context URL by "
+        "<host>/<path> or by file name; also `oogst harvest --contexts DIR`.", "")
+    contexts_fetch: bool = _doc(
+        "Fetch JSON-LD contexts found neither in contexts_dir nor in <data_dir>/contexts over HTTP (and cache "
+        "them there); false: offline, a missing context is an error naming it.", True)
 
     # -- derived paths ---------------------------------------------------------------
     @property
@@ -56,8 +97,36 @@ class Settings:
         return self.data_dir / "archive.sqlite"
 
     @property
+    def search_path(self) -> Path:
+        """The search index (SQLite FTS5), derived from the store: `oogst index rebuild`."""
+        return self.data_dir / "search.sqlite"
+
+    @property
+    def contexts_cache_path(self) -> Path:
+        return self.data_dir / "contexts"
+
+    @property
+    def profiles_path(self) -> Path:
+        """Mapping profiles of the feeds: ``<name>.toml`` (`oogst feeds profile NAME FILE`)."""
+        return self.data_dir / "profiles"
+
+    @property
     def store_url(self) -> str:
         return self.store or f"oxigraph://{(self.data_dir / 'store').resolve()}"
+
+    def store_options(self, env: dict[str, str] | None = None) -> StoreOptions:
+        """What the store needs from the settings; the account only from the environment."""
+        env = dict(os.environ) if env is None else env
+        return StoreOptions(
+            graph_prefix=graph_prefix(self.base_iri),
+            query_timeout=self.query_timeout,
+            result_limit=self.result_limit,
+            retries=self.store_retries,
+            backoff=self.store_backoff,
+            timeout=self.store_timeout,
+            user=env.get("OOGST_STORE_USER") or None,
+            password=env.get("OOGST_STORE_PASSWORD") or None,
+        )
 
     @property
     def api_url(self) -> str:
@@ -101,7 +170,8 @@ class Settings:
                 continue
             kind = type(f.default)
             try:
-                typed[f.name] = Path(values[f.name]) if kind is Path else kind(values[f.name])
+                typed[f.name] = (Path(values[f.name]) if kind is Path else _as_bool(values[f.name]) if kind is bool
+                                 else kind(values[f.name]))
             except (TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"setting {f.name} = {values[f.name]!r} ({origin[f.name]}) is not a valid {kind.__name__}"

@@ -376,6 +376,15 @@ class PartnerSimulator:
             partner.put(record)
         return record
 
+    def remove_record(self, name: str, identifier: str) -> None:
+        """Forget a record without a trace (no deleted header): what a server that does not keep
+        deletions (``deletedRecord`` no) does; only a full harvest can notice."""
+        with self._lock:
+            partner = self._partner(name)
+            if partner.records.pop(identifier, None) is None:
+                raise KeyError(f"{name}: no record {identifier!r}")
+            partner._sorted = None
+
     # -- faults and the request log ----------------------------------------------------------
     def inject(self, name: str, fault: Fault) -> None:
         """Apply ``fault`` to the responses of partner ``name``, after the faults already injected;

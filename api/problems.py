@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..errors import ConfigError, NotFoundError, OogstError, QueryError, StoreError
+from ..errors import ConfigError, NotFoundError, OogstError, QueryError, QueryTimeoutError, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,8 @@ def oogst_status(exc: OogstError) -> int:
     """The HTTP status of an OogstError that reaches the API."""
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, QueryTimeoutError):
+        return 503
     if isinstance(exc, QueryError | ConfigError):
         return 400
     if isinstance(exc, StoreError):
@@ -73,7 +75,8 @@ def install_handlers(app: FastAPI) -> None:
     async def on_oogst_error(request: Request, exc: OogstError) -> JSONResponse:
         status = oogst_status(exc)
         (log.error if status >= 500 else log.info)("%s %s → %d: %s", request.method, request.url.path, status, exc)
-        return JSONResponse(exc.as_dict(), status_code=status)
+        headers = {"Retry-After": "10"} if status == 503 else None
+        return JSONResponse(exc.as_dict(), status_code=status, headers=headers)
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:

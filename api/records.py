@@ -1,4 +1,10 @@
-"""``/records``: the published records a page at a time, and each record's graph.
+"""``/records``: search and browse the published records, and each record in any format.
+
+``GET /records`` reads the search index (``search.py``): full-text ``q`` over titles,
+descriptions, makers and object names; filters on feed, data provider, type or object
+name, rights, image and modification time; the object IRI (``iri=``) for partner PIDs.
+Results interleave data providers (plurality, see ``search.py``) and continue with a
+cursor in the ``next`` link and the ``Link`` header. Browsers get the HTML search page.
 
 A record id is ``{feed}/{key}`` where the key is the percent-encoded source id (see
 ``mapping.iris.record_id``), so ids hold ``:`` and ``%``; in a URL the ``%`` is itself
@@ -7,31 +13,43 @@ arrives decoded (``…/1998 B`` instead of ``…/1998%2520B``) is looked up by r
 
 ``GET /records/{id}`` answers from the state database first: a withdrawn record is 410
 with a tombstone, a quarantined record that was never published is 404 with its
-validation report, so a collection manager can see why it is not there.
+validation report, so a collection manager can see why it is not there. A published one
+comes as compact JSON-LD (our OSLO context, ``/context.jsonld``), Turtle, N-Triples,
+RDF/XML or HTML, by ``Accept`` or by ``format=``, with ``ETag`` and ``Last-Modified``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFoundError
 from ..mapping.iris import record_id as make_record_id
-from ..store import GRAPH_FORMATS
+from ..search import Doc, SearchIndex
+from ..search import Query as SearchQuery
+from ..search import extract as extract_doc
+from ..store import GRAPH_FORMATS, Store
 from ..store.state import State
+from . import pages
+from .caching import BodyCache, conditional, etag_of, http_date, not_modified, validators
 from .conneg import negotiate
-from .deps import BaseUrlDep, StateDep, StoreDep
+from .deps import BaseUrlDep, CompactorDep, SearchDep, StateDep, StoreDep
 from .feeds import require_feed
-from .problems import problem
+from .jsonld import Compactor
+from .problems import ApiError, problem
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["records"])
 
+HTML = "text/html"
 # JSON-LD first: the default for */* and for application/json.
 RECORD_OFFERS = (
     (GRAPH_FORMATS["jsonld"], "jsonld"),
@@ -39,79 +57,154 @@ RECORD_OFFERS = (
     (GRAPH_FORMATS["turtle"], "turtle"),
     (GRAPH_FORMATS["ntriples"], "ntriples"),
     (GRAPH_FORMATS["rdfxml"], "rdfxml"),
+    (HTML, "html"),
+    ("application/xhtml+xml", "html"),
 )
+LIST_OFFERS = (("application/json", "json"), (HTML, "html"), ("application/xhtml+xml", "html"))
+RecordFormat = Literal["jsonld", "turtle", "ntriples", "rdfxml", "html"]
 _PATH_SAFE = "/-._~:@!$&'()*+,;="
 
 
 class RecordItem(BaseModel):
     id: str
-    iri: str | None
-    label: str | None
-    feed: str
-    datestamp: str | None
+    iri: str
     url: str
+    feed: str
+    provider: str
+    label: str | None
+    object_names: list[str]
+    makers: list[str]
+    date: str | None
+    rights: list[str]
+    image: str | None
+    modified: str | None
+    datestamp: str | None
+
+
+class Facet(BaseModel):
+    value: str | bool
+    label: str
+    count: int
 
 
 class RecordPage(BaseModel):
     items: list[RecordItem]
     next: str | None
+    facets: dict[str, list[Facet]] | None = None
 
 
 def record_url(base_url: str, record_id: str) -> str:
     return f"{base_url}/records/{quote(record_id, safe=_PATH_SAFE)}"
 
 
+def item(doc: Doc, base_url: str) -> RecordItem:
+    return RecordItem(
+        id=doc.record_id, iri=doc.object_iri, url=record_url(base_url, doc.record_id), feed=doc.feed,
+        provider=doc.provider, label=doc.title,
+        object_names=[n.label or n.iri for n in doc.object_names] or [t.label or t.iri for t in doc.types],
+        makers=[m.label or m.iri for m in doc.makers], date=doc.date, rights=doc.rights,
+        image=doc.images[0] if doc.images else None, modified=doc.modified, datestamp=doc.datestamp,
+    )
+
+
+def since(value: str | None) -> str | None:
+    """``modified_since`` as the index stores times (UTC, ``YYYY-MM-DDTHH:MM:SSZ``)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(422, f"modified_since={value!r} is not a date or a date-time "
+                       "(ISO 8601, e.g. 2024-03-01 or 2024-03-01T10:00:00Z)", error="InvalidParameter") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @router.get(
     "/records",
-    summary="Published records, ordered by id, one page at a time",
+    summary="Search and browse the published records (providers interleaved), a page at a time",
     response_model=RecordPage,
-    responses={404: {"description": "The feed filter names no feed."}},
+    responses={
+        200: {"description": "A page of records; browsers get the search page.",
+              "content": {"application/json": {}, HTML: {}}},
+        400: {"description": "A cursor this API did not hand out."},
+        404: {"description": "The feed filter names no feed."},
+    },
 )
 def list_records(
-    response: Response,
+    request: Request,
     state: StateDep,
+    search: SearchDep,
     base_url: BaseUrlDep,
+    q: Annotated[str | None, Query(max_length=500, description="Words in title, description, maker or object name; "
+                                   "all must occur (a trailing * makes the last one a prefix).")] = None,
+    feed: Annotated[list[str], Query(description="Only records of these feeds.")] = [],  # noqa: B006
+    provider: Annotated[list[str], Query(description="Only records of these data providers (name).")] = [],  # noqa: B006
+    type: Annotated[list[str], Query(description="Object name or type: a concept IRI or its label.")] = [],  # noqa: A002,B006
+    rights: Annotated[list[str], Query(description="Rights statement IRI (e.g. CC0).")] = [],  # noqa: B006
+    has_image: Annotated[bool | None, Query(description="Only records with (true) or without (false) an image.")] = None,
+    modified_since: Annotated[str | None, Query(description="Published or changed at or after this date or "
+                                                "date-time (ISO 8601).")] = None,
+    iri: Annotated[str | None, Query(description="Only the records of the object with this IRI (e.g. a partner PID).")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Records per page.")] = 50,
-    after: Annotated[str | None, Query(description="Cursor: the id of the last record of the previous page.")] = None,
-    feed: Annotated[str | None, Query(description="Only the records of this feed.")] = None,
-) -> RecordPage:
-    if feed:
-        require_feed(state, feed)
-    rows = state.list_records(state="published", feed=feed, after=after, limit=limit + 1)
-    items = [
-        RecordItem(
-            id=row["record_id"],
-            iri=row["object_iri"],
-            label=row["label"],
-            feed=row["feed"],
-            datestamp=row["datestamp"],
-            url=record_url(base_url, row["record_id"]),
-        )
-        for row in rows[:limit]
-    ]
+    cursor: Annotated[str | None, Query(max_length=200, description="Where the page starts: from the `next` link.")] = None,
+    facets: Annotated[bool, Query(description="Also count the matches per provider, type, rights, feed and image.")] = False,
+    format: Annotated[Literal["json", "html"] | None, Query(description="Overrides Accept (for links).")] = None,  # noqa: A002
+) -> Any:
+    for name in feed:
+        require_feed(state, name)
+    query = SearchQuery(q=q, feed=feed, provider=provider, type=type, rights=rights, has_image=has_image,
+                        modified_since=since(modified_since), iri=iri)
+    html = (format or negotiate(request.headers.get("accept"), LIST_OFFERS, "json")) == "html"
+    page = search.search(query, limit=limit, cursor=cursor)
+    counts = search.facets(query) if facets or html else None
     next_url = None
-    if len(rows) > limit:
-        cursor = {"limit": limit, "after": items[-1].id, **({"feed": feed} if feed else {})}
-        next_url = f"{base_url}/records?{urlencode(cursor)}"
-        response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return RecordPage(items=items, next=next_url)
+    if page.next_cursor:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        next_url = f"{base_url}/records?{urlencode([*params, ('cursor', page.next_cursor)])}"
+    if html:
+        return pages.records_page(request, base_url, query, page.docs, counts, next_url)
+    body = RecordPage(items=[item(doc, base_url) for doc in page.docs], next=next_url,
+                      facets=counts if facets else None)
+    result = conditional(request, orjson.dumps(body.model_dump(exclude=set() if facets else {"facets"})),
+                         "application/json")
+    if next_url:
+        result.headers["Link"] = f'<{next_url}>; rel="next"'
+    return result
 
 
 @router.get(
     "/records/{record_id:path}",
-    summary="One record's graph (JSON-LD, Turtle, N-Triples or RDF/XML by Accept)",
+    summary="One record: JSON-LD (OSLO context), Turtle, N-Triples, RDF/XML or HTML, by Accept or format=",
     response_class=Response,
     responses={
-        200: {"description": "The record's named graph.", "content": {media: {} for media, _ in RECORD_OFFERS}},
-        404: {"description": "Unknown, or quarantined and never published (the body holds the report)."},
-        410: {"description": "Withdrawn by the partner (the body is a tombstone)."},
+        200: {"description": "The record's named graph, or its page for people.",
+              "content": {media: {} for media, _ in RECORD_OFFERS}},
+        304: {"description": "The client's copy (If-None-Match / If-Modified-Since) is current."},
+        404: {"description": "Unknown, or quarantined and never published (the body holds the report).",
+              "content": {"application/json": {}, HTML: {}}},
+        410: {"description": "Withdrawn by the partner (the body is a tombstone).",
+              "content": {"application/json": {}, HTML: {}}},
     },
 )
-def get_record(record_id: str, request: Request, state: StateDep, store: StoreDep) -> Response:
-    record = find_record(state, record_id)
+async def get_record(
+    record_id: str,
+    request: Request,
+    state: StateDep,
+    store: StoreDep,
+    search: SearchDep,
+    compactor: CompactorDep,
+    base_url: BaseUrlDep,
+    format: Annotated[RecordFormat | None, Query(description="Overrides Accept (for links).")] = None,  # noqa: A002
+) -> Response:
+    record = find_record(state, record_id)  # one SQLite point lookup: on the event loop
     if record is None:
         raise NotFoundError(f"no record {record_id!r}", record=record_id, hint="GET /records lists the published records")
     rid = record["record_id"]
+    fmt = format or negotiate(request.headers.get("accept"), RECORD_OFFERS, "jsonld")
+    if fmt == "html" and not record["published"]:
+        return pages.unavailable_page(request, base_url, record)
     if record["state"] == "withdrawn":
         return problem(
             410,
@@ -130,13 +223,49 @@ def get_record(record_id: str, request: Request, state: StateDep, store: StoreDe
             updated_at=record["updated_at"],
             report=record["report"],
         )
-    fmt = negotiate(request.headers.get("accept"), RECORD_OFFERS, "jsonld")
+    etag = etag_of(record["graph_iri"], record["hash"], record["updated_at"], fmt, base_url)
+    last_modified = http_date(record["updated_at"])
+    if not_modified(request, etag, last_modified):
+        return Response(status_code=304, headers=validators(etag, last_modified))
+    cache: BodyCache = request.app.state.bodies
+    body = cache.get(etag)
+    if body is None:  # the store (and compaction) in a worker thread, off the event loop
+        body = await run_in_threadpool(_render, request, fmt, record, store, search, compactor, base_url)
+        cache.put(etag, body)
+    media_type = HTML if fmt == "html" else GRAPH_FORMATS[fmt]
+    return Response(body, media_type=media_type, headers=validators(etag, last_modified))
+
+
+def _render(request: Request, fmt: str, record: dict[str, Any], store: Store, search: SearchIndex,
+            compactor: Compactor, base_url: str) -> bytes:
+    if fmt == "html":
+        doc = search.get(record["record_id"]) or _doc_from_store(store, record)
+        return pages.record_page(request, base_url, doc, record)
+    if fmt == "jsonld":
+        return _jsonld(store, compactor, record, f"{base_url}/context.jsonld")
+    return _graph(store, record, fmt)
+
+
+def _graph(store: Store, record: dict[str, Any], fmt: str) -> bytes:
     body = store.graph(record["graph_iri"], fmt)
     if body is None:
         # The state is written after the store: a record being withdrawn right now.
-        log.warning("record %s is indexed as published but the store has no graph %s", rid, record["graph_iri"])
-        raise NotFoundError(f"record {rid!r} is not in the store", record=rid)
-    return Response(body, media_type=GRAPH_FORMATS[fmt], headers={"Vary": "Accept"})
+        log.warning("record %s is indexed as published but the store has no graph %s",
+                    record["record_id"], record["graph_iri"])
+        raise NotFoundError(f"record {record['record_id']!r} is not in the store", record=record["record_id"])
+    return body
+
+
+def _jsonld(store: Store, compactor: Compactor, record: dict[str, Any], context_url: str) -> bytes:
+    expanded = orjson.loads(_graph(store, record, "jsonld"))
+    return orjson.dumps(compactor.compact(expanded, record["object_iri"], context_url))
+
+
+def _doc_from_store(store: Store, record: dict[str, Any]) -> Doc:
+    """The display fields straight from the store, for a record the index does not hold yet."""
+    return extract_doc(_graph(store, record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
+                       object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"],
+                       datestamp=record["datestamp"])
 
 
 def find_record(state: State, record_id: str) -> dict[str, Any] | None:
@@ -146,6 +275,11 @@ def find_record(state: State, record_id: str) -> dict[str, Any] | None:
         feed, _, source_id = record_id.partition("/")
         record = state.find_record(make_record_id(feed, source_id))
     return record
+
+
+def records_of_object(search: SearchIndex, iri: str) -> list[Doc]:
+    """The published records that describe the object ``iri`` (two feeds may share a PID)."""
+    return search.search(SearchQuery(iri=iri), limit=50).docs
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

@@ -20,26 +20,30 @@ Refused: updates (``update=`` or an ``application/sparql-update`` body) with 403
 endpoint is read-only; other POST media types and charsets other than UTF-8 with 415;
 a missing or repeated query and a syntax error (the parser's message) with 400.
 
+Limits (settings ``query_timeout`` and ``result_limit``, enforced by the store): a query
+that runs too long is stopped and answered with 503 and ``Retry-After``; an answer cut at
+``result_limit`` rows carries the header ``Oogst-Truncated: <limit>``.
+
 ``GET /sparql`` without parameters returns the service description (``sd:Service``) in
-the negotiated RDF format, or a small query form when the client prefers HTML.
+the negotiated RDF format, or the query page (editor, example queries over the OSLO
+model, result table; ``api/pages``) when the client prefers HTML.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import QueryError
 from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, Store
 from .conneg import GRAPH_OFFERS, SOLUTION_OFFERS, negotiate
 from .deps import BaseUrlDep, StoreDep
+from .pages import sparql_page
 from .problems import ApiError
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,7 @@ router = APIRouter(tags=["SPARQL"])
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+TRUNCATED = "Oogst-Truncated"  # set to the cap when the answer was cut at result_limit
 
 Params = list[tuple[str, str]]
 
@@ -73,23 +78,6 @@ WHERE { GRAPH ?graph { ?s ?p ?o } }
 GROUP BY ?graph
 LIMIT 20"""
 
-_FORM_PAGE = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>oogst · SPARQL</title></head>
-<body>
-<h1>SPARQL endpoint</h1>
-<p>A read-only SPARQL 1.1 endpoint over the published records. Each record is one named
-graph; the default graph is the union of all of them.</p>
-<form method="get" action="{action}">
-<p><textarea name="query" rows="12" cols="80" aria-label="SPARQL query">{example}</textarea></p>
-<p><button type="submit">Run query</button></p>
-</form>
-<p>Results come as SPARQL JSON or Turtle; send an <code>Accept</code> header for XML, CSV,
-TSV, N-Triples, JSON-LD or RDF/XML. See also the <a href="{docs}">API documentation</a>.</p>
-</body>
-</html>
-"""
-
 _DATASET_PARAMETERS: list[dict[str, Any]] = [
     {
         "name": name,
@@ -113,6 +101,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     400: {"description": "No query, more than one query, an update sent as a query, or a syntax error."},
     403: {"description": "An update: this endpoint is read-only."},
+    503: {"description": "The query ran longer than query_timeout (or the store is busy or unreachable)."},
 }
 
 
@@ -225,7 +214,10 @@ async def _answer(request: Request, store: Store, params: Params, base_url: str)
         named_graphs=_graph_iris(params, "named-graph-uri"),
         base_iri=_endpoint(base_url),
     )
-    return Response(result.body, media_type=result.media_type, headers=_VARY)
+    headers = dict(_VARY)
+    if result.truncated:
+        headers[TRUNCATED] = str(request.app.state.settings.result_limit)
+    return Response(result.body, media_type=result.media_type, headers=headers)
 
 
 async def _describe(request: Request, store: Store, base_url: str) -> Response:
@@ -234,12 +226,7 @@ async def _describe(request: Request, store: Store, base_url: str) -> Response:
     if wanted is None:
         raise QueryError("no query: pass the SPARQL query as query=…")
     if wanted == "html":
-        page = _FORM_PAGE.format(
-            action=html.escape(request.url.path),
-            example=html.escape(_EXAMPLE_QUERY),
-            docs=html.escape(f"{base_url}/docs"),
-        )
-        return HTMLResponse(page, headers=_VARY)
+        return sparql_page(request, base_url)
     result = await run_in_threadpool(store.query, _service_description(_endpoint(base_url)), graph=wanted)
     return Response(result.body, media_type=result.media_type, headers=_VARY)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from ..errors import ConfigError
+from ..jsonld import ContextCache
 from ..records import Checkpoint, Feed, SourceRecord
 from .http import HttpClient
 
@@ -48,6 +49,27 @@ def protocols() -> list[str]:
     return sorted(_HARVESTERS)
 
 
-from .oai import OaiPmhHarvester  # noqa: E402  (built-ins register like any other)
+def create(feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None) -> Harvester:
+    """The harvester of ``feed``. Harvesters that read JSON-LD (``uses_contexts = True``) also
+    get the JSON-LD context cache; the others are built with ``(feed, http)`` only."""
+    cls = get_harvester(feed.protocol)
+    if contexts is not None and getattr(cls, "uses_contexts", False):
+        return cls(feed, http, contexts=contexts)
+    return cls(feed, http)
+
+
+def options(protocol: str) -> dict[str, str] | None:
+    """The feed options (``Feed.config`` keys) a protocol reads, with their meaning; None when
+    the harvester does not declare them (``OPTIONS``)."""
+    return getattr(get_harvester(protocol), "OPTIONS", None)
+
+
+from .files import FilesHarvester  # noqa: E402  (built-ins register like any other)
+from .ldes import LdesHarvester  # noqa: E402
+from .oai import OaiPmhHarvester  # noqa: E402
+from .rest import JsonApiHarvester  # noqa: E402
 
 register("oai-pmh", OaiPmhHarvester)
+register("ldes", LdesHarvester)
+register("json-api", JsonApiHarvester)
+register("files", FilesHarvester)

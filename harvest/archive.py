@@ -71,29 +71,41 @@ class Archive:
             )
             self._db.execute("COMMIT")
 
+    _COLUMNS = "feed, source_id, datestamp, format, media_type, deleted, sets, payload, error"
+
     def _record(self, row: tuple) -> SourceRecord:
-        feed, source_id, datestamp, fmt, media_type, deleted, sets, payload = row
+        feed, source_id, datestamp, fmt, media_type, deleted, sets, payload, error = row
         return SourceRecord(feed=feed, source_id=source_id, datestamp=datestamp, payload=zlib.decompress(payload),
-                            format=fmt, deleted=bool(deleted), sets=tuple(sets.split()), media_type=media_type)
+                            format=fmt, deleted=bool(deleted), sets=tuple(sets.split()), media_type=media_type,
+                            error=error)
 
     def get(self, feed: str, source_id: str) -> SourceRecord | None:
-        """The latest version of one record."""
+        """The latest version of one record (with the parser's message if it was damaged)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT feed, source_id, datestamp, format, media_type, deleted, sets, payload FROM payloads"
+                f"SELECT {self._COLUMNS} FROM payloads"
                 " WHERE feed = ? AND source_id = ? ORDER BY last_seen DESC, rowid DESC LIMIT 1",
                 (feed, source_id)).fetchone()
         return self._record(row) if row else None
 
-    def latest(self, feed: str) -> Iterator[SourceRecord]:
-        """The latest version of every record of a feed (for re-mapping)."""
-        with self._lock:
-            ids = [r[0] for r in self._db.execute(
-                "SELECT DISTINCT source_id FROM payloads WHERE feed = ? ORDER BY source_id", (feed,))]
-        for source_id in ids:
-            record = self.get(feed, source_id)
-            if record is not None:
-                yield record
+    def latest(self, feed: str, chunk: int = 500) -> Iterator[SourceRecord]:
+        """The latest version of every record of a feed, by source id (for re-mapping); reads
+        ``chunk`` records at a time."""
+        after = None
+        while True:
+            with self._lock:
+                ids = [r[0] for r in self._db.execute(
+                    "SELECT DISTINCT source_id FROM payloads WHERE feed = ? AND (? IS NULL OR source_id > ?)"
+                    " ORDER BY source_id LIMIT ?", (feed, after, after, chunk))]
+                if not ids:
+                    return
+                rows = self._db.execute(
+                    f"SELECT {self._COLUMNS} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY source_id"
+                    " ORDER BY last_seen DESC, rowid DESC) AS newest FROM payloads"
+                    " WHERE feed = ? AND source_id BETWEEN ? AND ?) WHERE newest = 1 ORDER BY source_id",
+                    (feed, ids[0], ids[-1])).fetchall()
+            yield from (self._record(row) for row in rows)
+            after = ids[-1]
 
     def stats(self, feed: str) -> dict[str, int]:
         with self._lock:

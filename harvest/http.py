@@ -4,8 +4,11 @@
 - Transient failures (connection errors, timeouts, 429, 5xx) are retried with exponential
   back-off and full jitter; ``Retry-After`` is honoured in both forms (seconds and HTTP date),
   capped by ``max_backoff``.
-- Each host gets at most one request at a time, plus a configurable delay between requests.
-- Permanent failures (other 4xx) raise FatalHarvestError at once.
+- Each host gets at most one request at a time, plus a configurable delay between requests
+  (per client: the pipeline shares one client between its feeds).
+- Permanent failures (other 4xx, a malformed URL) raise FatalHarvestError at once.
+- ``retry_reasons`` counts the retries by kind ("HTTP 503", "timeout", "connection", …) so
+  that a run's report can say what it had to overcome.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import logging
 import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import FatalHarvestError, TransientHarvestError
 
@@ -91,9 +96,6 @@ class _HostGate:
         self._last[host] = time.monotonic()
 
 
-_GATE = _HostGate()
-
-
 class HttpClient:
     """A polite, retrying HTTP client. Tests point it at a local server."""
 
@@ -103,8 +105,10 @@ class HttpClient:
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", self.policy.user_agent)
         self._sleep = sleep
+        self._gate = _HostGate()
         self.requests_made = 0
         self.retries_made = 0
+        self.retry_reasons: Counter[str] = Counter()
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None) -> requests.Response:
         p = self.policy
@@ -113,19 +117,28 @@ class HttpClient:
         while True:
             attempt += 1
             problem: TransientHarvestError
-            with _GATE.lock(host):
-                _GATE.wait(host, p.delay)
+            with self._gate.lock(host):
+                self._gate.wait(host, p.delay)
                 try:
                     self.requests_made += 1
-                    resp = self.session.get(url, params=params, timeout=(p.connect_timeout, p.read_timeout))
-                    content = resp.content  # read the body inside the timeout and the gate
-                except requests.Timeout as exc:
+                    resp = self.session.get(url, params=params, timeout=(p.connect_timeout, p.read_timeout),
+                                            stream=True)
+                    # the whole body in one read (in C; a page is megabytes), inside the timeouts
+                    # and the gate; urllib3 raises if it breaks off before Content-Length
+                    resp._content = resp.raw.read(decode_content=True)
+                    resp._content_consumed = True
+                except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
-                except requests.ConnectionError as exc:
+                    kind = "timeout"
+                except (requests.ConnectionError, ProtocolError, DecodeError) as exc:
+                    # refused, reset, or the body broke off before its announced length
                     problem = TransientHarvestError(f"cannot connect: {exc}", feed=feed, url=url)
+                    kind = "connection"
+                except requests.RequestException as exc:
+                    raise FatalHarvestError(f"cannot request {url!r}: {exc}", feed=feed, url=url,
+                                            hint="check the feed's URL (`oogst feeds show`)") from exc
                 else:
                     if resp.status_code < 400:
-                        resp._content = content
                         return resp
                     if resp.status_code not in RETRY_STATUS:
                         raise FatalHarvestError(
@@ -134,8 +147,9 @@ class HttpClient:
                     problem = TransientHarvestError(
                         f"HTTP {resp.status_code} {resp.reason}", feed=feed, url=resp.url,
                         retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+                    kind = f"HTTP {resp.status_code}"
                 finally:
-                    _GATE.done(host)
+                    self._gate.done(host)
             if attempt >= p.retries:
                 raise problem
             wait = min(p.max_backoff, p.backoff * 2 ** (attempt - 1))
@@ -143,5 +157,6 @@ class HttpClient:
             if problem.retry_after is not None:
                 wait = min(p.max_backoff, max(wait, problem.retry_after))
             self.retries_made += 1
+            self.retry_reasons[kind] += 1
             log.info("retry %d/%d for %s in %.1fs: %s", attempt, p.retries - 1, url, wait, problem.message)
             self._sleep(wait)

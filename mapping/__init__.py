@@ -1,8 +1,9 @@
 """Format mappers: a partner's record → an OSLO Cultureel Erfgoed graph.
 
 Mappers are looked up by format name (the ``format`` of a :class:`~oogst.records.SourceRecord`
-and of a feed). The built-in ones register through the same :func:`register` a plugin would
-use; a name can be registered once::
+and of a feed): ``lido`` (LIDO 1.0 and 1.1), ``oai_dc``, ``oslo-jsonld`` (OSLO JSON-LD, LDES
+members) and ``edm`` (EDM as providers deliver it). The built-in ones register through the
+same :func:`register` a plugin would use; a name can be registered once::
 
     from oogst.mapping import Profile, get_mapper
 
@@ -15,11 +16,25 @@ from typing import Protocol
 
 from ..errors import ConfigError
 from ..records import MappedRecord, SourceRecord
+from .edm_in import EdmMapper
+from .files import FileRecords, records_in_file
 from .lido import LidoMapper
 from .oai_dc import OaiDcMapper
-from .profile import MAPPING_VERSION, Profile
+from .oslo_jsonld import OsloJsonLdMapper
+from .profile import MAPPING_VERSION, DocumentLoader, ExtraField, Profile
 
-__all__ = ["MAPPING_VERSION", "Mapper", "Profile", "formats", "get_mapper", "register"]
+__all__ = [
+    "MAPPING_VERSION",
+    "DocumentLoader",
+    "ExtraField",
+    "FileRecords",
+    "Mapper",
+    "Profile",
+    "formats",
+    "get_mapper",
+    "records_in_file",
+    "register",
+]
 
 
 class Mapper(Protocol):
@@ -60,3 +75,5 @@ def formats() -> list[str]:
 
 register("lido", LidoMapper())
 register("oai_dc", OaiDcMapper())
+register("oslo-jsonld", OsloJsonLdMapper())
+register("edm", EdmMapper())

@@ -1,28 +1,44 @@
 """The OSLO graph of one record while a mapper builds it.
 
-Both mappers write the same OSLO patterns (identifier nodes, agents, concepts, rights); this
-class writes each pattern once. Only the heritage object gets an ``rdf:type``: the class of
-every other node follows from the property that points to it (see
+The mappers write the same OSLO patterns (identifier nodes, agents, concepts, places, time
+spans, rights); this class writes each pattern once. Only the heritage object gets an
+``rdf:type``: the class of every other node follows from the property that points to it (see
 :func:`oogst.shapes.materialise.materialise_types`), so that the public union graph counts
-one typed resource per published object.
+one typed resource per published object. What kind of agent a person or an organisation is
+goes in ``dcterms:type`` (``person:Person`` / ``org:Organization``) for the same reason.
 
-Nested nodes get IRIs under the object's own IRI (``…#production-1``), never blank nodes.
+Nested nodes get IRIs under the record's own IRI (``…#production-1``), never blank nodes.
 Mappers key nodes, agents and concepts by their *position* in the source (``("actor", 1,
 2)``): in multilingual LIDO the same position in each language block is the same thing, so
 the first block fixes the IRI and later blocks add their labels to it.
+
+Concept IRIs come, in this order, from the source's own http identifier (AAT preferred), the
+feed profile's value maps, the project's AAT concordance (``vocab.aat_concordance``), or are
+minted from the local id or the words. Local (non-http) ids of agents and concepts (Adlib
+numbers, ISIL codes) are kept as ``adms:identifier`` nodes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
 from .ntriples import Triples, iri, lit
-from .profile import Profile
+from .profile import ExtraField, Profile
 
 # Identifier hosts in order of preference when an agent has several http identifiers.
 _AGENT_ID_PREFERENCE = ("wikidata.org/", "viaf.org/", "rkd.nl/")
+# Kinds of terms the AAT concordance applies to (not roles, events or periods).
+_CONCORDANCE_SCHEMES = frozenset(
+    {"objectnaam", "objectcategorie", "classificatie", "materiaal", "techniek", "onderwerp", "type"}
+)
+
+# Resolved concepts kept per profile (see Profile.cache) before the cache starts over.
+_CACHE_SIZE = 50_000
+
+Labels = Sequence[tuple[str, str | None, bool]]  # (text, language, preferred)
+Ids = Sequence[tuple[str, str | None]]  # (identifier, who issued it)
 
 
 class RecordBuilder:
@@ -35,7 +51,9 @@ class RecordBuilder:
         self.warnings = warnings
         self.triples = Triples()
         self.add = self.triples.add
-        self._memo: dict[tuple[str | int, ...], str] = {}
+        self._memo: dict[tuple[str | int, ...], str | None] = {}
+        # "<…/id/object/{feed}/{key}#" — node terms are this plus their name and ">"
+        self._node_prefix = iri(self.minter.node_iri(record.source_id))[:-1]
         self.object_iri = ""
         self.object = ""
         self.titles: list[tuple[str, str]] = []
@@ -48,8 +66,8 @@ class RecordBuilder:
         self.add(self.object, vocab.A, iri(vocab.E22))
 
     def node(self, *parts: str | int) -> str:
-        """The IRI term of a node that belongs to this record."""
-        return iri(self.minter.node_iri(self.record.source_id, *parts))
+        """The IRI term of a node that belongs to this record (parts are plain names)."""
+        return self._node_prefix + "-".join(map(str, parts)) + ">"
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -68,9 +86,15 @@ class RecordBuilder:
         self.add(self.object, vocab.P102, lit(value, lang))
 
     def identifier(
-        self, key: tuple[str | int, ...], notation: str, agency: str | None = None, kind: str | None = None
+        self,
+        key: tuple[str | int, ...],
+        notation: str,
+        agency: str | None = None,
+        kind: str | None = None,
+        subject: str | None = None,
     ) -> None:
-        """``adms:identifier`` → a node with ``skos:notation`` (and who issued it).
+        """``adms:identifier`` → a node with ``skos:notation`` (and who issued it), on the
+        object or on ``subject``.
 
         The first language block states an identifier; later blocks repeat it (with the
         issuer's name in their language, which would give a second ``adms:schemaAgency``)."""
@@ -78,46 +102,89 @@ class RecordBuilder:
         if memo_key in self._memo:
             return
         node = self._memo[memo_key] = self.node("identifier", *key)
-        self.add(self.object, vocab.IDENTIFIER, node)
+        self.add(subject or self.object, vocab.IDENTIFIER, node)
         self.add(node, vocab.NOTATION, lit(notation))
         if agency:
             self.add(node, vocab.SCHEMA_AGENCY, lit(agency))
         if kind:
             self.add(node, vocab.P2, kind)
 
+    def _local_ids(self, term: str, key: tuple[str | int, ...], local: Ids) -> None:
+        for n, (value, agency) in enumerate(local, 1):
+            self.identifier((*key, n), value, agency=agency, subject=term)
+
     def agent(
         self,
         key: tuple[str | int, ...],
-        ids: list[str],
-        labels: Sequence[tuple[str, str | None, bool]],
+        ids: Ids,
+        labels: Labels,
         *,
         may_be_provider: bool = False,
+        kind: str | None = None,
+        dates: tuple[str | None, str | None] = (None, None),
     ) -> str | None:
-        """The IRI term of an agent, labelled with ``labels`` (text, lang, preferred).
+        """The IRI term of an agent, labelled with ``labels``.
 
         The IRI is the agent's http identifier (Wikidata, then VIAF, then RKD, then any);
         for a keeper, the feed's provider IRI when the names agree; else one minted from
-        the preferred name. Other http identifiers become ``owl:sameAs``."""
+        the preferred name. Other http identifiers become ``owl:sameAs``, local ones
+        ``adms:identifier``. ``kind`` ("person" / "organisation") becomes ``dcterms:type``;
+        ``dates`` (EDTF) are birth and death, or founding and dissolution."""
         term = self._memo.get(key)
         if term is None:
-            name = next((text for text, _, preferred in labels if preferred), None)
-            urls = [url for url in map(normalize.http_iri, ids) if url]
-            chosen = next(
-                (url for host in _AGENT_ID_PREFERENCE for url in urls if host in url),
-                urls[0] if urls else None,
-            )
-            if chosen is None and may_be_provider and self._is_provider(name):
-                chosen = self.profile.provider_iri
-            if chosen is None and name:
-                chosen = self.minter.agent_iri(name)
-            if chosen is None:
+            if key in self._memo:
                 return None
-            term = self._memo[key] = iri(chosen)
-            for url in urls:
-                if url != chosen:
-                    self.add(term, vocab.SAME_AS, iri(url))
+            cache = self.profile.cache
+            name = next((text for text, _, preferred in labels if preferred), None)
+            cache_key = ("agent", tuple(ids), name, may_be_provider, kind, dates)
+            resolved = cache.get(cache_key)
+            if resolved is None:
+                if len(cache) > _CACHE_SIZE:
+                    cache.clear()
+                resolved = cache[cache_key] = self._resolve_agent(ids, name, may_be_provider, kind, dates)
+            term, lines, local = resolved
+            self._memo[key] = term
+            if term is None:
+                return None
+            for predicate, obj in lines:
+                self.add(term, predicate, obj)
+            self._local_ids(term, key, local)
         self._labels(term, labels)
         return term
+
+    def _resolve_agent(
+        self, ids: Ids, name: str | None, may_be_provider: bool, kind: str | None, dates: tuple[str | None, str | None]
+    ) -> tuple[str | None, tuple[tuple[str, str], ...], tuple[tuple[str, str | None], ...]]:
+        """(IRI term, (property, value) statements, local ids) of an agent: the same for
+        every record mapped with this profile, so :meth:`agent` keeps it in ``profile.cache``."""
+        urls: list[str] = []
+        local: list[tuple[str, str | None]] = []
+        for value, agency in ids:
+            url = normalize.http_iri(value)
+            if url:
+                urls.append(url)
+            else:
+                local.append((value, agency))
+        chosen = next(
+            (url for host in _AGENT_ID_PREFERENCE for url in urls if host in url),
+            urls[0] if urls else None,
+        )
+        if chosen is None and may_be_provider and self._is_provider(name):
+            chosen = self.profile.provider_iri
+        if chosen is None and name:
+            chosen = self.minter.agent_iri(name)
+        if chosen is None:
+            return None, (), ()
+        lines = [(vocab.SAME_AS, iri(url)) for url in urls if url != chosen]
+        if kind:
+            lines.append((vocab.DC_TYPE, vocab.PERSON_TYPE if kind == "person" else vocab.ORGANISATION_TYPE))
+        begin, end = dates
+        organisation = kind == "organisation"
+        if begin:
+            lines.append((vocab.FOUNDING_DATE if organisation else vocab.BIRTH_DATE, lit(begin, datatype=vocab.EDTF)))
+        if end:
+            lines.append((vocab.DISSOLUTION_DATE if organisation else vocab.DEATH_DATE, lit(end, datatype=vocab.EDTF)))
+        return iri(chosen), tuple(lines), tuple(local)
 
     def _is_provider(self, name: str | None) -> bool:
         provider = self.profile.provider_name
@@ -125,28 +192,114 @@ class RecordBuilder:
             return False
         return provider is None or (name is not None and name.casefold() == provider.casefold())
 
-    def concept(
-        self, key: tuple[str | int, ...], scheme: str, ids: list[str], labels: Sequence[tuple[str, str | None, bool]]
-    ) -> str | None:
-        """The IRI term of a concept: its http conceptID (AAT preferred), else one minted
-        from its local id or its first label; ``labels`` are (text, lang, preferred)."""
+    def concept(self, key: tuple[str | int, ...], scheme: str, ids: Ids, labels: Labels) -> str | None:
+        """The IRI term of a concept of kind ``scheme`` ("materiaal", "rol" …), with labels.
+
+        Its http conceptID (AAT preferred; other http ids become ``skos:exactMatch``), else
+        the profile's value map or the AAT concordance for its local id or words, else one
+        minted from its local id or its first label."""
         term = self._memo.get(key)
         if term is None:
-            urls = [url for url in map(normalize.http_iri, ids) if url]
-            chosen = next((url for url in urls if url.startswith(vocab.AAT)), urls[0] if urls else None)
-            if chosen is None:
-                local = next((i for i in ids if i and not normalize.http_iri(i)), None)
-                words = local or next((text for text, _, _ in labels), None)
-                if words is None:
-                    return None
-                chosen = self.minter.concept_iri(scheme, words)
-            term = self._memo[key] = iri(chosen)
+            if key in self._memo:
+                return None
+            cache = self.profile.cache
+            cache_key = (scheme, tuple(ids), tuple(text for text, _, _ in labels))
+            resolved = cache.get(cache_key)
+            if resolved is None:
+                if len(cache) > _CACHE_SIZE:
+                    cache.clear()
+                resolved = cache[cache_key] = self._resolve_concept(scheme, ids, labels)
+            term, matches, local = resolved
+            self._memo[key] = term
+            if term is None:
+                return None
+            for match in matches:
+                self.add(term, vocab.EXACT_MATCH, match)
+            self._local_ids(term, key, local)
         self._labels(term, labels)
         return term
 
-    def _labels(self, term: str, labels: Sequence[tuple[str, str | None, bool]]) -> None:
+    def _resolve_concept(
+        self, scheme: str, ids: Ids, labels: Labels
+    ) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str | None], ...]]:
+        """(IRI term, exactMatch terms, local ids) of a concept: the same for every record
+        mapped with this profile, so :meth:`concept` keeps it in ``profile.cache``."""
+        urls: list[str] = []
+        local: list[tuple[str, str | None]] = []
+        for value, agency in ids:
+            url = normalize.http_iri(value)
+            if url:
+                urls.append(url)
+            else:
+                local.append((value, agency))
+        chosen = next((url for url in urls if url.startswith(vocab.AAT)), urls[0] if urls else None)
+        if chosen is None:
+            chosen = self.lookup(scheme, [value for value, _ in local] + [text for text, _, _ in labels])
+        if chosen is None:
+            words = local[0][0] if local else next((text for text, _, _ in labels), None)
+            if words is None:
+                return None, (), ()
+            chosen = self.minter.concept_iri(scheme, words)
+        return iri(chosen), tuple(iri(url) for url in urls if url != chosen), tuple(local)
+
+    def lookup(self, scheme: str, words: Iterable[str]) -> str | None:
+        """The concept IRI of local words: the profile's value maps, then the concordance."""
+        words = list(words)
+        for word in words:
+            found = self.profile.lookup(scheme, word)
+            if found:
+                return found
+        if scheme in _CONCORDANCE_SCHEMES:
+            concordance = vocab.aat_concordance()
+            for word in words:
+                found = concordance.get(word.casefold())
+                if found:
+                    return found
+        return None
+
+    def place(
+        self, key: tuple[str | int, ...], ids: Ids, labels: Labels, geometry: str | None = None
+    ) -> str | None:
+        """The IRI term of a place: its http id (TGN, GeoNames …), the profile's value map
+        ("plaats"), or one minted from its name; names as ``rdfs:label`` (OSLO *Plaats*),
+        ``geometry`` a WKT literal (``locn:geometry``)."""
+        term = self._memo.get(key)
+        if term is None:
+            if key in self._memo:
+                return None
+            urls = [url for value, _ in ids if (url := normalize.http_iri(value))]
+            name = next((text for text, _, _ in labels), None)
+            chosen = urls[0] if urls else (self.profile.lookup("plaats", name) if name else None)
+            if chosen is None and name:
+                chosen = self.minter.place_iri(name)
+            if chosen is None:
+                self._memo[key] = None
+                return None
+            term = self._memo[key] = iri(chosen)
+            for url in urls[1:]:
+                self.add(term, vocab.SAME_AS, iri(url))
+            self._local_ids(term, key, [(value, agency) for value, agency in ids if not normalize.http_iri(value)])
+            if geometry:
+                self.add(term, vocab.GEOMETRY, lit(geometry, datatype=vocab.WKT))
+        for text, lang, _ in labels:
+            self.add(term, vocab.LABEL, lit(text, lang))
+        return term
+
+    def _labels(self, term: str, labels: Labels) -> None:
         for text, lang, preferred in labels:
             self.add(term, vocab.PREF_LABEL if preferred else vocab.ALT_LABEL, lit(text, lang))
+
+    def time_span(self, event: str, value: str) -> None:
+        """``crm:P4_has_time-span`` as an EDTF literal (the 2021 profile), and, when it is
+        EDTF, its first and last possible day as ``crm:P82a_begin_of_the_begin`` and
+        ``crm:P82b_end_of_the_end`` (``xsd:date``) on the same event, for range queries. A
+        value that is no EDTF is written as it is, for the acceptance shapes to flag."""
+        self.add(event, vocab.P4, lit(value, datatype=vocab.EDTF))
+        begin, end = normalize.edtf_bounds(value)
+        if begin:
+            self.add(event, vocab.P82A, lit(begin, datatype=vocab.DATE))
+        if end:
+            self.add(event, vocab.P82B, lit(end, datatype=vocab.DATE))
 
     def rights(
         self,
@@ -184,6 +337,26 @@ class RecordBuilder:
         if self.profile.default_rights:
             self.rights(self.node("right", "default"), self.object, [(self.profile.default_rights, None)], [])
 
+    def extra_fields(self, values_of: Callable[[ExtraField], Iterable[tuple[str, str | None]]]) -> None:
+        """The profile's extra fields: ``values_of(field)`` gives each field's (text,
+        language) values in this record; they go on the object as the field's property."""
+        for extra in self.profile.fields:
+            prop = iri(extra.property)
+            for raw, lang in values_of(extra):
+                value = normalize.text(raw, multiline=extra.kind == "literal")
+                if value is None:
+                    continue
+                if extra.kind == "iri":
+                    url = normalize.http_iri(value)
+                    if url is None:
+                        self.warn(f"extra field {extra.path}: {value!r} is not an http(s) IRI")
+                        continue
+                    self.add(self.object, prop, iri(url))
+                elif extra.kind == "string":
+                    self.add(self.object, prop, lit(value))
+                else:
+                    self.add(self.object, prop, lit(value, normalize.language(lang) or self.profile.language))
+
     def finish(self, source_paths: dict[str, str]) -> MappedRecord:
         return MappedRecord(
             source_id=self.record.source_id,
@@ -191,7 +364,7 @@ class RecordBuilder:
             ntriples=self.triples.text(),
             label=self.label() or self.record.source_id,
             warnings=self.warnings,
-            source_paths=dict(source_paths),
+            source_paths=source_paths,  # the mapper's constant table, shared (read-only)
         )
 
 

@@ -12,6 +12,7 @@ Layout under ``base`` (default ``https://data.oogst.be/``, the ``base_iri`` sett
                                       also when the object itself has a partner PID
     {base}graph/{feed}/{key}          the named graph that holds the record
     {base}id/agent/{feed}/{slug}      a person or organisation known only by name
+    {base}id/place/{feed}/{slug}      a place known only by name
     {base}id/concept/{feed}/{scheme}/{slug}
                                       a term known only by its words or a local id
                                       (an object name without AAT link, a role …)
@@ -45,6 +46,7 @@ def record_id(feed: str, source_id: str) -> str:
     return f"{feed}/{record_key(source_id)}"
 
 
+@lru_cache(maxsize=8192)
 def slug(text: str, max_len: int = 60) -> str:
     """A readable ascii slug; a short hash keeps different texts apart."""
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -86,6 +88,9 @@ class Minter:
 
     def agent_iri(self, name: str) -> str:
         return f"{self.base}id/agent/{self.feed}/{slug(name)}"
+
+    def place_iri(self, name: str) -> str:
+        return f"{self.base}id/place/{self.feed}/{slug(name)}"
 
     def concept_iri(self, scheme: str, key: str) -> str:
         """A concept the partner names without a shared vocabulary IRI: ``scheme`` is the

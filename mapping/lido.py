@@ -2,28 +2,52 @@
 
 The crosswalk is ``../shared/reference/mappings.md`` §4.2. What it writes, per record::
 
-    object      crm:E22_Human-Made_Object; the partner's objectPublishedID when it is an
-                http IRI, else minted from the source id
-    titles      crm:P102_has_title "…"@lang       (every titleSet/appellationValue)
-    notes       crm:P3_has_note "…"@lang          (objectDescriptionSet/descriptiveNoteValue)
-    identifiers adms:identifier → skos:notation   (workID = object number; lidoRecID)
-    keeper      crm:P50_has_current_keeper        (repositorySet/repositoryName)
-    object name crm:P41i_was_classified_by → E17 (crm:P42_assigned concept,
-                crm:P2_has_type cest:Term_objectnaam)
-    production  crm:P108i_was_produced_by → E12  (events whose type is production,
-                creation or designing, by LIDO 1.1 code or by the word, nl/en/fr): actors
-                (crm:P14_carried_out_by), their role and attribution qualifier (ce:Rol),
-                time (crm:P4_has_time-span EDTF), displayDate (crm:P3_has_note),
-                techniques (crm:P32); materials go on the object (crm:P45_consists_of)
-    dimensions  crm:P43_has_dimension → E54 (crm:P2_has_type AAT, schema:value decimal,
-                schema:unitText, extent as crm:P3_has_note)
-    rights      crm:P104_is_subject_to → E30 (crm:P2_has_type rights URI)
-    web         foaf:page <recordInfoLink>; crm:P129i_is_subject_of <linkResource> (the
-                image itself is the digital object, as in Ghent's data)
+    object        crm:E22_Human-Made_Object; the partner's objectPublishedID when it is an
+                  http IRI, else minted from the source id (other published ids and every
+                  lidoRecID become adms:identifier)
+    titles        crm:P102_has_title "…"@lang        (every titleSet/appellationValue)
+    notes         crm:P3_has_note "…"@lang           (objectDescriptionSet/descriptiveNoteValue)
+    inscriptions  crm:P128_carries → node: crm:P190_has_symbolic_content "…"@lang, crm:P3_has_note
+    identifiers   adms:identifier → skos:notation    (workID, typed cest:Waarde_objectnummer)
+    keeper        crm:P50_has_current_keeper         (repositorySet/repositoryName; its ISIL or
+                  local ids as adms:identifier), crm:P55_has_current_location (repositoryLocation)
+    object name   crm:P41i_was_classified_by → E17 (crm:P42_assigned, crm:P2_has_type
+                  cest:Term_objectnaam); classification[@type='objectcategorie'] the same with
+                  cest:Term_objectcategorie; other classifications without a kind;
+                  classification[@type='hoofdmotief'] → crm:P62_depicts
+    dimensions    crm:P43_has_dimension → E54 (crm:P2_has_type AAT, schema:value decimal,
+                  schema:unitText + schema:unitCode QUDT, extent and displayObjectMeasurements
+                  as crm:P3_has_note)
+    events        every event, by LIDO 1.1 code or by word (nl/en/fr/de) of its eventType:
+                  production/creation/designing  crm:P108i_was_produced_by → E12
+                  acquisition                    crm:P24i_changed_ownership_through → E8
+                  custody, modification, move, destruction, part addition/removal: their
+                  CRM property (P30i, P31i, P25i, P13i, P110i, P112i); any other event (an
+                  exhibition …) crm:P12i_was_present_at, with its type as crm:P2_has_type.
+                  Each with actors (crm:P14_carried_out_by; in an acquisition
+                  crm:P23_transfered_title_from, or crm:P22_transferred_title_to for the
+                  keeper), their role and attribution qualifier (ce:Rol, crm:P14.1_in_the_role_of,
+                  crm:P3_has_note), time (crm:P4_has_time-span EDTF + crm:P82a/P82b xsd:date),
+                  displayDate and displayMaterialsTech (crm:P3_has_note), places
+                  (crm:P7_took_place_at), period (crm:P10_falls_within), culture
+                  (crm:P2_has_type), method and techniques (crm:P32_used_general_technique).
+                  Materials of a production go on the object (crm:P45_consists_of); untyped
+                  termMaterialsTech is a technique when its words say so (vocab.is_technique).
+    actors        agents with their http ids (Wikidata page URLs → entity IRIs), other ids as
+                  owl:sameAs / adms:identifier, person or organisation (dcterms:type),
+                  life dates (schema:birthDate / deathDate, EDTF)
+    subjects      crm:P62_depicts: subjectConcept, subjectActor, subjectPlace, subjectEvent
+    related works crm:P46i_forms_part_of / crm:P46_is_composed_of / dcterms:relation
+    rights        crm:P104_is_subject_to → E30 (crm:P2_has_type rights URI, holder, credit line)
+    web           foaf:page <recordInfoLink>; crm:P129i_is_subject_of <linkResource> (the
+                  image itself is the digital object, as in Ghent's data) with its rights
 
 Multilingual LIDO repeats ``descriptiveMetadata`` (and ``administrativeMetadata``) once per
 language. Each block is mapped; things at the same position in two blocks are taken to be the
 same thing (one node, labels in both languages), and repeated triples fall away.
+
+The record is read by walking child elements with plain loops (no XPath, no ElementPath):
+that is what keeps mapping at several thousand records per second.
 """
 
 from __future__ import annotations
@@ -32,54 +56,28 @@ from lxml import etree
 
 from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
-from .builder import RecordBuilder, source_paths
+from .builder import Labels, RecordBuilder, source_paths
+from .normalize import line as _line
 from .ntriples import iri, lit
-from .payload import find_root
+from .payload import XML_LANG, find_root, xml_values
 from .profile import Profile
 
 LIDO = "http://www.lido-schema.org"
 _L = "{" + LIDO + "}"
-_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _PREF = _L + "pref"
 _TYPE = _L + "type"
+_SOURCE = _L + "source"
+_ADDED = _L + "addedSearchTerm"
+_TERM = _L + "term"
+_CONCEPT_ID = _L + "conceptID"
 
+_ALL_LIDO = etree.XPath("//lido:lido", namespaces={"lido": LIDO}, smart_strings=False)
 
-def _xpath(path: str) -> etree.XPath:
-    return etree.XPath(path, namespaces={"lido": LIDO}, smart_strings=False)
-
-
-_ALL_LIDO = _xpath("//lido:lido")
-_REC_IDS = _xpath("lido:lidoRecID")
-_PUBLISHED_ID = _xpath("lido:objectPublishedID")
-_DESCRIPTIVE = _xpath("lido:descriptiveMetadata")
-_ADMINISTRATIVE = _xpath("lido:administrativeMetadata")
-# relative to descriptiveMetadata
-_TITLES = _xpath("lido:objectIdentificationWrap/lido:titleWrap/lido:titleSet/lido:appellationValue")
-_DESCRIPTIONS = _xpath(
-    "lido:objectIdentificationWrap/lido:objectDescriptionWrap/lido:objectDescriptionSet/lido:descriptiveNoteValue"
-)
-_REPOSITORIES = _xpath("lido:objectIdentificationWrap/lido:repositoryWrap/lido:repositorySet[not(@lido:type='former')]")
-_WORK_TYPES = _xpath("lido:objectClassificationWrap/lido:objectWorkTypeWrap/lido:objectWorkType")
-_MEASUREMENTS = _xpath(
-    "lido:objectIdentificationWrap/lido:objectMeasurementsWrap/lido:objectMeasurementsSet/lido:objectMeasurements"
-)
-_EVENTS = _xpath("lido:eventWrap/lido:eventSet/lido:event")
-# relative to an event, a legal body, a measurement
-_ACTORS = _xpath("lido:eventActor/lido:actorInRole")
-_ACTOR_NAMES = _xpath("lido:actor/lido:nameActorSet/lido:appellationValue")
-_ACTOR_IDS = _xpath("lido:actor/lido:actorID")
-_MATERIALS = _xpath("lido:eventMaterialsTech/lido:materialsTech/lido:termMaterialsTech")
-_DATES = _xpath("lido:eventDate/lido:date")
-_DISPLAY_DATES = _xpath("lido:eventDate/lido:displayDate")
-_LEGAL_BODY_NAMES = _xpath("lido:legalBodyName/lido:appellationValue")
-# relative to administrativeMetadata
-_RIGHTS = _xpath("lido:rightsWorkWrap/lido:rightsWorkSet")
-_RECORD_LINKS = _xpath("lido:recordWrap/lido:recordInfoSet/lido:recordInfoLink")
-_RESOURCES = _xpath("lido:resourceWrap/lido:resourceSet")
-_LINKS = _xpath("lido:resourceRepresentation/lido:linkResource")
-
-_TECHNIQUE_TYPES = frozenset({"technique", "techniek", "technik"})
+_TECHNIQUE_TYPES = frozenset({"technique", "techniek", "technik", "method", "methode"})
+_MATERIAL_TYPES = frozenset({"material", "materiaal", "matériau", "material (component)", "medium", "support", "drager"})
 _CIRCA_TYPES = frozenset({"circa", "ca", "ca.", "approximate", "approximately", "estimated", "estimateddate"})
+_CATEGORY_TYPES = frozenset({"objectcategorie", "object category", "objectcategory", "category", "categorie"})
+_MOTIF_TYPES = frozenset({"hoofdmotief", "motief", "motif", "subject", "onderwerp", "iconografie"})
 
 SOURCE_PATHS = source_paths(
     {
@@ -88,44 +86,137 @@ SOURCE_PATHS = source_paths(
         vocab.IDENTIFIER: "lido:repositoryWrap/repositorySet/workID",
         vocab.NOTATION: "lido:repositoryWrap/repositorySet/workID",
         vocab.P50: "lido:repositoryWrap/repositorySet/repositoryName/legalBodyName",
+        vocab.P55: "lido:repositoryWrap/repositorySet/repositoryLocation",
         vocab.P41I: "lido:objectWorkTypeWrap/objectWorkType",
         vocab.P42: "lido:objectWorkTypeWrap/objectWorkType/conceptID",
         vocab.P108I: "lido:eventWrap/eventSet/event (eventType productie)",
+        vocab.P24I: "lido:eventWrap/eventSet/event (eventType verwerving)",
+        vocab.P12I: "lido:eventWrap/eventSet/event",
         vocab.P14: "lido:event/eventActor/actorInRole/actor",
         vocab.P14_1: "lido:event/eventActor/actorInRole/roleActor",
         vocab.P4: "lido:event/eventDate/date/earliestDate, latestDate",
+        vocab.P7: "lido:event/eventPlace/place",
         vocab.P45: "lido:event/eventMaterialsTech/materialsTech/termMaterialsTech",
         vocab.P32: "lido:event/eventMaterialsTech/materialsTech/termMaterialsTech[@type='technique']",
         vocab.P43: "lido:objectMeasurementsWrap/objectMeasurementsSet/objectMeasurements",
+        vocab.P62: "lido:subjectWrap/subjectSet/subject",
+        vocab.P128: "lido:inscriptionsWrap/inscriptions",
+        vocab.P46I: "lido:relatedWorksWrap/relatedWorkSet",
         vocab.P104: "lido:rightsWorkWrap/rightsWorkSet/rightsType",
         vocab.PAGE: "lido:recordWrap/recordInfoSet/recordInfoLink",
         vocab.P129I: "lido:resourceWrap/resourceSet/resourceRepresentation/linkResource",
     }
 )
 
+# Element tags, spelled once.
+_T = {
+    name: _L + name
+    for name in (
+        "lidoRecID objectPublishedID descriptiveMetadata administrativeMetadata objectClassificationWrap "
+        "objectWorkTypeWrap objectWorkType classificationWrap classification objectIdentificationWrap titleWrap "
+        "titleSet appellationValue inscriptionsWrap inscriptions inscriptionTranscription inscriptionDescription "
+        "descriptiveNoteValue repositoryWrap repositorySet repositoryName repositoryLocation workID "
+        "objectDescriptionWrap objectDescriptionSet objectMeasurementsWrap objectMeasurementsSet "
+        "displayObjectMeasurements objectMeasurements measurementsSet extentMeasurements measurementType "
+        "measurementUnit measurementValue eventWrap eventSet event eventType eventName eventActor actorInRole "
+        "actor actorID nameActorSet vitalDatesActor earliestDate latestDate roleActor attributionQualifierActor "
+        "culture eventDate displayDate date periodName eventPlace place displayPlace placeID namePlaceSet gml "
+        "eventMethod eventMaterialsTech displayMaterialsTech materialsTech termMaterialsTech "
+        "eventDescriptionSet objectRelationWrap subjectWrap subjectSet subject displaySubject subjectConcept "
+        "subjectActor subjectPlace subjectEvent relatedWorksWrap relatedWorkSet relatedWork relatedWorkRelType "
+        "object objectID displayObject objectWebResource conceptID term legalBodyID legalBodyName "
+        "rightsWorkWrap rightsWorkSet rightsType rightsHolder creditLine rightsResource recordWrap "
+        "recordInfoSet recordInfoLink resourceWrap resourceSet resourceRepresentation linkResource"
+    ).split()
+}
+_GML_POINT = "{http://www.opengis.net/gml}Point"
+_GML_POS = "{http://www.opengis.net/gml}pos"
+_GML_COORDINATES = "{http://www.opengis.net/gml}coordinates"
 
-def _text(element: etree._Element, *, multiline: bool = False) -> str | None:
+
+def _text(element: etree._Element) -> str | None:
+    """The element's text, cleaned (``normalize.text``); the hot path of the mapper."""
     raw = element.text if len(element) == 0 else "".join(element.itertext())
-    return normalize.text(raw, multiline=multiline)
+    return _line(raw) if raw else None
 
 
 def _lang(element: etree._Element, default: str) -> str:
-    tag = element.get(_XML_LANG)
+    tag = element.get(XML_LANG)
     return (normalize.language(tag) or default) if tag else default
 
 
-def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    tag = _L + name  # a plain loop beats iterchildren(tag), findall and XPath on small elements
+def _kids(element: etree._Element, name: str) -> list[etree._Element]:
+    """Child elements named ``name`` (a plain loop beats XPath and ElementPath here)."""
+    tag = _T[name]
     return [child for child in element if child.tag == tag]
 
 
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    tag = _L + name
-    return next((child for child in element if child.tag == tag), None)
+def _groups(element: etree._Element) -> dict[str, list[etree._Element]]:
+    """Child elements by tag, in one pass: for elements read for several kinds of child."""
+    groups: dict[str, list[etree._Element]] = {}
+    for child in element:
+        found = groups.get(child.tag)
+        if found is None:
+            groups[child.tag] = [child]
+        else:
+            found.append(child)
+    return groups
 
 
-def _texts(elements: list[etree._Element]) -> list[str]:
-    return [value for value in map(_text, elements) if value]
+_NONE: list[etree._Element] = []  # the empty group (never changed)
+
+
+def _walk(element: etree._Element, *names: str) -> list[etree._Element]:
+    """Descendants along a path of child names: ``_walk(e, "titleWrap", "titleSet")``."""
+    level = [element]
+    for name in names:
+        tag = _T[name]
+        level = [child for parent in level for child in parent if child.tag == tag]
+    return level
+
+
+def _values(elements: list[etree._Element], lang: str | None = None) -> list[tuple[str, str | None]]:
+    """(text, language) of each non-empty element; language only when ``lang`` is given."""
+    out: list[tuple[str, str | None]] = []
+    for element in elements:
+        raw = element.text if len(element) == 0 else "".join(element.itertext())
+        value = _line(raw) if raw else None
+        if value is not None:
+            if lang is None:
+                out.append((value, None))
+            else:
+                tagged = element.get(XML_LANG)
+                out.append((value, (normalize.language(tagged) or lang) if tagged else lang))
+    return out
+
+
+def _ids(elements: list[etree._Element]) -> list[tuple[str, str | None]]:
+    """Identifiers with who issued them (``lido:source``, else ``lido:type``)."""
+    return [(value, element.get(_SOURCE) or element.get(_TYPE)) for element in elements if (value := _text(element))]
+
+
+def _terms(element: etree._Element, lang: str) -> list[tuple[str, str | None, bool]]:
+    """A LIDO concept's terms as labels (added search terms are no labels)."""
+    return [
+        (value, _lang(term, lang), term.get(_PREF) != "alternate")
+        for term in _kids(element, "term")
+        if term.get(_L + "addedSearchTerm") != "yes" and (value := _text(term))
+    ]
+
+
+def _kind_of_event(event: etree._Element) -> str:
+    """What the event is to the object (vocab.EVENT_KINDS), by code or by word."""
+    for event_type in _kids(event, "eventType"):
+        groups = _groups(event_type)
+        for code, _ in _values(groups.get(_CONCEPT_ID, _NONE)):
+            kind = vocab.EVENT_KINDS.get(code.rstrip("/").rsplit("/", 1)[-1].casefold())
+            if kind:
+                return kind
+        for term, _ in _values(groups.get(_TERM, _NONE)):
+            kind = vocab.EVENT_KINDS.get(term.casefold())
+            if kind:
+                return kind
+    return "other"
 
 
 class LidoMapper:
@@ -140,91 +231,225 @@ class LidoMapper:
 
 class _LidoRecord(RecordBuilder):
     def build(self, lido: etree._Element) -> MappedRecord:
-        self.start(next(iter(_texts(_PUBLISHED_ID(lido))), None))
-        for k, element in enumerate(_REC_IDS(lido), 1):
-            value = _text(element)
-            if value:
-                self.identifier(("record", k), value, agency=element.get(_L + "source"))
-        for block in _DESCRIPTIVE(lido):
-            self.descriptive(block, _lang(block, self.profile.language))
+        published = _values(_kids(lido, "objectPublishedID"))
+        persistent = next((value for value, _ in published if normalize.http_iri(value)), None)
+        self.start(persistent)
+        self.keepers: set[str] = set()
+        for k, (value, _) in enumerate((v for v in published if v[0] != persistent), 1):
+            self.identifier(("published", k), value)
+        for k, (value, agency) in enumerate(_ids(_kids(lido, "lidoRecID")), 1):
+            self.identifier(("record", k), value, agency=agency)
+        default = self.profile.language
+        for block in _kids(lido, "descriptiveMetadata"):
+            self.descriptive(block, _lang(block, default))
         has_rights = False
-        for block in _ADMINISTRATIVE(lido):
-            has_rights |= self.administrative(block, _lang(block, self.profile.language))
+        for block in _kids(lido, "administrativeMetadata"):
+            has_rights |= self.administrative(block, _lang(block, default))
         if not has_rights:
             self.default_rights()
+        if self.profile.fields:
+            self.extra_fields(lambda extra: xml_values(lido, extra))
         return self.finish(SOURCE_PATHS)
 
     # -- descriptiveMetadata ---------------------------------------------------------------
 
     def descriptive(self, block: etree._Element, lang: str) -> None:
-        for element in _TITLES(block):
-            value = _text(element)
-            if value:
-                self.title(value, _lang(element, lang))
-        for element in _DESCRIPTIONS(block):
-            value = _text(element, multiline=True)
-            if value:
-                self.add(self.object, vocab.P3, lit(value, _lang(element, lang)))
-        for i, repository in enumerate(_REPOSITORIES(block), 1):
-            self.repository(repository, i, lang)
-        for i, work_type in enumerate(_WORK_TYPES(block), 1):
-            concept = self.lido_concept(("objectnaam", i), "objectnaam", work_type, lang)
-            if concept:
-                node = self.node("classification", i)
-                self.add(self.object, vocab.P41I, node)
-                self.add(node, vocab.P41, self.object)
-                self.add(node, vocab.P42, concept)
-                self.add(node, vocab.P2, vocab.CEST_OBJECTNAAM)
-        n = 0
-        for measurements in _MEASUREMENTS(block):
-            extents = [(v, _lang(e, lang)) for e in _children(measurements, "extentMeasurements") if (v := _text(e))]
-            for measurement in _children(measurements, "measurementsSet"):
-                n += 1
-                self.dimension(measurement, n, extents, lang)
-        n = 0
-        for event in _EVENTS(block):
-            if _is_creation(event):
-                n += 1
-                self.production(event, n, lang)
+        for wrap in block:
+            tag = wrap.tag
+            if tag == _T["objectClassificationWrap"]:
+                self.classifications(wrap, lang)
+            elif tag == _T["objectIdentificationWrap"]:
+                self.identification(wrap, lang)
+            elif tag == _T["eventWrap"]:
+                counts: dict[str, int] = {}
+                for event in _walk(wrap, "eventSet", "event"):
+                    kind = _kind_of_event(event)
+                    counts[kind] = counts.get(kind, 0) + 1
+                    self.event(event, kind, counts[kind], lang)
+            elif tag == _T["objectRelationWrap"]:
+                for i, subject_set in enumerate(_walk(wrap, "subjectWrap", "subjectSet"), 1):
+                    self.subjects(subject_set, i, lang)
+                for i, related in enumerate(_walk(wrap, "relatedWorksWrap", "relatedWorkSet"), 1):
+                    self.related_work(related, i, lang)
+
+    def classifications(self, wrap: etree._Element, lang: str) -> None:
+        for i, work_type in enumerate(_walk(wrap, "objectWorkTypeWrap", "objectWorkType"), 1):
+            self.classification(work_type, ("classification", i), "objectnaam", vocab.CEST_OBJECTNAAM, lang)
+        for i, element in enumerate(_walk(wrap, "classificationWrap", "classification"), 1):
+            kind = (element.get(_TYPE) or "").casefold()
+            if kind in _MOTIF_TYPES:
+                concept = self.lido_concept(("onderwerp", "classification", i), "onderwerp", element, lang)
+                if concept:
+                    self.add(self.object, vocab.P62, concept)
+            elif kind in _CATEGORY_TYPES:
+                node = ("classification", "objectcategorie", i)
+                self.classification(element, node, "objectcategorie", vocab.CEST_OBJECTCATEGORIE, lang)
+            else:
+                self.classification(element, ("classification", "other", i), "classificatie", None, lang)
+
+    def classification(
+        self, element: etree._Element, node_name: tuple[str | int, ...], scheme: str, kind: str | None, lang: str
+    ) -> None:
+        """An E17 type assignment of the concept ``element`` names; ``kind`` is the CEST field it fills."""
+        concept = self.lido_concept((scheme, *node_name), scheme, element, lang)
+        if concept:
+            node = self.node(*node_name)
+            self.add(self.object, vocab.P41I, node)
+            self.add(node, vocab.P41, self.object)
+            self.add(node, vocab.P42, concept)
+            if kind:
+                self.add(node, vocab.P2, kind)
+
+    def identification(self, wrap: etree._Element, lang: str) -> None:
+        for part in wrap:
+            tag = part.tag
+            if tag == _T["titleWrap"]:
+                for element in _walk(part, "titleSet", "appellationValue"):
+                    value = _text(element)
+                    if value:
+                        self.title(value, _lang(element, lang))
+            elif tag == _T["objectDescriptionWrap"]:
+                for element in _walk(part, "objectDescriptionSet", "descriptiveNoteValue"):
+                    raw = "".join(element.itertext())
+                    value = normalize.text(raw, multiline=True)
+                    if value:
+                        self.add(self.object, vocab.P3, lit(value, _lang(element, lang)))
+            elif tag == _T["repositoryWrap"]:
+                for i, repository in enumerate(_kids(part, "repositorySet"), 1):
+                    if (repository.get(_TYPE) or "").casefold() != "former":
+                        self.repository(repository, i, lang)
+            elif tag == _T["objectMeasurementsWrap"]:
+                n = 0
+                for measurements_set in _kids(part, "objectMeasurementsSet"):
+                    n = self.measurements(measurements_set, n, lang)
+            elif tag == _T["inscriptionsWrap"]:
+                for i, inscription in enumerate(_kids(part, "inscriptions"), 1):
+                    self.inscription(inscription, i, lang)
 
     def repository(self, repository: etree._Element, i: int, lang: str) -> None:
-        body = _child(repository, "repositoryName")
-        names = self.legal_body_names(body, lang) if body is not None else []
-        if body is not None:
-            keeper = self.agent(("keeper", i), _texts(_children(body, "legalBodyID")), names, may_be_provider=True)
+        names: Labels = []
+        groups = _groups(repository)
+        for body in groups.get(_T["repositoryName"], _NONE):
+            ids, names = self.legal_body(body, lang)
+            keeper = self.agent(("keeper", i), ids, names, may_be_provider=True)
             if keeper:
+                self.keepers.add(keeper)
                 self.add(self.object, vocab.P50, keeper)
-        for j, element in enumerate(_children(repository, "workID"), 1):
-            value = _text(element)
-            if value:
-                self.object_numbers.append(value)
-                agency = names[0][0] if names else None
-                self.identifier(("objectnumber", i, j), value, agency=agency, kind=vocab.CEST_OBJECTNUMMER)
+        for j, (value, _) in enumerate(_values(groups.get(_T["workID"], _NONE)), 1):
+            self.object_numbers.append(value)
+            agency = names[0][0] if names else None
+            self.identifier(("objectnumber", i, j), value, agency=agency, kind=vocab.CEST_OBJECTNUMMER)
+        for location in groups.get(_T["repositoryLocation"], _NONE):
+            place = self.lido_place(("location", i), location, lang)
+            if place:
+                self.add(self.object, vocab.P55, place)
 
     @staticmethod
-    def legal_body_names(body: etree._Element, lang: str) -> list[tuple[str, str | None, bool]]:
-        return [(v, _lang(e, lang), True) for e in _LEGAL_BODY_NAMES(body) if (v := _text(e))]
-
-    def lido_concept(self, key: tuple[str | int, ...], scheme: str, element: etree._Element, lang: str) -> str | None:
-        """A LIDO concept (``conceptID``\\* + ``term``\\*) as a concept IRI with labels."""
-        ids = _texts(_children(element, "conceptID"))
-        labels = [
-            (value, _lang(term, lang), term.get(_PREF) != "alternate")
-            for term in _children(element, "term")
-            if term.get(_L + "addedSearchTerm") != "yes" and (value := _text(term))
+    def legal_body(body: etree._Element, lang: str) -> tuple[list[tuple[str, str | None]], Labels]:
+        """A legal body's identifiers and names."""
+        groups = _groups(body)
+        names = [
+            (value, language, True)
+            for name in groups.get(_T["legalBodyName"], _NONE)
+            for value, language in _values(_kids(name, "appellationValue"), lang)
         ]
+        return _ids(groups.get(_T["legalBodyID"], _NONE)), names
+
+    def inscription(self, inscription: etree._Element, i: int, lang: str) -> None:
+        texts = _values(_kids(inscription, "inscriptionTranscription"), lang)
+        notes = _values(_walk(inscription, "inscriptionDescription", "descriptiveNoteValue"), lang)
+        if not (texts or notes):
+            return
+        node = self.node("inscription", i)
+        self.add(self.object, vocab.P128, node)
+        for value, language in texts:
+            self.add(node, vocab.P190, lit(value, language))
+        for value, language in notes:
+            self.add(node, vocab.P3, lit(value, language))
+
+    def lido_concept(
+        self,
+        key: tuple[str | int, ...],
+        scheme: str,
+        element: etree._Element,
+        lang: str,
+        known: dict[str, str] | None = None,
+    ) -> str | None:
+        """A LIDO concept (``conceptID``\\* + ``term``\\*) as a concept IRI with labels; LIDO
+        1.1's mixed content (``<measurementType>height</measurementType>``) as its term.
+        Added search terms are no labels. ``known`` maps words to IRIs for a concept
+        without conceptID (dimension types)."""
+        ids: list[tuple[str, str | None]] = []
+        labels: list[tuple[str, str | None, bool]] = []
+        for child in element:  # the hot path of the mapper: _text and _lang written out
+            tag = child.tag
+            if tag != _TERM and tag != _CONCEPT_ID:
+                continue
+            raw = child.text if len(child) == 0 else "".join(child.itertext())
+            value = _line(raw) if raw else None
+            if value is None:
+                continue
+            get = child.get
+            if tag == _CONCEPT_ID:
+                ids.append((value, get(_SOURCE) or get(_TYPE)))
+            elif get(_ADDED) != "yes":
+                tagged = get(XML_LANG)
+                language = (normalize.language(tagged) or lang) if tagged else lang
+                labels.append((value, language, get(_PREF) != "alternate"))
+        if not (labels or ids) and len(element) == 0 and (value := _text(element)):
+            labels.append((value, _lang(element, lang), True))
+        if known and not ids and labels and (found := known.get(labels[0][0].casefold())):
+            ids.append((found, None))
         return self.concept(key, scheme, ids, labels)
 
-    def dimension(self, measurement: etree._Element, n: int, extents: list[tuple[str, str]], lang: str) -> None:
-        kinds = [(v, _lang(e, lang), True) for e in _children(measurement, "measurementType") if (v := _text(e))]
-        raw = next(iter(_texts(_children(measurement, "measurementValue"))), None)
+    def lido_place(self, key: tuple[str | int, ...], place: etree._Element, lang: str) -> str | None:
+        groups = _groups(place)
+        labels = [
+            (value, language, True)
+            for name in groups.get(_T["namePlaceSet"], _NONE)
+            for value, language in _values(_kids(name, "appellationValue"), lang)
+        ]
+        gml = groups.get(_T["gml"])
+        return self.place(key, _ids(groups.get(_T["placeID"], _NONE)), labels, _wkt(gml) if gml else None)
+
+    def measurements(self, measurements_set: etree._Element, n: int, lang: str) -> int:
+        """The dimensions of one objectMeasurementsSet, numbered on from ``n``; its
+        displayObjectMeasurements and extents are notes on each of them."""
+        groups = _groups(measurements_set)
+        notes = _values(groups.get(_T["displayObjectMeasurements"], _NONE), lang)
+        start = n
+        for measurements in groups.get(_T["objectMeasurements"], _NONE):
+            inner = _groups(measurements)
+            extents = notes + _values(inner.get(_T["extentMeasurements"], _NONE), lang)
+            for measurement in inner.get(_T["measurementsSet"], _NONE):
+                n += 1
+                self.dimension(measurement, n, extents, lang)
+        if n == start and notes:  # only the display text: a dimension described in words
+            n += 1
+            node = self.node("dimension", n)
+            self.add(self.object, vocab.P43, node)
+            for value, language in notes:
+                self.add(node, vocab.P3, lit(value, language))
+        return n
+
+    def dimension(self, measurement: etree._Element, n: int, notes: list[tuple[str, str | None]], lang: str) -> None:
+        kinds: list[etree._Element] = []
+        units: list[etree._Element] = []
+        raw = None
+        for child in measurement:
+            tag = child.tag
+            if tag == _T["measurementType"]:
+                kinds.append(child)
+            elif tag == _T["measurementUnit"]:
+                units.append(child)
+            elif tag == _T["measurementValue"] and raw is None:
+                raw = _text(child)
         if not kinds and raw is None:
             return
         node = self.node("dimension", n)
         self.add(self.object, vocab.P43, node)
         if kinds:
-            aat = vocab.DIMENSION_TYPES.get(kinds[0][0].casefold())
-            kind = self.concept(("dimensie", n), "dimensie", [aat] if aat else [], kinds[:1])
+            kind = self.lido_concept(("dimensie", n), "dimensie", kinds[0], lang, vocab.DIMENSION_TYPES)
             if kind:
                 self.add(node, vocab.P2, kind)
         value = normalize.decimal(raw)
@@ -233,59 +458,115 @@ class _LidoRecord(RecordBuilder):
         elif raw is not None:
             self.warn(f"measurementValue {raw!r} is not a number: kept as a note on dimension {n}")
             self.add(node, vocab.P3, lit(raw, lang))
-        for unit in _texts(_children(measurement, "measurementUnit")):
-            self.add(node, vocab.UNIT_TEXT, lit(unit))
-        for extent, extent_lang in extents:
-            self.add(node, vocab.P3, lit(extent, extent_lang))
+        for element in units:
+            unit = next((t for t, _, _ in _terms(element, lang)), None) or _text(element)
+            if unit:
+                self.add(node, vocab.UNIT_TEXT, lit(unit))
+                code = vocab.UNITS.get(unit.casefold())
+                if code:
+                    self.add(node, vocab.UNIT_CODE, iri(code))
+        for value, language in notes:
+            self.add(node, vocab.P3, lit(value, language))
 
-    def production(self, event: etree._Element, n: int, lang: str) -> None:
-        node = self.node("production", n)
-        self.add(self.object, vocab.P108I, node)
-        self.add(node, vocab.P108, self.object)
-        for j, in_role in enumerate(_ACTORS(event), 1):
-            self.actor(in_role, node, n, j, lang)
-        self.time_span(event, node, lang)
-        for k, term in enumerate(_MATERIALS(event), 1):
-            if (term.get(_TYPE) or "").casefold() in _TECHNIQUE_TYPES:
-                technique = self.lido_concept(("techniek", n, k), "techniek", term, lang)
-                if technique:
-                    self.add(node, vocab.P32, technique)
-            else:
-                material = self.lido_concept(("materiaal", n, k), "materiaal", term, lang)
-                if material:
-                    self.add(self.object, vocab.P45, material)
+    # -- events ----------------------------------------------------------------------------
 
-    def actor(self, in_role: etree._Element, production: str, n: int, j: int, lang: str) -> None:
-        # Names of people are not in a language: tagged only when the source tags them.
-        names = [
-            (value, normalize.language(element.get(_XML_LANG)), element.get(_PREF) != "alternate")
-            for element in _ACTOR_NAMES(in_role)
-            if (value := _text(element))
-        ]
-        agent = self.agent(("actor", n, j), _texts(_ACTOR_IDS(in_role)), names)
+    def event(self, event: etree._Element, kind: str, n: int, lang: str) -> None:
+        name = "event" if kind == "other" else kind
+        node = self.node(name, n)
+        self.add(self.object, vocab.EVENT_PROPERTIES[kind], node)
+        if kind == "production":
+            self.add(node, vocab.P108, self.object)
+        elif kind == "acquisition":
+            self.add(node, vocab.P24, self.object)
+        j = k = 0
+        seen: dict[str, int] = {}  # how many of each concept element so far: their keys
+        for part in event:
+            tag = part.tag
+            m = seen[tag] = seen.get(tag, 0) + 1
+            if tag == _T["eventActor"]:
+                for in_role in _kids(part, "actorInRole"):
+                    j += 1
+                    self.actor(in_role, node, kind, (name, n, j), lang)
+            elif tag == _T["eventDate"]:
+                self.event_date(part, node, lang)
+            elif tag == _T["eventPlace"]:
+                for place in _kids(part, "place"):
+                    k += 1
+                    found = self.lido_place(("place", name, n, k), place, lang)
+                    if found:
+                        self.add(node, vocab.P7, found)
+            elif tag == _T["eventMaterialsTech"]:
+                self.materials(part, node, kind, (name, n, m), lang)
+            elif tag == _T["eventMethod"]:
+                method = self.lido_concept(("methode", name, n, m), "methode", part, lang)
+                if method:
+                    self.add(node, vocab.P32, method)
+            elif tag == _T["periodName"]:
+                period = self.lido_concept(("periode", name, n, m), "periode", part, lang)
+                if period:
+                    self.add(node, vocab.P10, period)
+            elif tag == _T["culture"]:
+                culture = self.lido_concept(("cultuur", name, n, m), "cultuur", part, lang)
+                if culture:
+                    self.add(node, vocab.P2, culture)
+            elif tag == _T["eventType"] and kind != "production":
+                event_type = self.lido_concept(("gebeurtenis", name, n, m), "gebeurtenis", part, lang)
+                if event_type:
+                    self.add(node, vocab.P2, event_type)
+            elif tag == _T["eventName"]:
+                for value, language in _values(_kids(part, "appellationValue"), lang):
+                    self.add(node, vocab.LABEL, lit(value, language))
+            elif tag == _T["eventDescriptionSet"]:
+                for value, language in _values(_kids(part, "descriptiveNoteValue"), lang):
+                    self.add(node, vocab.P3, lit(value, language))
+
+    def actor(self, in_role: etree._Element, event: str, kind: str, key: tuple[str | int, ...], lang: str) -> None:
+        agent = None
+        groups = _groups(in_role)
+        for actor in groups.get(_T["actor"], _NONE):
+            agent = self.lido_actor(("actor", *key), actor) or agent
         if agent is None:
             return
-        self.add(production, vocab.P14, agent)
+        if kind == "acquisition":
+            self.add(event, vocab.P22 if agent in self.keepers else vocab.P23, agent)
+        else:
+            self.add(event, vocab.P14, agent)
         roles = [
             concept
-            for k, element in enumerate(_children(in_role, "roleActor"), 1)
-            if (concept := self.lido_concept(("rol", n, j, k), "rol", element, lang))
+            for k, element in enumerate(groups.get(_T["roleActor"], _NONE), 1)
+            if (concept := self.lido_concept(("rol", *key, k), "rol", element, lang))
         ]
-        qualifiers = [(v, _lang(e, lang)) for e in _children(in_role, "attributionQualifierActor") if (v := _text(e))]
+        qualifiers = _values(groups.get(_T["attributionQualifierActor"], _NONE), lang)
         if roles or qualifiers:
-            role = self.node("production", n, "role", j)
+            role = self.node(*key[:2], "role", key[2])
             self.add(role, vocab.ROL_AGENT, agent)
-            self.add(role, vocab.ROL_ACTIVITEIT, production)
+            self.add(role, vocab.ROL_ACTIVITEIT, event)
             for concept in roles:
                 self.add(role, vocab.P14_1, concept)
             for qualifier, qualifier_lang in qualifiers:
                 self.add(role, vocab.P3, lit(qualifier, qualifier_lang))
 
-    def time_span(self, event: etree._Element, production: str, lang: str) -> None:
-        displays = [(v, _lang(e, lang)) for e in _DISPLAY_DATES(event) if (v := _text(e))]
+    def lido_actor(self, key: tuple[str | int, ...], actor: etree._Element) -> str | None:
+        # Names of people are not in a language: tagged only when the source tags them.
+        groups = _groups(actor)
+        names = [
+            (value, normalize.language(element.get(XML_LANG)), element.get(_PREF) != "alternate")
+            for name_set in groups.get(_T["nameActorSet"], _NONE)
+            for element in _kids(name_set, "appellationValue")
+            if (value := _text(element))
+        ]
+        dates: tuple[str | None, str | None] = (None, None)
+        for vital in groups.get(_T["vitalDatesActor"], _NONE):
+            dates = (self.date_bound(vital, "earliestDate", first=True), self.date_bound(vital, "latestDate", first=False))
+        kind = vocab.AGENT_KINDS.get((actor.get(_TYPE) or "").casefold())
+        return self.agent(key, _ids(groups.get(_T["actorID"], _NONE)), names, kind=kind, dates=dates)
+
+    def event_date(self, event_date: etree._Element, event: str, lang: str) -> None:
+        groups = _groups(event_date)
+        displays = _values(groups.get(_T["displayDate"], _NONE), lang)
         for display, display_lang in displays:
-            self.add(production, vocab.P3, lit(display, display_lang))
-        date = next(iter(_DATES(event)), None)
+            self.add(event, vocab.P3, lit(display, display_lang))
+        date = next(iter(groups.get(_T["date"], _NONE)), None)
         earliest = self.date_bound(date, "earliestDate", first=True)
         latest = self.date_bound(date, "latestDate", first=False)
         span: str | None
@@ -299,12 +580,12 @@ class _LidoRecord(RecordBuilder):
         else:
             span = next((edtf for display, _ in displays if (edtf := normalize.edtf(display))), None)
         if span:
-            self.add(production, vocab.P4, lit(span, datatype=vocab.EDTF))
+            self.time_span(event, span)
 
     def date_bound(self, date: etree._Element | None, name: str, *, first: bool) -> str | None:
         """earliestDate / latestDate as EDTF; text that is no date is kept as it is, so the
         acceptance shapes quarantine the record and the partner sees the bad value."""
-        element = _child(date, name) if date is not None else None
+        element = next(iter(_kids(date, name)), None) if date is not None else None
         raw = _text(element) if element is not None else None
         if raw is None:
             return None
@@ -318,23 +599,113 @@ class _LidoRecord(RecordBuilder):
             value = normalize.qualify(value, "~") or value
         return value
 
+    def materials(self, wrap: etree._Element, event: str, kind: str, key: tuple[str | int, ...], lang: str) -> None:
+        for value, language in _values(_kids(wrap, "displayMaterialsTech"), lang):
+            self.add(event, vocab.P3, lit(value, language))
+        for k, term in enumerate(_walk(wrap, "materialsTech", "termMaterialsTech"), 1):
+            declared = (term.get(_TYPE) or "").casefold()
+            if declared in _TECHNIQUE_TYPES:
+                technique = True
+            elif declared in _MATERIAL_TYPES:
+                technique = False
+            else:
+                technique = any(vocab.is_technique(text) for text, _, _ in _terms(term, lang))
+            scheme = "techniek" if technique else "materiaal"
+            concept = self.lido_concept((scheme, *key, k), scheme, term, lang)
+            if concept is None:
+                continue
+            if technique:
+                self.add(event, vocab.P32, concept)
+            elif kind == "production":
+                self.add(self.object, vocab.P45, concept)
+            else:
+                self.add(event, vocab.P126, concept)
+
+    # -- subjects and related works ----------------------------------------------------------
+
+    def subjects(self, subject_set: etree._Element, i: int, lang: str) -> None:
+        k = 0
+        for subject in _kids(subject_set, "subject"):
+            for part in subject:
+                k += 1
+                tag = part.tag
+                found = None
+                if tag == _T["subjectConcept"]:
+                    found = self.lido_concept(("subject", i, k), "onderwerp", part, lang)
+                elif tag == _T["subjectActor"]:
+                    for actor in _kids(part, "actor"):
+                        found = self.lido_actor(("subject", i, k), actor)
+                elif tag == _T["subjectPlace"]:
+                    for place in _kids(part, "place"):
+                        found = self.lido_place(("subject", i, k), place, lang)
+                elif tag == _T["subjectEvent"]:
+                    found = self.subject_event(part, i, k, lang)
+                if found:
+                    self.add(self.object, vocab.P62, found)
+        if k == 0:  # only the display text
+            words = [(v, language, True) for v, language in _values(_kids(subject_set, "displaySubject"), lang)]
+            if words:
+                found = self.concept(("subject", i, 0), "onderwerp", [], words)
+                if found:
+                    self.add(self.object, vocab.P62, found)
+
+    def subject_event(self, part: etree._Element, i: int, k: int, lang: str) -> str | None:
+        node = None
+        for event in _kids(part, "event"):
+            names = _values(_walk(event, "eventName", "appellationValue"), lang)
+            types = [self.lido_concept(("subject-event-type", i, k), "gebeurtenis", t, lang) for t in _kids(event, "eventType")]
+            if not (names or any(types)):
+                continue
+            node = self.node("subject-event", i, k)
+            for value, language in names:
+                self.add(node, vocab.LABEL, lit(value, language))
+            for concept in types:
+                if concept:
+                    self.add(node, vocab.P2, concept)
+        return node
+
+    def related_work(self, related: etree._Element, i: int, lang: str) -> None:
+        relation = vocab.DC_RELATION
+        for rel_type in _kids(related, "relatedWorkRelType"):
+            words = [value.casefold() for value, _ in _values(_kids(rel_type, "term"))]
+            words += [code.rstrip("/").rsplit("/", 1)[-1].casefold() for code, _ in _ids(_kids(rel_type, "conceptID"))]
+            if any(word in vocab.PART_OF_WORDS for word in words):
+                relation = vocab.P46I
+            elif any(word in vocab.HAS_PART_WORDS for word in words):
+                relation = vocab.P46
+        for obj in _walk(related, "relatedWork", "object"):
+            ids = _ids(_kids(obj, "objectID"))
+            url = next((u for value, _ in ids if (u := normalize.http_iri(value))), None)
+            term = iri(url) if url else self.node("related", i)
+            labels = _values(_kids(obj, "displayObject"), lang)
+            if not (url or labels or ids):
+                continue
+            self.add(self.object, relation, term)
+            for value, language in labels:
+                self.add(term, vocab.LABEL, lit(value, language))
+            for k, (value, agency) in enumerate((x for x in ids if not normalize.http_iri(x[0])), 1):
+                self.identifier(("related", i, k), value, agency=agency, subject=term)
+            for page, _ in _values(_kids(obj, "objectWebResource")):
+                page_url = normalize.http_iri(page)
+                if page_url:
+                    self.add(term, vocab.PAGE, iri(page_url))
+
     # -- administrativeMetadata ------------------------------------------------------------
 
     def administrative(self, block: etree._Element, lang: str) -> bool:
         """Rights, landing page and images; returns whether the work's rights have a URI."""
         has_rights = False
-        for i, rights in enumerate(_RIGHTS(block), 1):
+        for i, rights in enumerate(_walk(block, "rightsWorkWrap", "rightsWorkSet"), 1):
             has_rights |= self.lido_rights(rights, self.node("right", i), self.object, ("rightsholder", i), lang)
-        for element in _RECORD_LINKS(block):
-            raw = _text(element)
+        for raw, _ in _values(_walk(block, "recordWrap", "recordInfoSet", "recordInfoLink")):
             url = normalize.http_iri(raw)
             if url:
                 self.add(self.object, vocab.PAGE, iri(url))
-            elif raw:
+            else:
                 self.warn(f"recordInfoLink {raw!r} is not an http(s) URL")
-        for i, resource in enumerate(_RESOURCES(block), 1):
-            for element in _LINKS(resource):
-                raw = _text(element)
+        for i, resource in enumerate(_walk(block, "resourceWrap", "resourceSet"), 1):
+            for link in _walk(resource, "resourceRepresentation", "linkResource"):
+                raw = _text(link)
                 url = normalize.http_iri(raw)
                 if url is None:
                     if raw:
@@ -342,7 +713,10 @@ class _LidoRecord(RecordBuilder):
                     continue
                 digital = iri(url)
                 self.add(self.object, vocab.P129I, digital)
-                for k, rights in enumerate(_children(resource, "rightsResource"), 1):
+                media_type = link.get(_L + "formatResource")
+                if media_type and "/" in media_type:
+                    self.add(digital, vocab.DC_FORMAT, lit(media_type.strip()))
+                for k, rights in enumerate(_kids(resource, "rightsResource"), 1):
                     self.lido_rights(
                         rights, self.node("resource", i, "right", k), digital, ("resource-rightsholder", i, k), lang
                     )
@@ -352,25 +726,33 @@ class _LidoRecord(RecordBuilder):
         self, rights: etree._Element, node: str, subject: str, holder_key: tuple[str | int, ...], lang: str
     ) -> bool:
         statements: list[tuple[str, str | None]] = []
-        for rights_type in _children(rights, "rightsType"):
-            statements += [(v, None) for v in _texts(_children(rights_type, "conceptID"))]
-            statements += [(v, _lang(e, lang)) for e in _children(rights_type, "term") if (v := _text(e))]
-        credits = [(v, _lang(e, lang)) for e in _children(rights, "creditLine") if (v := _text(e))]
-        body = _child(rights, "rightsHolder")
-        holder = (
-            None
-            if body is None
-            else self.agent(holder_key, _texts(_children(body, "legalBodyID")), self.legal_body_names(body, lang))
-        )
+        groups = _groups(rights)
+        for rights_type in groups.get(_T["rightsType"], _NONE):
+            for child in rights_type:
+                if child.tag == _CONCEPT_ID or child.tag == _TERM:
+                    value = _text(child)
+                    if value:
+                        statements.append((value, None if child.tag == _CONCEPT_ID else _lang(child, lang)))
+        credits = _values(groups.get(_T["creditLine"], _NONE), lang)
+        holder = None
+        for body in groups.get(_T["rightsHolder"], _NONE):
+            holder = self.agent(holder_key, *self.legal_body(body, lang))
         return self.rights(node, subject, statements, credits, holder)
 
 
-def _is_creation(event: etree._Element) -> bool:
-    """Production, creation or designing: by LIDO 1.1 code (``…/lido00007``) or by word."""
-    event_type = _child(event, "eventType")
-    if event_type is None:
-        return False
-    for code in _texts(_children(event_type, "conceptID")):
-        if code.rstrip("/").rsplit("/", 1)[-1].casefold() in vocab.CREATION_EVENT_CODES:
-            return True
-    return any(term.casefold() in vocab.CREATION_EVENT_TERMS for term in _texts(_children(event_type, "term")))
+def _wkt(gmls: list[etree._Element]) -> str | None:
+    """A gml:Point of a LIDO place as WKT (``POINT(long lat)``), if it has one: ``gml:pos``
+    is "lat long" (EPSG:4326 axis order), ``gml:coordinates`` is "long,lat"."""
+    for gml in gmls:
+        for point in gml.iter(_GML_POINT):
+            for pos in point:
+                if pos.tag not in (_GML_POS, _GML_COORDINATES) or not pos.text:
+                    continue
+                numbers = [normalize.decimal(n) for n in pos.text.replace(",", " ").split()[:2]]
+                if len(numbers) == 2 and None not in numbers:
+                    lat, long = numbers if pos.tag == _GML_POS else reversed(numbers)
+                    return f"POINT({long} {lat})"
+    return None
+
+
+__all__ = ["LIDO", "SOURCE_PATHS", "LidoMapper"]

@@ -27,6 +27,7 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.S)
 _BREAK = re.compile(r"<br\s*/?>|</p\s*>", re.I)
 _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NEEDS_CLEANING = re.compile(r"[<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def text(value: str | None, *, multiline: bool = False) -> str | None:
@@ -36,20 +37,40 @@ def text(value: str | None, *, multiline: bool = False) -> str | None:
     """
     if not value:
         return None
-    if "<" in value and _TAG.search(value):
-        value = _TAG.sub("", _BREAK.sub("\n", value))
-    if "&" in value and _ENTITY.search(value):
-        value = html.unescape(value)
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
     if not multiline:
-        return " ".join(value.split()) or None
+        return _line(value) if len(value) <= 200 else _clean_line(value)
+    if _NEEDS_CLEANING.search(value):
+        value = _clean(value)
     lines = [" ".join(line.split()) for line in value.splitlines()]
     out: list[str] = []
     for line in lines:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out).strip() or None
+
+
+def _clean(value: str) -> str:
+    """Markup, entities and control characters out."""
+    if "<" in value and _TAG.search(value):
+        value = _TAG.sub("", _BREAK.sub("\n", value))
+    if "&" in value and _ENTITY.search(value):
+        value = html.unescape(value)
+    return _CONTROL.sub("", value)
+
+
+def _clean_line(value: str) -> str | None:
+    if _NEEDS_CLEANING.search(value):
+        value = _clean(value)
+    return " ".join(value.split()) or None
+
+
+# Short values (terms, names, units, dates) repeat across records: clean each one once.
+_line = lru_cache(maxsize=16384)(_clean_line)
+
+
+def line(value: str) -> str | None:
+    """``text(value)`` for one-line values, the mappers' hot path."""
+    return _line(value) if len(value) <= 200 else _clean_line(value)
 
 
 # -- language tags ---------------------------------------------------------------------------
@@ -82,7 +103,7 @@ _LANGUAGE_ALIASES = {
 }
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def language(tag: str | None) -> str | None:
     """A lower-case BCP 47 tag (``"nl-NL"`` → ``"nl-nl"``, ``"dut"`` → ``"nl"``), or None."""
     if not tag:
@@ -261,6 +282,7 @@ def _split_interval(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def edtf_bounds(value: str) -> tuple[str | None, str | None]:
     """The first and last day an EDTF value can cover, as ISO dates (``None`` = open or
     unknown): ``"16XX"`` → ``("1600-01-01", "1699-12-31")``. For search and EDM export."""
@@ -288,11 +310,43 @@ def _bound(date: str, *, first: bool) -> str | None:
     return f"{sign}{year}-{month}-{day}"
 
 
+_ISO_DATE_TIME = re.compile(
+    r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?$"
+)
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def date_time(value: str) -> tuple[str, str]:
+    """A value typed ``xsd:dateTime`` by a partner → (value, datatype) that says what it is.
+
+    A real date-time stays one; a bare year (``"2005"``) becomes ``xsd:gYear``, a year and
+    month ``xsd:gYearMonth``, a date ``xsd:date``; anything else that reads as a date becomes
+    EDTF, and the rest stays as it was (for the validator to flag).
+    """
+    value = value.strip()
+    if _ISO_DATE_TIME.match(value):
+        return value, _XSD + "dateTime"
+    if re.fullmatch(r"-?[0-9]{4}", value):
+        return value, _XSD + "gYear"
+    if re.fullmatch(r"-?[0-9]{4}-(0[1-9]|1[0-2])", value):
+        return value, _XSD + "gYearMonth"
+    if re.fullmatch(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}", value) and edtf(value) == value:
+        return value, _XSD + "date"
+    converted = edtf(value)
+    if converted is not None:
+        return converted, EDTF_DATATYPE
+    return value, _XSD + "dateTime"
+
+
+EDTF_DATATYPE = "http://id.loc.gov/datatypes/edtf/EDTF"
+
 # -- numbers ---------------------------------------------------------------------------------
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
+@lru_cache(maxsize=4096)
 def decimal(value: str | None) -> str | None:
     """A number in the canonical ``xsd:decimal`` form: ``"205,50"`` → ``"205.5"``,
     ``"80"`` → ``"80.0"``, ``"1.234,5"`` → ``"1234.5"``; None when it is not a plain number."""
@@ -391,6 +445,7 @@ _CC_PATH = re.compile(
 _RS_PATH = re.compile(r"^/(?:vocab|page|data)/([A-Za-z-]+)/(\d\.\d)/?")
 
 
+@lru_cache(maxsize=1024)
 def rights_uri(value: str | None) -> str | None:
     """A rights statement (URL or words) → the canonical rights URI, or None.
 

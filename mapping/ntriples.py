@@ -10,10 +10,12 @@ order and drops repeated ones (multilingual LIDO repeats whole blocks per langua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Characters that may not appear in an N-Triples IRIREF; they are percent-encoded.
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t]')
 
 
 def _percent(match: re.Match[str]) -> str:
@@ -28,6 +30,7 @@ def safe_iri(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=16384)
 def iri(value: str) -> str:
     """An IRI term; characters N-Triples forbids in IRIs are percent-encoded."""
     return f"<{safe_iri(value)}>"
@@ -37,7 +40,7 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
     """A literal term: language-tagged when ``lang`` is given, else typed when ``datatype``
     is given, else a plain ``xsd:string``. ``lang`` must already be a valid BCP 47 tag
     (see :func:`oogst.mapping.normalize.language`)."""
-    term = f'"{value.translate(_LITERAL_ESCAPES)}"'
+    term = f'"{value.translate(_LITERAL_ESCAPES)}"' if _NEEDS_ESCAPE.search(value) else f'"{value}"'
     if lang:
         return f"{term}@{lang}"
     if datatype:
@@ -46,19 +49,20 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
 
 
 class Triples:
-    """The lines of one graph, in the order they were added, each once."""
+    """The triples of one graph, in the order they were added, each once."""
 
-    __slots__ = ("_lines",)
+    __slots__ = ("_triples",)
 
     def __init__(self) -> None:
-        self._lines: dict[str, None] = {}
+        self._triples: dict[tuple[str, str, str], None] = {}
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add one triple; the arguments are terms made by :func:`iri` / :func:`lit`."""
-        self._lines[f"{subject} {predicate} {obj} .\n"] = None
+        self._triples[(subject, predicate, obj)] = None
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self._triples)
 
     def text(self) -> str:
-        return "".join(self._lines)
+        """The graph as N-Triples text, one line per triple."""
+        return "".join([f"{s} {p} {o} .\n" for s, p, o in self._triples])

@@ -10,10 +10,11 @@ oai_dc is flat and unqualified, so values are kept as literals unless they are U
     dc:contributor  crm:P11_had_participant on that production
     dc:date         crm:P4_has_time-span EDTF of the production (the first date; text that is
                     no date is kept as it is, for the acceptance shapes to flag; the original
-                    wording and further dates become crm:P3_has_note)
+                    wording and further dates become crm:P3_has_note), with its first and last
+                    day as crm:P82a_begin_of_the_begin / crm:P82b_end_of_the_end
     dc:type         crm:P41i_was_classified_by → E17 crm:P42_assigned: the URI, the DCMI type,
-                    or a concept minted from the words (skos:prefLabel) — one shape for all
-    dc:subject      crm:P62_depicts: the URI, or a concept minted from the words
+                    or a concept for the words (the AAT concordance, else minted; skos:prefLabel)
+    dc:subject      crm:P62_depicts: the URI, or a concept for the words (as dc:type)
     dc:identifier   an image URL → crm:P129i_is_subject_of (the digital object); another
                     http(s) URL → foaf:page; anything else → adms:identifier/skos:notation,
                     the first of them typed as the object number (cest:Waarde_objectnummer).
@@ -24,6 +25,10 @@ oai_dc is flat and unqualified, so values are kept as literals unless they are U
     dc:language     dcterms:language (BCP 47 tag)
     dc:format       dcterms:format (a media type on the digital objects, else on the object)
     dc:coverage     dcterms:coverage "…"@lang
+    dc:source       a URI → crm:P70i_is_documented_in; words → dcterms:source "…"@lang
+    dc:relation     dcterms:relation: the URI, or "…"@lang
+
+The profile's extra fields are XPaths from ``oai_dc:dc``.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
 from .builder import RecordBuilder, source_paths
 from .ntriples import iri, lit
-from .payload import find_root, oai_identifier
+from .payload import find_root, oai_identifier, xml_values
 from .profile import Profile
 
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -66,6 +71,9 @@ SOURCE_PATHS = source_paths(
         vocab.P104: "dc:rights",
         vocab.PAGE: "dc:identifier (http URL of the object's web page)",
         vocab.P129I: "dc:identifier (URL of an image)",
+        vocab.P70I: "dc:source",
+        vocab.DC_SOURCE: "dc:source",
+        vocab.DC_RELATION: "dc:relation",
     }
 )
 
@@ -107,7 +115,7 @@ class _DcRecord(RecordBuilder):
             url = normalize.http_iri(value)
             dcmi = vocab.DCMI_TYPES.get(value.casefold().replace(" ", ""))
             if known := url or dcmi:
-                concept = self.concept(("type", k), "type", [known], [])
+                concept = self.concept(("type", k), "type", [(known, None)], [])
             else:
                 concept = self.concept(("type", k), "type", [], [(value, lang, True)])
             if concept:
@@ -123,7 +131,7 @@ class _DcRecord(RecordBuilder):
         for k, (value, lang) in enumerate(fields.get("publisher", ()), 1):
             url = normalize.http_iri(value)
             keeper = self.agent(
-                ("keeper", k), [url] if url else [], [] if url else [(value, lang, True)], may_be_provider=True
+                ("keeper", k), [(url, None)] if url else [], [] if url else [(value, lang, True)], may_be_provider=True
             )
             if keeper:
                 self.add(self.object, vocab.P50, keeper)
@@ -137,6 +145,14 @@ class _DcRecord(RecordBuilder):
                 self.add(subject, vocab.DC_FORMAT, lit(value))
         for value, lang in fields.get("coverage", ()):
             self.add(self.object, vocab.DC_COVERAGE, lit(value, lang))
+        for value, lang in fields.get("source", ()):
+            url = normalize.http_iri(value)
+            self.add(self.object, *((vocab.P70I, iri(url)) if url else (vocab.DC_SOURCE, lit(value, lang))))
+        for value, lang in fields.get("relation", ()):
+            url = normalize.http_iri(value)
+            self.add(self.object, vocab.DC_RELATION, iri(url) if url else lit(value, lang))
+        if self.profile.fields:
+            self.extra_fields(lambda extra: xml_values(dc, extra))
         return self.finish(SOURCE_PATHS)
 
     def identifiers(self, values: list[tuple[str, str]], oai_id: str) -> list[str]:
@@ -169,7 +185,7 @@ class _DcRecord(RecordBuilder):
         for prop, kind, names in ((vocab.P14, "creator", creators), (vocab.P11, "contributor", contributors)):
             for j, (value, _) in enumerate(names, 1):
                 url = normalize.http_iri(value)
-                agent = self.agent((kind, j), [url] if url else [], [] if url else [(value, None, True)])
+                agent = self.agent((kind, j), [(url, None)] if url else [], [] if url else [(value, None, True)])
                 if agent:
                     self.add(node, prop, agent)
         if not dates:
@@ -178,7 +194,7 @@ class _DcRecord(RecordBuilder):
         edtf = normalize.edtf(first)
         if edtf is None:
             self.warn(f"dc:date {first!r} is not a date (EDTF): kept as it is")
-        self.add(node, vocab.P4, lit(edtf or first, datatype=vocab.EDTF))
+        self.time_span(node, edtf or first)
         # the original wording when it differs from the EDTF, and any further dates
         for value, lang in ([(first, first_lang)] if edtf not in (None, first) else []) + later:
             self.add(node, vocab.P3, lit(value, lang))

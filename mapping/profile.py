@@ -1,20 +1,139 @@
 """The mapping profile: what a mapper needs to know about one feed beyond its records.
 
-A profile is plain data, checked once when it is made: a bad language tag or a rights value
-that is no rights URI fails here, with a :class:`~oogst.errors.ConfigError`, before any
-record is mapped.
+A profile is plain data, checked once when it is made: a bad language tag, a rights value
+that is no rights URI, a value map to something that is no IRI or an extra field whose path
+does not compile fails here, with a :class:`~oogst.errors.ConfigError`, before any record
+is mapped. Partners never write Python: everything a feed needs is in a small TOML file,
+read with :meth:`Profile.from_toml`::
+
+    language = "nl"                       # literals without xml:lang get this language
+    default_rights = "CC0"                # for records that state no rights URI
+
+    [provider]                            # the data provider (the partner)
+    name = "Museum Hof van Leie"
+    iri = "https://www.hofvanleie.be/"
+
+    [values.materiaal]                    # local terms → concept IRIs, per kind of term
+    "doek" = "http://vocab.getty.edu/aat/300014078"
+    [values."*"]                          # … or for every kind
+    "olieverf" = "http://vocab.getty.edu/aat/300015050"
+
+    [[fields]]                            # what the built-in mapper does not know
+    path = "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:displayStateEditionWrap/lido:displayEdition"
+    property = "crm:P3_has_note"          # a CURIE of oogst.mapping.vocab.PREFIXES or a full IRI
+    kind = "literal"                      # literal (with language) | string | iri
+
+The kinds of terms (``values`` tables) are the schemes of the mappers: ``objectnaam``,
+``objectcategorie``, ``classificatie``, ``materiaal``, ``techniek``, ``rol``, ``onderwerp``,
+``dimensie``, ``periode``, ``cultuur``, ``gebeurtenis``, ``methode``, ``type`` (oai_dc, EDM).
+
+An extra field's ``path`` is an XPath 1.0 expression for XML formats, evaluated from the
+format's root element (``lido:lido``, ``oai_dc:dc``, ``edm:ProvidedCHO``) with the prefixes
+``lido``, ``oai_dc``, ``dc``, ``dcterms``, ``edm``, ``ore``, ``rdf``, ``skos``; or a JSON path
+for ``oslo-jsonld`` (``$["MensgemaaktObject.opschrift"][*]["@value"]``: dotted names,
+bracketed names, ``[*]`` and ``[n]``), evaluated on the member as received.
 """
 
 from __future__ import annotations
 
+import re
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
 
 from ..errors import ConfigError
-from . import iris, normalize
+from ..jsonld import ContextCache
+from . import iris, normalize, vocab
 
 # Bumped whenever the RDF a mapper writes for the same input changes, so that stored records
 # can be re-mapped (and goldens re-read) deliberately.
-MAPPING_VERSION = "1"
+MAPPING_VERSION = "2"
+
+# Resolves a JSON-LD context URL to the parsed context document; raises LookupError when
+# it has none. oogst.jsonld.ContextCache is one (and the one oslo-jsonld needs: it also
+# inlines contexts and repairs undefined prefixes).
+DocumentLoader = Callable[[str], Any]
+
+XML_NAMESPACES = {
+    "lido": "http://www.lido-schema.org",
+    "oai_dc": "http://www.openarchives.org/OAI/2.0/oai_dc/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": vocab.DCTERMS,
+    "edm": "http://www.europeana.eu/schemas/edm/",
+    "ore": "http://www.openarchives.org/ore/terms/",
+    "rdf": vocab.RDF,
+    "skos": vocab.SKOS,
+}
+FIELD_KINDS = ("literal", "string", "iri")
+_JSON_STEP = re.compile(r"""\.([^.\[\]]+)|\[\s*(?:"([^"]*)"|'([^']*)'|(\*)|(\d+))\s*\]""")
+
+
+def expand_curie(value: str, *, where: str) -> str:
+    """``crm:P3_has_note`` → its IRI; a full http(s) IRI is returned as it is."""
+    if iris.is_http_iri(value):
+        return value.strip()
+    prefix, sep, local = value.strip().partition(":")
+    if sep and prefix in vocab.PREFIXES and local:
+        return vocab.PREFIXES[prefix] + local
+    raise ConfigError(
+        f"{where}: {value!r} is neither a known prefixed name nor an http(s) IRI",
+        hint=f"use a full IRI or one of the prefixes {', '.join(sorted(vocab.PREFIXES))}",
+    )
+
+
+def json_path_steps(path: str) -> tuple[str | int | None, ...]:
+    """A JSON path as steps: a key (str), an index (int) or every item (None)."""
+    if not path.startswith("$"):
+        raise ValueError("a JSON path starts with '$'")
+    steps: list[str | int | None] = []
+    position = 1
+    while position < len(path):
+        match = _JSON_STEP.match(path, position)
+        if match is None:
+            raise ValueError(f"cannot read the JSON path from character {position + 1}: {path[position:]!r}")
+        name, double, single, star, index = match.groups()
+        if star:
+            steps.append(None)
+        elif index is not None:
+            steps.append(int(index))
+        else:
+            steps.append(next(v for v in (name, double, single) if v is not None))
+        position = match.end()
+    return tuple(steps)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtraField:
+    """One partner field the built-in mapper does not know: ``path`` → ``property`` on the
+    heritage object. ``kind`` is ``literal`` (text in the record's language), ``string``
+    (text without language: codes, numbers) or ``iri`` (values that are http(s) IRIs)."""
+
+    path: str
+    property: str
+    kind: str = "literal"
+    xpath: etree.XPath | None = field(default=None, init=False, compare=False, repr=False)
+    json_steps: tuple[str | int | None, ...] | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        where = f"extra field {self.path!r}"
+        if self.kind not in FIELD_KINDS:
+            raise ConfigError(f"{where}: kind {self.kind!r} is unknown", hint=f"use one of {', '.join(FIELD_KINDS)}")
+        object.__setattr__(self, "property", expand_curie(self.property, where=where))
+        try:
+            if self.path.startswith("$"):
+                object.__setattr__(self, "json_steps", json_path_steps(self.path))
+            else:
+                xpath = etree.XPath(self.path, namespaces=XML_NAMESPACES, smart_strings=False)
+                object.__setattr__(self, "xpath", xpath)
+        except (ValueError, etree.XPathSyntaxError) as exc:
+            raise ConfigError(
+                f"{where}: the path does not compile: {exc}",
+                hint="write an XPath 1.0 expression (prefixes " + ", ".join(XML_NAMESPACES) + ") or a JSON path ($.a.b)",
+            ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +143,9 @@ class Profile:
     ``language`` tags literals that carry no ``xml:lang``; ``default_rights`` is the rights
     URI (or words such as "CC0") for records that state none; ``provider_name`` and
     ``provider_iri`` name the partner, whose IRI is used for a keeper the source names
-    without an http identifier.
+    without an http identifier. ``values`` maps local terms to concept IRIs per kind of term
+    (``"*"``: every kind); ``fields`` are extra field paths. ``contexts`` resolves JSON-LD
+    context URLs (only ``oslo-jsonld`` needs it; the pipeline passes its context cache).
     """
 
     feed: str
@@ -33,7 +154,13 @@ class Profile:
     default_rights: str | None = None
     provider_name: str | None = None
     provider_iri: str | None = None
+    values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fields: tuple[ExtraField, ...] = ()
+    contexts: ContextCache | None = field(default=None, compare=False, repr=False)
     mapping_version: str = field(default=MAPPING_VERSION, init=False)
+    # What the profile decides for a concept (its IRI from ids, value maps, concordance),
+    # remembered across the records mapped with it: concepts repeat from record to record.
+    cache: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         lang = normalize.language(self.language)
@@ -55,7 +182,84 @@ class Profile:
             object.__setattr__(self, "default_rights", rights)
         if self.provider_iri is not None and not iris.is_http_iri(self.provider_iri):
             raise ConfigError(f"provider_iri {self.provider_iri!r} is not an http(s) IRI", feed=self.feed)
+        object.__setattr__(self, "values", self._checked_values(self.values))
+        object.__setattr__(self, "fields", tuple(self.fields))
+
+    def _checked_values(self, values: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+        """Keys case-folded with whitespace collapsed (as terms are looked up); every target
+        an http(s) IRI."""
+        checked: dict[str, dict[str, str]] = {}
+        for scheme, table in values.items():
+            if not isinstance(table, Mapping):
+                raise ConfigError(f"values.{scheme} must be a table of term = IRI", feed=self.feed)
+            for term, target in table.items():
+                url = normalize.http_iri(target) if isinstance(target, str) else None
+                if url is None:
+                    raise ConfigError(
+                        f"values.{scheme}: {term!r} maps to {target!r}, which is not an http(s) IRI",
+                        feed=self.feed,
+                        hint="map local terms to concept IRIs such as http://vocab.getty.edu/aat/300014078",
+                    )
+                checked.setdefault(scheme, {})[term_key(term)] = url
+        return checked
 
     @property
     def minter(self) -> iris.Minter:
         return iris.Minter(self.feed, self.base_iri)
+
+    def lookup(self, scheme: str, term: str) -> str | None:
+        """The IRI the profile gives a local term of kind ``scheme``, if any."""
+        if not self.values:
+            return None
+        key = term_key(term)
+        return self.values.get(scheme, {}).get(key) or self.values.get("*", {}).get(key)
+
+    @classmethod
+    def from_toml(cls, path: str | Path, feed: str, **defaults: Any) -> Profile:
+        """Read a profile file; ``defaults`` (``base_iri``, ``language``, ``contexts`` …)
+        apply where the file is silent."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"cannot read the mapping profile {path}: {exc.strerror}", feed=feed) from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"the mapping profile {path} is not valid TOML: {exc}", feed=feed) from exc
+        return cls.from_dict(data, feed=feed, source=str(path), **defaults)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], feed: str, source: str = "profile", **defaults: Any) -> Profile:
+        """A profile from the parsed TOML (see the module docstring for the keys)."""
+        known = {"language", "default_rights", "provider", "provider_name", "provider_iri", "values", "fields"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"{source}: unknown key(s) {', '.join(unknown)}", feed=feed, hint=f"known keys: {', '.join(sorted(known))}"
+            )
+        values = dict(defaults)
+        for key in ("language", "default_rights", "provider_name", "provider_iri", "values"):
+            if key in data:
+                values[key] = data[key]
+        provider = data.get("provider", {})
+        if not isinstance(provider, Mapping) or set(provider) - {"name", "iri"}:
+            raise ConfigError(f"{source}: [provider] holds only name and iri", feed=feed)
+        if "name" in provider:
+            values["provider_name"] = provider["name"]
+        if "iri" in provider:
+            values["provider_iri"] = provider["iri"]
+        extra = []
+        for spec in data.get("fields", ()):
+            if not isinstance(spec, Mapping) or not {"path", "property"} <= set(spec) or set(spec) - {"path", "property", "kind"}:
+                raise ConfigError(f"{source}: every [[fields]] entry has path, property and optionally kind", feed=feed)
+            try:
+                extra.append(ExtraField(str(spec["path"]), str(spec["property"]), str(spec.get("kind", "literal"))))
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: {exc.message}", feed=feed, hint=exc.hint) from exc
+        if extra:
+            values["fields"] = tuple(extra)
+        return cls(feed=feed, **values)
+
+
+def term_key(term: str) -> str:
+    """How local terms are compared: case-folded, whitespace collapsed."""
+    return " ".join(term.casefold().split())

@@ -1,12 +1,22 @@
-"""Validate mapped records against a SHACL shapes set and explain the results.
+"""Validate mapped records against SHACL shapes sets and explain the results.
 
 :class:`Validator` checks records in batches (one graph per batch, which is several times
-faster than one graph per record), then hands each SHACL result back to the record whose
-heritage object is its focus node. Each result becomes a :class:`~oogst.records.Finding`
-whose Dutch and English messages come from the shape's ``sh:message``, filled in with the
-object's label, the partner's field (``MappedRecord.source_paths``) and the bad value.
+faster than one graph per record), after :class:`~oogst.shapes.materialise.Preparation` has
+typed the nodes and kept only the triples the shapes can see, then hands each SHACL result
+back to the record it is about: the record whose heritage object is the focus node, or that
+holds the focus node (a production, an identifier …). Each result
+becomes a :class:`~oogst.records.Finding` whose Dutch and English messages come from the
+shape's ``sh:message``, filled in with
 
-pySHACL does the validating; it stays behind this class, so a faster engine can replace it.
+``{label}``    the object's title or object number,
+``{subject}``  "Het object 'label'" / "The object 'label'", or for a part of the object
+               "Een productie van het object 'label'" (named after the property that links it),
+``{source}``   the partner's field (``MappedRecord.source_paths``), else the OSLO path,
+``{value}``    the offending value.
+
+The SHACL engine (:mod:`oogst.shapes.engines`) is "pyshacl", "pyrudof" or "auto": pyrudof
+when it is installed *and* gives the same results as pySHACL on the first batch (which is
+validated by both), else pySHACL.
 """
 
 from __future__ import annotations
@@ -17,20 +27,19 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import pyshacl
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.exceptions import ParserError
+from rdflib.term import Node
 
 from ..errors import ConfigError
 from ..records import Finding, MappedRecord, Report
-from .materialise import materialise_types
+from .engines import BadData, Engine, RawResult, engine_names, make_engine, rudof_available
+from .materialise import Preparation
 
 log = logging.getLogger(__name__)
 
-_SEVERITIES: dict[Node | None, str] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _SYNTAX_RULE = "oogst:rdf"
+_SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +77,42 @@ def load_shapes(shapes: str | Path) -> Graph:
 
 
 class Validator:
-    """Validates mapped records against one shapes set, parsed once."""
+    """Validates mapped records against one or more shapes sets, parsed once.
 
-    def __init__(self, shapes: str | Path = "acceptance", *, batch_size: int = 500) -> None:
-        self.shapes = load_shapes(shapes)
+    ``shapes`` is a set's name or file, or a list of them (validated together, in one pass).
+    ``engine`` is one of :func:`~oogst.shapes.engines.engine_names`. ``batch_size`` records
+    are validated together; by default 500 for pySHACL (a call costs much) and 50 for pyrudof
+    (whose time per record grows with the batch).
+    """
+
+    def __init__(
+        self,
+        shapes: str | Path | Sequence[str | Path] = "acceptance",
+        *,
+        engine: str = "auto",
+        batch_size: int | None = None,
+    ) -> None:
+        if engine not in engine_names():
+            raise ConfigError(f"no SHACL engine {engine!r}", hint=f"choose one of: {', '.join(engine_names())}")
+        if engine == "pyrudof" and not rudof_available():
+            raise ConfigError("the SHACL engine pyrudof is not installed", hint="pip install 'pyrudof>=0.3.35,<0.4'")
+        names = [shapes] if isinstance(shapes, (str, Path)) else list(shapes)
+        self.shapes = Graph()
+        for graph in map(load_shapes, names):
+            self.shapes += graph
+            for prefix, namespace in graph.namespaces():
+                self.shapes.bind(prefix, namespace, override=False)
+        self._prepare = Preparation.for_shapes(self.shapes)
         self.batch_size = batch_size
-        self._rules: dict[Node | None, _Rule] = {}  # by shape, read when a result first names it
+        self.requested_engine = engine
+        self._engine: Engine | None = None
+        self._rules: dict[str, _Rule] = {}  # by shape, read when a result first names it
+        self._names: dict[str, tuple[str, str]] | None = None  # property IRI → (nl, en) name
+
+    @property
+    def engine(self) -> str:
+        """The engine in use: "pyshacl" or "pyrudof" ("auto" until the first batch decides)."""
+        return self._engine.name if self._engine else self.requested_engine
 
     def validate(self, records: Sequence[MappedRecord]) -> dict[str, Report]:
         """One report per record, keyed by source id; a record without findings conforms."""
@@ -82,8 +121,38 @@ class Validator:
             for record, finding in self._validate_batch(batch):
                 reports[record.source_id].findings.append(finding)
         for report in reports.values():
-            report.findings.sort(key=lambda f: (f.rule, f.value or ""))
+            report.findings.sort(key=_finding_order)
         return reports
+
+    # -- engines ---------------------------------------------------------------------------
+
+    def _results(self, ntriples: str) -> list[RawResult]:
+        if self._engine is None and self.requested_engine == "auto":
+            return self._choose_engine(ntriples)
+        if self._engine is None:
+            self._engine = make_engine(self.requested_engine, self.shapes)
+        return self._engine.results(ntriples)
+
+    def _choose_engine(self, ntriples: str) -> list[RawResult]:
+        """Validate with pySHACL; use pyrudof from now on if it finds the very same results."""
+        reference = make_engine("pyshacl", self.shapes)
+        expected = reference.results(ntriples)
+        chosen: Engine = reference
+        if rudof_available():
+            try:
+                fast = make_engine("pyrudof", self.shapes)
+                found = fast.results(ntriples)
+            except Exception as exc:  # pyrudof is optional: any failure means "not this one"
+                log.warning("pyrudof failed on the first batch (%s); validating with pySHACL", exc)
+            else:
+                if {r.key for r in found} == {r.key for r in expected}:
+                    chosen = fast
+                else:
+                    log.warning("pyrudof and pySHACL disagree on the first batch (%d vs %d results); "
+                                "validating with pySHACL", len(found), len(expected))
+        self._engine = chosen
+        log.info("SHACL engine: %s", chosen.name)
+        return expected
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -93,7 +162,8 @@ class Validator:
         batch: list[MappedRecord] = []
         iris: set[str] = set()
         for record in records:
-            if len(batch) >= self.batch_size or record.iri in iris:
+            size = self.batch_size or (500 if self.engine == "pyshacl" else 50)
+            if len(batch) >= size or record.iri in iris:
                 yield batch
                 batch, iris = [], set()
             batch.append(record)
@@ -102,57 +172,43 @@ class Validator:
             yield batch
 
     def _validate_batch(self, batch: list[MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
-        graph = Graph()
         try:
-            graph.parse(data="".join(r.ntriples for r in batch), format="nt")
-        except ParserError:
-            graph = Graph()
+            results = self._results(self._prepare("".join(r.ntriples for r in batch)))
+        except BadData as exc:
+            if len(batch) == 1:
+                yield batch[0], self._syntax_finding(batch[0], exc)
+                return
             for record in batch:  # find the culprit; the others are validated as usual
-                try:
-                    graph += Graph().parse(data=record.ntriples, format="nt")
-                except ParserError as exc:
-                    yield record, self._syntax_finding(record, exc)
-        materialise_types(graph)
-        _, results, _ = pyshacl.validate(
-            graph,
-            shacl_graph=self.shapes,
-            inference="none",
-            allow_warnings=True,
-            allow_infos=True,
-            inplace=True,
-        )
-        owners = {URIRef(record.iri): record for record in batch}
-        for result in results.subjects(RDF.type, SH.ValidationResult):
-            focus = results.value(result, SH.focusNode)
-            owner = owners.get(focus) if isinstance(focus, URIRef) else None
-            if owner is None:
-                log.warning("SHACL result for %s, which is no record's object; ignored", focus)
-                continue
-            yield owner, self._finding(results, result, owner)
+                yield from self._validate_batch([record])
+            return
+        owners = _Owners(batch)
+        for result in results:
+            records = owners.of(result.focus)
+            if not records:
+                log.warning("SHACL result for %s, which belongs to no record of the batch; ignored", result.focus)
+            for record in records:
+                yield record, self._finding(result, record, owners)
 
     # -- findings --------------------------------------------------------------------------
 
-    def _finding(self, results: Graph, result: Node, record: MappedRecord) -> Finding:
-        shape = results.value(result, SH.sourceShape)
-        if shape not in self._rules:
-            self._rules[shape] = self._read_rule(shape)
-        rule = self._rules[shape]
-        value = results.value(result, SH.value)
-        default = str(results.value(result, SH.resultMessage) or rule.id)
+    def _finding(self, result: RawResult, record: MappedRecord, owners: _Owners) -> Finding:
+        rule = self._rule(result.shape)
         sources = self._sources(rule, record)
-        fields = {"label": record.label, "value": "" if value is None else str(value)}
+        default = result.message or rule.id
+        subject_nl, subject_en = self._subject(result.focus, record, owners)
+        # a node shape's result has the focus node as its value: nothing to show the partner
+        value = None if result.value == result.focus else result.value
+        fields = {"label": record.label, "value": value or ""}
         return Finding(
             rule=rule.id,
-            severity=_SEVERITIES.get(results.value(result, SH.resultSeverity), "violation"),
+            severity=result.severity,
             path=rule.path,
             source_path=" | ".join(sources) or None,
-            message_nl=_fill(
-                rule.message_nl or rule.message_en or default, source=" of ".join(sources) or rule.path or "", **fields
-            ),
-            message_en=_fill(
-                rule.message_en or rule.message_nl or default, source=" or ".join(sources) or rule.path or "", **fields
-            ),
-            value=fields["value"] or None,
+            message_nl=_fill(rule.message_nl or rule.message_en or default, subject=subject_nl,
+                             source=" of ".join(sources) or rule.path or "", **fields),
+            message_en=_fill(rule.message_en or rule.message_nl or default, subject=subject_en,
+                             source=" or ".join(sources) or rule.path or "", **fields),
+            value=value,
         )
 
     @staticmethod
@@ -161,6 +217,27 @@ class Validator:
         alternative, or the deepest property of a sequence path that has a known field."""
         known = list(dict.fromkeys(record.source_paths[p] for p in rule.properties if p in record.source_paths))
         return known if rule.alternatives else known[-1:]
+
+    def _subject(self, focus: str, record: MappedRecord, owners: _Owners) -> tuple[str, str]:
+        """The thing a result is about, as the start of a sentence in Dutch and English."""
+        if focus == record.iri:
+            return f"Het object '{record.label}'", f"The object '{record.label}'"
+        name = self._property_names().get(owners.link(record, focus) or "")
+        if name is None:
+            return (f"Een onderdeel ({focus}) van het object '{record.label}'",
+                    f"A part ({focus}) of the object '{record.label}'")
+        article = "An" if name[1][:1] in "aeiou" else "A"
+        return f"Een {name[0]} van het object '{record.label}'", f"{article} {name[1]} of the object '{record.label}'"
+
+    def _property_names(self) -> dict[str, tuple[str, str]]:
+        """Property IRI → its name (nl, en), from the ``sh:name`` of the shapes on that path."""
+        if self._names is None:
+            self._names = {}
+            for shape, path in sorted(self.shapes.subject_objects(SH.path)):
+                names = {n.language: str(n) for n in self.shapes.objects(shape, SH.name) if isinstance(n, Literal)}
+                if isinstance(path, URIRef) and "nl" in names and "en" in names:
+                    self._names.setdefault(str(path), (names["nl"], names["en"]))
+        return self._names
 
     @staticmethod
     def _syntax_finding(record: MappedRecord, exc: Exception) -> Finding:
@@ -177,19 +254,38 @@ class Validator:
 
     # -- reading the shapes ----------------------------------------------------------------
 
-    def _read_rule(self, shape: Node | None) -> _Rule:
+    def _rule(self, shape: str) -> _Rule:
+        if shape not in self._rules:
+            node = BNode(shape[2:]) if shape.startswith("_:") else URIRef(shape)
+            self._rules[shape] = self._read_rule(node)
+        return self._rules[shape]
+
+    def _read_rule(self, shape: URIRef | BNode) -> _Rule:
         graph = self.shapes
         messages = {m.language: str(m) for m in graph.objects(shape, SH.message) if isinstance(m, Literal)}
-        path = graph.value(shape, SH.path) if shape is not None else None
-        properties, alternatives, text = self._path(path)
+        properties, alternatives, text = self._path(self._shape_path(shape))
         return _Rule(
-            id=self._name(shape) if isinstance(shape, (URIRef, BNode)) else "shape",
+            id=self._name(shape) if (shape, None, None) in graph else "shape",
             path=text,
             properties=properties,
             alternatives=alternatives,
             message_nl=messages.get("nl"),
             message_en=messages.get("en") or messages.get(None),
         )
+
+    def _shape_path(self, shape: Node) -> Node | None:
+        """The shape's path; for a node shape, the path of a property shape in its sh:or or
+        sh:and (such as a rule with an exception: "P or else a class")."""
+        path = self.shapes.value(shape, SH.path)
+        if path is not None:
+            return path
+        for combinator in (SH["or"], SH["and"]):
+            for members in self.shapes.objects(shape, combinator):
+                for member in Collection(self.shapes, members):
+                    path = self.shapes.value(member, SH.path)
+                    if path is not None:
+                        return path
+        return None
 
     def _path(self, path: Node | None) -> tuple[tuple[str, ...], bool, str | None]:
         """A SHACL path → (its property IRIs, whether they are alternatives, readable text)."""
@@ -212,6 +308,56 @@ class Validator:
             return self.shapes.namespace_manager.normalizeUri(node).strip("<>")
         except ValueError:  # rdflib cannot split every IRI into prefix and name
             return str(node)
+
+
+class _Owners:
+    """Which records of a batch a focus node belongs to, and how it hangs off the object."""
+
+    def __init__(self, batch: list[MappedRecord]) -> None:
+        self._by_iri = {record.iri: record for record in batch}
+        self._batch = batch
+        self._mentions: dict[str, list[MappedRecord]] | None = None
+        self._links: dict[str, dict[str, str]] = {}
+
+    def of(self, focus: str) -> list[MappedRecord]:
+        """The heritage object's record; for a node inside a record (``{object}#production-1``)
+        that record; otherwise every record whose triples name the node (a shared agent, an
+        image …)."""
+        record = self._by_iri.get(focus) or self._by_iri.get(focus.split("#", 1)[0])
+        if record is not None:
+            return [record]
+        if self._mentions is None:
+            self._mentions = {}
+            for candidate in self._batch:
+                for line in candidate.ntriples.splitlines():
+                    subject, _, value = line.split(" ", 2)
+                    value = value.rstrip().removesuffix(".").rstrip()
+                    for term in (subject, value):
+                        if term[:1] == "<":
+                            owners = self._mentions.setdefault(term[1:-1], [])
+                            if not owners or owners[-1] is not candidate:
+                                owners.append(candidate)
+        return self._mentions.get(focus, [])
+
+    def link(self, record: MappedRecord, focus: str) -> str | None:
+        """The property that links the record's object to ``focus``, if one does."""
+        links = self._links.get(record.source_id)
+        if links is None:
+            links = self._links[record.source_id] = {}
+            start = f"<{record.iri}> "
+            for line in record.ntriples.splitlines():
+                if line.startswith(start):
+                    _, prop, value = line.split(" ", 2)
+                    value = value.rstrip().removesuffix(".").rstrip()
+                    if value[:1] == "<":
+                        links.setdefault(value[1:-1], prop[1:-1])
+        return links.get(focus)
+
+
+def _finding_order(finding: Finding) -> tuple[int, str, str, str]:
+    """Violations first, then by rule, value and message (so that the order is the same
+    whichever engine found them)."""
+    return _SEVERITY_ORDER.get(finding.severity, 3), finding.rule, finding.value or "", finding.message_en
 
 
 def _fill(template: str, **fields: str) -> str:

@@ -1,7 +1,10 @@
 """RDF stores, looked up by the scheme of the ``store`` setting.
 
-``oxigraph:///path`` is the embedded default (pyoxigraph on disk); later schemes add any
-SPARQL 1.1 server. Built-ins register here like any other store would.
+``oxigraph:///path`` is the embedded default (pyoxigraph on disk; ``oxigraph://`` alone is
+in memory). Any SPARQL 1.1 server: ``sparql+http://…`` with explicit endpoints, or a
+preset per server type, ``oxigraph+http://``, ``virtuoso+http://``, ``fuseki+http://``
+(each also with ``+https``); see ``store/remote.py``. Built-ins register here like any
+other store would.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Store
+from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Store, StoreOptions
+from .remote import SCHEMES as REMOTE_SCHEMES
+from .remote import open_remote
 
-_OPENERS: dict[str, Callable[[str], Store]] = {}
+Opener = Callable[[str, StoreOptions], Store]
+_OPENERS: dict[str, Opener] = {}
 
 
-def register(scheme: str, opener: Callable[[str], Store]) -> None:
+def register(scheme: str, opener: Opener) -> None:
     if scheme in _OPENERS:
         raise ConfigError(f"store scheme {scheme!r} is registered twice")
     _OPENERS[scheme] = opener
@@ -25,22 +31,34 @@ def schemes() -> list[str]:
     return sorted(_OPENERS)
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, options: StoreOptions | None = None) -> Store:
+    """The store that ``url`` names, with ``options`` (``Settings.store_options()``)."""
     scheme = urlsplit(url).scheme
     if scheme not in _OPENERS:
         raise ConfigError(
             f"unknown store {url!r}", hint=f"use one of: {', '.join(s + '://…' for s in schemes())}"
         )
-    return _OPENERS[scheme](url)
+    return _OPENERS[scheme](url, options or StoreOptions())
 
 
-def _open_embedded(url: str) -> Store:
+def _open_embedded(url: str, options: StoreOptions) -> Store:
     from .embedded import EmbeddedStore
 
     path = urlsplit(url).path
-    return EmbeddedStore(path or None)
+    return EmbeddedStore(path or None, options)
 
 
 register("oxigraph", _open_embedded)
+for _scheme in REMOTE_SCHEMES:
+    register(_scheme, open_remote)
 
-__all__ = ["GRAPH_FORMATS", "SOLUTION_FORMATS", "QueryResult", "Store", "open_store", "register", "schemes"]
+__all__ = [
+    "GRAPH_FORMATS",
+    "SOLUTION_FORMATS",
+    "QueryResult",
+    "Store",
+    "StoreOptions",
+    "open_store",
+    "register",
+    "schemes",
+]

@@ -83,6 +83,23 @@ CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
 """
 
+# Columns added after the first release: (table, column, declaration). Each is added when a
+# database lacks it, so that opening an older data dir upgrades it in place.
+MIGRATIONS = (
+    ("feeds", "failures", "INTEGER NOT NULL DEFAULT 0"),  # consecutive failed runs (feed health)
+    ("runs", "live_before", "INTEGER"),  # live records of the feed when the run started
+    ("checkpoints", "info", "TEXT NOT NULL DEFAULT '{}'"),  # JSON: the harvester's resume details
+    ("records", "seen_run", "INTEGER"),  # the last run that delivered the record …
+    ("records", "seen_page", "INTEGER"),  # … and on which page (duplicates, the sweep of a full run)
+)
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    for table, column, declaration in MIGRATIONS:
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -103,6 +120,7 @@ class State:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            _migrate(self._db)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.path}: {exc}") from exc
         self._lock = threading.RLock()
@@ -177,13 +195,34 @@ class State:
         return graphs
 
     # -- runs -------------------------------------------------------------------------------
-    def start_run(self, feed: str, mode: str, window_from: str | None) -> int:
+    def start_run(self, feed: str, mode: str, window_from: str | None, *, live_before: int | None = None) -> int:
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO runs (feed, mode, status, started_at, window_from) VALUES (?,?,?,?,?)",
-                (feed, mode, "running", now(), window_from),
+                "INSERT INTO runs (feed, mode, status, started_at, window_from, live_before) VALUES (?,?,?,?,?,?)",
+                (feed, mode, "running", now(), window_from, live_before),
             )
             return int(cur.lastrowid)
+
+    def reopen_run(self, run_id: int) -> None:
+        """Carry on with an interrupted or failed run (resume): it is running again."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = ?", (run_id,))
+
+    def interrupt_runs(self, feed: str) -> None:
+        """Mark the feed's runs that still say 'running' as failed (their process is gone)."""
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE feed = ?"
+                       " AND status = 'running'", (now(), "interrupted (the process stopped)", feed))
+
+    def add_run_notes(self, run_id: int, notes: list[Any]) -> None:
+        """Append to the run's notes (what happened: faults met, decisions taken)."""
+        if not notes:
+            return
+        with self.transaction() as db:
+            row = db.execute("SELECT notes FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is not None:
+                db.execute("UPDATE runs SET notes = ? WHERE id = ?",
+                           (json.dumps(json.loads(row[0] or "[]") + list(notes), ensure_ascii=False), run_id))
 
     def add_run_counts(self, run_id: int, **counts: int) -> None:
         if not counts:
@@ -193,12 +232,14 @@ class State:
             db.execute(f"UPDATE runs SET {cols} WHERE id = ?", (*counts.values(), run_id))
 
     def finish_run(self, run_id: int, status: str, *, error: str | None = None,
-                   response_date: str | None = None, notes: list[str] | None = None) -> None:
+                   response_date: str | None = None, notes: list[Any] | None = None) -> None:
+        """End a run; ``notes`` are appended to those it has."""
+        self.add_run_notes(run_id, notes or [])
         with self.transaction() as db:
             db.execute(
-                "UPDATE runs SET status = ?, finished_at = ?, error = ?, response_date = COALESCE(?, response_date),"
-                " notes = ? WHERE id = ?",
-                (status, now(), error, response_date, json.dumps(notes or []), run_id),
+                "UPDATE runs SET status = ?, finished_at = ?, error = ?, response_date = COALESCE(?, response_date)"
+                " WHERE id = ?",
+                (status, now(), error, response_date, run_id),
             )
 
     def get_run(self, run_id: int) -> dict[str, Any]:
@@ -217,19 +258,23 @@ class State:
 
     # -- checkpoints ----------------------------------------------------------------------------
     def save_checkpoint(self, feed: str, run_id: int, token: str | None, window_from: str | None,
-                        response_date: str | None) -> None:
+                        response_date: str | None, info: dict[str, Any] | None = None) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO checkpoints (feed, run_id, token, window_from, response_date, updated_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT (feed) DO UPDATE SET run_id = excluded.run_id,"
+                "INSERT INTO checkpoints (feed, run_id, token, window_from, response_date, info, updated_at)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT (feed) DO UPDATE SET run_id = excluded.run_id,"
                 " token = excluded.token, window_from = excluded.window_from,"
-                " response_date = excluded.response_date, updated_at = excluded.updated_at",
-                (feed, run_id, token, window_from, response_date, now()),
+                " response_date = excluded.response_date, info = excluded.info, updated_at = excluded.updated_at",
+                (feed, run_id, token, window_from, response_date, json.dumps(info or {}), now()),
             )
 
     def get_checkpoint(self, feed: str) -> dict[str, Any] | None:
         row = self._one("SELECT * FROM checkpoints WHERE feed = ?", feed)
-        return dict(row) if row else None
+        if row is None:
+            return None
+        data = dict(row)
+        data["info"] = json.loads(data.get("info") or "{}")
+        return data
 
     def clear_checkpoint(self, feed: str) -> None:
         with self.transaction() as db:
@@ -259,6 +304,52 @@ class State:
                         for r in rows})
         return out
 
+    def mark_seen(self, feed: str, run_id: int, page: int, source_ids: list[str]) -> list[str]:
+        """Note that ``run_id`` delivered these records on ``page``; return those it had
+        delivered already on another page (duplicates across pages)."""
+        again: list[str] = []
+        with self.transaction() as db:
+            for i in range(0, len(source_ids), 500):
+                chunk = source_ids[i:i + 500]
+                marks = f"({','.join('?' * len(chunk))})"
+                again += [r[0] for r in db.execute(
+                    f"SELECT source_id FROM records WHERE feed = ? AND source_id IN {marks}"
+                    " AND seen_run = ? AND seen_page != ?", (feed, *chunk, run_id, page))]
+                db.execute(f"UPDATE records SET seen_run = ?, seen_page = ? WHERE feed = ? AND source_id IN {marks}",
+                           (run_id, page, feed, *chunk))
+        return again
+
+    def seen_in_run(self, feed: str, run_id: int, source_ids: list[str]) -> set[str]:
+        """Which of these records ``run_id`` has delivered already."""
+        out: set[str] = set()
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i:i + 500]
+            out.update(r[0] for r in self._all(
+                f"SELECT source_id FROM records WHERE feed = ? AND seen_run = ? AND source_id IN"
+                f" ({','.join('?' * len(chunk))})", feed, run_id, *chunk))
+        return out
+
+    def live_count(self, feed: str) -> int:
+        """Records of the feed that are not withdrawn (published or quarantined)."""
+        return int(self._one("SELECT COUNT(*) FROM records WHERE feed = ? AND state != 'withdrawn'", feed)[0])
+
+    def sweep_candidates(self, feed: str, run_id: int) -> tuple[int, list[dict[str, Any]]]:
+        """(live records ``run_id`` delivered, live records it did not deliver: source_id, graph_iri)."""
+        seen = int(self._one("SELECT COUNT(*) FROM records WHERE feed = ? AND state != 'withdrawn'"
+                             " AND seen_run = ?", feed, run_id)[0])
+        unseen = [dict(r) for r in self._all(
+            "SELECT source_id, graph_iri FROM records WHERE feed = ? AND state != 'withdrawn'"
+            " AND (seen_run IS NULL OR seen_run != ?)", feed, run_id)]
+        return seen, unseen
+
+    def withdraw(self, feed: str, source_ids: list[str], run_id: int) -> None:
+        """Tombstone records that a complete full run no longer delivered."""
+        ts = now()
+        with self.transaction() as db:
+            db.executemany("UPDATE records SET state = 'withdrawn', published = 0, withdrawn_at = ?, run_id = ?,"
+                           " updated_at = ? WHERE feed = ? AND source_id = ?",
+                           [(ts, run_id, ts, feed, sid) for sid in source_ids])
+
     def upsert_records(self, rows: list[dict[str, Any]]) -> None:
         """Write the outcome of a batch (after the RDF store has committed it)."""
         ts = now()
@@ -274,8 +365,8 @@ class State:
                 " state = excluded.state, published = excluded.published, hash = excluded.hash,"
                 " run_id = excluded.run_id, report = excluded.report, quarantined = excluded.quarantined,"
                 " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at",
-                [{**{"object_iri": None, "label": None, "report": None, "quarantined": None,
-                     "withdrawn_at": None, "hash": None, "datestamp": None}, **r,
+                [{"object_iri": None, "label": None, "report": None, "quarantined": None,
+                     "withdrawn_at": None, "hash": None, "datestamp": None, **r,
                   "report": json.dumps(r["report"]) if r.get("report") is not None else None,
                   "updated_at": ts} for r in rows],
             )
@@ -305,6 +396,31 @@ class State:
                " SUM(state = 'withdrawn') AS withdrawn, COUNT(*) AS known FROM records")
         row = self._one(sql + " WHERE feed = ?", feed) if feed else self._one(sql)
         return {k: int(row[k] or 0) for k in ("published", "quarantined", "withdrawn", "known")}
+
+    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3) -> list[dict[str, Any]]:
+        """Per validation rule of the feed's current reports (withdrawn records left out): the
+        records and findings that break it, and the first ``examples`` records (source id,
+        label and the stored finding). Counted in SQL over the stored report JSON."""
+        findings = (
+            "WITH f AS (SELECT r.source_id, r.label, json_extract(j.value, '$.rule') AS rule,"
+            " json_extract(j.value, '$.severity') AS severity, j.value AS finding"
+            " FROM records r, json_each(r.report, '$.findings') j"
+            " WHERE r.feed = ? AND r.state != 'withdrawn' AND r.report IS NOT NULL)"
+        )
+        where, args = ("WHERE severity = ?", [feed, severity]) if severity else ("", [feed])
+        counts = self._all(
+            f"{findings} SELECT rule, severity, COUNT(DISTINCT source_id) AS records, COUNT(*) AS findings,"
+            f" json_extract(MIN(finding), '$.path') AS path, json_extract(MIN(finding), '$.source_path') AS source_path"
+            f" FROM f {where} GROUP BY rule, severity", *args)
+        samples = self._all(
+            f"{findings} SELECT rule, severity, source_id, label, finding FROM (SELECT rule, severity, source_id, label,"
+            f" MIN(finding) AS finding, ROW_NUMBER() OVER (PARTITION BY rule, severity ORDER BY source_id) AS n"
+            f" FROM f {where} GROUP BY rule, severity, source_id) WHERE n <= ? ORDER BY source_id", *args, examples)
+        rows = {(r["rule"], r["severity"]): {**dict(r), "examples": []} for r in counts}
+        for s in samples:
+            rows[s["rule"], s["severity"]]["examples"].append(
+                {"record": s["source_id"], "label": s["label"], "finding": json.loads(s["finding"])})
+        return list(rows.values())
 
 
 def _run_dict(row: sqlite3.Row) -> dict[str, Any]:

@@ -22,3 +22,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+# -- real SPARQL servers (tests/servers.py), one of each per test session ---------------------
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    from .servers import find_oxigraph, start_oxigraph
+
+    if find_oxigraph() is None:
+        pytest.skip("the Oxigraph server is not installed: pip install oxigraph (it is in the test extras)")
+    server = start_oxigraph(tmp_path_factory.mktemp("oxigraph-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    from .servers import find_virtuoso, start_virtuoso
+
+    if find_virtuoso() is None:
+        pytest.skip("Virtuoso is not installed: run tests/install_servers.sh (needs root and apt-get) "
+                    "or apt-get install virtuoso-opensource")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield server
+    server.stop()

@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from urllib.parse import quote
 
 import pytest
 import rdflib
+import rdflib.compare
 import requests
 import uvicorn
 from fastapi.testclient import TestClient
@@ -32,6 +34,7 @@ from oogst.api.app import from_environment
 from oogst.api.conneg import SOLUTION_OFFERS, negotiate
 from oogst.mapping.iris import Minter, record_id
 from oogst.settings import Settings
+from oogst.store import StoreOptions
 from oogst.store.embedded import EmbeddedStore
 from oogst.store.state import Feed, State
 
@@ -53,6 +56,7 @@ RECORDS = [
     (DC, "oai:stadsarchief.gent:43", "Stadsrekening 1450", "quarantined", True),
 ]
 PUBLISHED = [r for r in RECORDS if r[4]]
+RID = record_id(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
 REPORT = {
     "record": "oai:hofvanleie.be:lido:1999-X-1",
     "conforms": False,
@@ -72,10 +76,52 @@ def graph_iri(feed: str, source_id: str) -> str:
     return Minter(feed).graph_iri(source_id)
 
 
+SKOS_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+AAT = "http://vocab.getty.edu/aat/"
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+CC_BY = "http://creativecommons.org/licenses/by/4.0/"
+PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
+# source id → (object name: AAT id, label), maker, rights, image
+DETAILS = {
+    "oai:hofvanleie.be:lido:1998-B-121": (("300033618", "schilderij"), "Ensor, James", CC0, True),
+    "oai:hofvanleie.be:lido:2001 A/7": (("300041273", "prent"), "De Smet, Gustave", CC_BY, False),
+    "oai:stadsarchief.gent:42": (("300028094", "kaart"), "Horenbault, Jan", PDM, True),
+    "oai:stadsarchief.gent:43": (("300027483", "rekening"), None, PDM, False),
+}
+KEEPERS = {LIDO: "Museum Hof van Leie", DC: "Stadsarchief Gent"}
+
+
 def ntriples(feed: str, source_id: str, title: str) -> str:
+    """A record graph shaped like the mappers' output, with its provenance."""
     obj = f"<{object_iri(feed, source_id)}>"
-    return (f"{obj} <{RDF_TYPE}> <{CRM}E22_Human-Made_Object> .\n"
-            f"{obj} <{CRM}P102_has_title> {json.dumps(title)}@nl .\n")
+    node = f"{object_iri(feed, source_id)}#"
+    (aat, name), maker, rights, image = DETAILS[source_id]
+    minter = Minter(feed)
+    keeper = f"<{minter.agent_iri(KEEPERS[feed])}>"
+    graph = f"<{graph_iri(feed, source_id)}>"
+    lines = [
+        f"{obj} <{RDF_TYPE}> <{CRM}E22_Human-Made_Object>",
+        f"{obj} <{CRM}P102_has_title> {json.dumps(title)}@nl",
+        f"{obj} <{CRM}P3_has_note> {json.dumps('Beschrijving van ' + title + ', met de Fêtes van weleer')}@nl",
+        f"{obj} <{CRM}P41i_was_classified_by> <{node}classification-1>",
+        f"<{node}classification-1> <{CRM}P42_assigned> <{AAT}{aat}>",
+        f"<{node}classification-1> <{CRM}P2_has_type> <https://www.projectcest.be/wiki/Publicatie:Invulboek_objecten/Veld/Term_objectnaam>",
+        f"<{AAT}{aat}> <{SKOS_LABEL}> {json.dumps(name)}@nl",
+        f"{obj} <{CRM}P50_has_current_keeper> {keeper}",
+        f"{keeper} <{SKOS_LABEL}> {json.dumps(KEEPERS[feed])}@nl",
+        f"{obj} <{CRM}P104_is_subject_to> <{node}right-1>",
+        f"<{node}right-1> <{CRM}P2_has_type> <{rights}>",
+        f"{graph} <http://xmlns.com/foaf/0.1/primaryTopic> {obj}",
+        f"{graph} <http://purl.org/dc/terms/modified> \"2024-03-01T10:00:00Z\"^^<http://www.w3.org/2001/XMLSchema#dateTime>",
+    ]
+    if maker:
+        lines += [f"{obj} <{CRM}P108i_was_produced_by> <{node}production-1>",
+                  f"<{node}production-1> <{CRM}P14_carried_out_by> <{minter.agent_iri(maker)}>",
+                  f"<{node}production-1> <{CRM}P3_has_note> \"ca. 1900\"@nl",
+                  f"<{minter.agent_iri(maker)}> <{SKOS_LABEL}> {json.dumps(maker)}"]
+    if image:
+        lines.append(f"{obj} <{CRM}P129i_is_subject_of> <https://beelden.example.be/{quote(source_id, safe='')}.jpg>")
+    return "".join(f"{line} .\n" for line in lines)
 
 
 def fill(store: EmbeddedStore, state: State) -> None:
@@ -149,13 +195,14 @@ def test_negotiate(accept: str | None, expected: str) -> None:
 def test_index_links_the_endpoints(client: TestClient) -> None:
     body = client.get("/").json()
     assert body["version"] == __version__
-    for name in ("sparql", "records", "feeds", "docs"):
+    for name in ("sparql", "records", "datasets", "feeds", "docs"):
         assert body["links"][name] == f"http://testserver/{name}"
 
 
 def test_health_counts_published_records_and_graphs(client: TestClient) -> None:
     assert client.get("/health").json() == {
-        "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "version": __version__,
+        "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "indexed": len(PUBLISHED),
+        "version": __version__,
     }
 
 
@@ -163,7 +210,10 @@ def test_openapi_lists_the_routes(client: TestClient) -> None:
     doc = client.get("/openapi.json").json()
     assert doc["info"]["title"] == "oogst" and doc["info"]["version"] == __version__
     paths = doc["paths"]
-    assert {"/", "/health", "/sparql", "/records", "/records/{record_id}", "/feeds", "/feeds/{name}"} <= set(paths)
+    assert {"/", "/health", "/sparql", "/records", "/records/{record_id}", "/feeds", "/feeds/{name}", "/datasets",
+            "/datasets/{name}", "/resolve", "/id/object/{key}", "/context.jsonld"} <= set(paths)
+    assert {"q", "feed", "provider", "type", "rights", "has_image", "modified_since", "iri", "cursor", "limit"} <= {
+        p["name"] for p in paths["/records"]["get"]["parameters"]}
     assert {"get", "post"} <= set(paths["/sparql"])
     assert "application/sparql-query" in paths["/sparql"]["post"]["requestBody"]["content"]
     assert client.get("/docs").status_code == 200
@@ -384,18 +434,31 @@ def test_service_description(client: TestClient, accept: str, media_type: str, r
     assert (service, sd.feature, sd.UnionDefaultGraph) in graph
 
 
-def test_query_form_for_browsers(client: TestClient) -> None:
-    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = client.get("/sparql", headers={"accept": browser})
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_query_page_for_browsers(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"accept": BROWSER})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
-    assert '<form method="get"' in response.text and 'name="query"' in response.text
+    assert 'id="query-form" method="get"' in response.text and 'name="query"' in response.text
+    assert "/static/sparql.js" in response.text and "http" + "s://cdn" not in response.text
+    examples = json.loads(response.text.split('type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert len(examples) >= 5
+    for example in examples:  # every example query runs
+        assert client.post("/sparql", data={"query": example["query"]}).status_code == 200, example["title"]
+    assert client.get("/static/sparql.js").headers["content-type"].startswith(("text/javascript", "application/javascript"))
 
 
 def test_no_query_and_no_describable_format(client: TestClient) -> None:
     assert_error(client.get("/sparql", headers={"accept": "application/sparql-results+json"}), 400, "QueryError")
 
 
-# -- records ------------------------------------------------------------------------------
+# -- records: search and browse --------------------------------------------------------------
+
+def page_ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [i["id"] for i in response.json()["items"]]
+
 
 def test_records_pages_with_cursor_and_link_header(client: TestClient) -> None:
     seen: list[dict[str, Any]] = []
@@ -410,18 +473,27 @@ def test_records_pages_with_cursor_and_link_header(client: TestClient) -> None:
         url = page["next"]
         if url:
             assert response.headers["link"] == f'<{url}>; rel="next"'
+            assert "limit=2" in url and "cursor=" in url
         else:
             assert "link" not in response.headers
         pages += 1
     assert pages == 2
-    assert [i["id"] for i in seen] == sorted(record_id(f, s) for f, s, *_ in PUBLISHED)
-    first = next(i for i in seen if i["id"] == record_id(LIDO, "oai:hofvanleie.be:lido:1998-B-121"))
+    assert sorted(i["id"] for i in seen) == sorted(record_id(f, s) for f, s, *_ in PUBLISHED)
+    first = next(i for i in seen if i["id"] == RID)
     assert first == {
         "id": "museum-lido/oai:hofvanleie.be:lido:1998-B-121",
         "iri": object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121"),
-        "label": "Zicht op de Leie", "feed": LIDO, "datestamp": "2024-03-01T10:00:00Z",
         "url": "http://testserver/records/museum-lido/oai:hofvanleie.be:lido:1998-B-121",
+        "feed": LIDO, "provider": "Museum Hof van Leie", "label": "Zicht op de Leie",
+        "object_names": ["schilderij"], "makers": ["Ensor, James"], "date": "ca. 1900", "rights": [CC0],
+        "image": "https://beelden.example.be/oai%3Ahofvanleie.be%3Alido%3A1998-B-121.jpg",
+        "modified": "2024-03-01T10:00:00Z", "datestamp": "2024-03-01T10:00:00Z",
     }
+
+
+def test_records_interleave_providers(client: TestClient) -> None:
+    providers = [i["provider"] for i in client.get("/records").json()["items"]]
+    assert providers[:2] != [providers[0]] * 2 and sorted(providers[:2]) == ["Museum Hof van Leie", "Stadsarchief Gent"]
 
 
 def test_records_default_page_and_feed_filter(client: TestClient) -> None:
@@ -435,12 +507,85 @@ def test_records_default_page_and_feed_filter(client: TestClient) -> None:
     assert_error(client.get("/records", params={"feed": "no-such-feed"}), 404, "NotFoundError")
 
 
-@pytest.mark.parametrize("limit", [0, 501, "many"])
-def test_records_limit_is_checked(client: TestClient, limit: object) -> None:
-    assert_error(client.get("/records", params={"limit": limit}), 422, "InvalidParameter")
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"q": "leie"}, [RID]),
+    ({"q": "LEIE zicht"}, [RID]),
+    ({"q": "fetes"}, sorted(record_id(f, s) for f, s, *_ in PUBLISHED)),  # diacritics folded
+    ({"q": "ensor"}, [RID]),  # makers count too
+    ({"q": "kaart"}, [record_id(DC, "oai:stadsarchief.gent:42")]),
+    ({"q": "vlaswerk*"}, [record_id(LIDO, "oai:hofvanleie.be:lido:2001 A/7")]),
+    ({"q": "nergens"}, []),
+    ({"q": '"quoted" OR NOT (x'}, []),  # no FTS syntax errors from users' text
+    ({"type": "schilderij"}, [RID]),
+    ({"type": f"{AAT}300033618"}, [RID]),
+    ({"type": ["prent", "kaart"]}, sorted([record_id(LIDO, "oai:hofvanleie.be:lido:2001 A/7"),
+                                          record_id(DC, "oai:stadsarchief.gent:42")])),
+    ({"type": "onbekend"}, []),
+    ({"rights": PDM}, sorted(record_id(DC, s) for s in ("oai:stadsarchief.gent:42", "oai:stadsarchief.gent:43"))),
+    ({"provider": "museum hof van leie"}, sorted(record_id(LIDO, s) for s in (
+        "oai:hofvanleie.be:lido:1998-B-121", "oai:hofvanleie.be:lido:2001 A/7"))),
+    ({"has_image": "true"}, sorted([RID, record_id(DC, "oai:stadsarchief.gent:42")])),
+    ({"has_image": "false", "feed": DC}, [record_id(DC, "oai:stadsarchief.gent:43")]),
+    ({"modified_since": "2024-03-01"}, sorted(record_id(f, s) for f, s, *_ in PUBLISHED)),
+    ({"modified_since": "2024-03-01T11:00:00+02:00"}, sorted(record_id(f, s) for f, s, *_ in PUBLISHED)),
+    ({"modified_since": "2030-01-01"}, []),
+    ({"iri": object_iri(DC, "oai:stadsarchief.gent:42")}, [record_id(DC, "oai:stadsarchief.gent:42")]),
+    ({"q": "gent", "rights": PDM, "has_image": "true"}, [record_id(DC, "oai:stadsarchief.gent:42")]),
+])
+def test_records_search_and_filters(client: TestClient, params: dict[str, Any], expected: list[str]) -> None:
+    assert sorted(page_ids(client.get("/records", params=params))) == expected
 
 
-RID = record_id(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+def test_records_facets(client: TestClient) -> None:
+    facets = client.get("/records", params={"facets": "true"}).json()["facets"]
+    assert {f["value"]: f["count"] for f in facets["rights"]} == {PDM: 2, CC0: 1, CC_BY: 1}
+    assert {f["label"]: f["count"] for f in facets["provider"]} == {"Museum Hof van Leie": 2, "Stadsarchief Gent": 2}
+    assert {f["value"]: f["count"] for f in facets["has_image"]} == {True: 2, False: 2}
+    assert {f["value"]: f["count"] for f in facets["feed"]} == {LIDO: 2, DC: 2}
+    facets = client.get("/records", params={"facets": "true", "q": "leie"}).json()["facets"]
+    assert [(f["label"], f["count"]) for f in facets["type"]] == [("schilderij", 1)]
+    assert "facets" not in client.get("/records").json()
+
+
+@pytest.mark.parametrize(("params", "error", "status"), [
+    ({"limit": 0}, "InvalidParameter", 422),
+    ({"limit": 501}, "InvalidParameter", 422),
+    ({"limit": "many"}, "InvalidParameter", 422),
+    ({"cursor": "not-a-cursor"}, "QueryError", 400),
+    ({"cursor": "WzEsMl0"}, "QueryError", 400),  # a cursor of the wrong shape
+    ({"q": "leie", "cursor": "WzEsImEiLDNd"}, "QueryError", 400),
+    ({"modified_since": "yesterday"}, "InvalidParameter", 422),
+    ({"has_image": "maybe"}, "InvalidParameter", 422),
+])
+def test_records_bad_parameters(client: TestClient, params: dict[str, Any], error: str, status: int) -> None:
+    assert_error(client.get("/records", params=params), status, error)
+
+
+def test_records_list_etag(client: TestClient) -> None:
+    response = client.get("/records", params={"limit": 2})
+    again = client.get("/records", params={"limit": 2}, headers={"if-none-match": response.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_records_search_page_for_browsers(client: TestClient) -> None:
+    response = client.get("/records", params={"q": "leie"}, headers={"accept": BROWSER})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert "Zicht op de Leie" in response.text and "Vlaswerkers" not in response.text
+    assert 'name="q"' in response.text and "Dataleverancier" in response.text
+    # a facet link adds its filter and keeps the words
+    assert 'href="http://testserver/records?q=leie&amp;type=http' in response.text
+    assert client.get("/records", params={"format": "json"}, headers={"accept": BROWSER}).json()["items"]
+
+
+# -- records: one record ------------------------------------------------------------------------
+
+
+def jsonld_graph(client: TestClient, content: bytes) -> rdflib.Graph:
+    """Parse compact JSON-LD with the context the API serves (not fetched from the web)."""
+    document = json.loads(content)
+    assert document["@context"] == "http://testserver/context.jsonld"
+    document["@context"] = client.get("/context.jsonld").json()["@context"]
+    return rdflib.Graph().parse(data=json.dumps(document), format="json-ld")
 
 
 @pytest.mark.parametrize(("accept", "media_type", "rdflib_format"), [
@@ -459,10 +604,56 @@ def test_record_graph_by_accept(client: TestClient, accept: str | None, media_ty
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == media_type
     assert response.headers["vary"].startswith("Accept")
-    graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    if rdflib_format == "json-ld":
+        graph = jsonld_graph(client, response.content)
+    else:
+        graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
     iri = rdflib.URIRef(object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121"))
     assert graph.value(iri, rdflib.URIRef(f"{CRM}P102_has_title")) == rdflib.Literal("Zicht op de Leie", lang="nl")
-    assert len(graph) == 2
+    expected = rdflib.Graph().parse(data=ntriples(LIDO, "oai:hofvanleie.be:lido:1998-B-121", "Zicht op de Leie"),
+                                    format="nt")
+    assert rdflib.compare.isomorphic(graph, expected)
+
+
+def test_record_compact_jsonld_uses_the_oslo_context(client: TestClient) -> None:
+    document = client.get(f"/records/{RID}").json()
+    assert document["@id"] == object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121")
+    assert document["@type"] == "MensgemaaktObject"
+    assert document["titel"] == {"nl": "Zicht op de Leie"}
+    assert document["classificatie"]["kendeToe"] == {"@id": "aat:300033618", "voorkeursnaam": {"nl": "schilderij"}}
+    assert document["productie"]["uitgevoerdDoor"]["voorkeursnaam"] == {"@none": "Ensor, James"}
+    assert document["beheerder"]["voorkeursnaam"] == {"nl": "Museum Hof van Leie"}
+    assert [n["onderwerp"] for n in document["@included"]] == [document["@id"]]  # the record's provenance
+    context = client.get("/context.jsonld")
+    assert context.headers["content-type"] == "application/ld+json"
+    assert context.json()["@context"]["oogst"] == "https://data.oogst.be/ns#"
+
+
+def test_record_formats_by_parameter(client: TestClient) -> None:
+    assert client.get(f"/records/{RID}", params={"format": "turtle"}).headers["content-type"].startswith("text/turtle")
+    assert_error(client.get(f"/records/{RID}", params={"format": "pdf"}), 422, "InvalidParameter")
+
+
+def test_record_etag_and_last_modified(client: TestClient) -> None:
+    response = client.get(f"/records/{RID}")
+    etag, last_modified = response.headers["etag"], response.headers["last-modified"]
+    assert last_modified.endswith("GMT") and "cache-control" in response.headers
+    assert client.get(f"/records/{RID}", headers={"if-none-match": etag}).status_code == 304
+    assert client.get(f"/records/{RID}", headers={"if-none-match": f'W/{etag}, "other"'}).status_code == 304
+    assert client.get(f"/records/{RID}", headers={"if-modified-since": last_modified}).status_code == 304
+    assert client.get(f"/records/{RID}", headers={"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
+    turtle = client.get(f"/records/{RID}", headers={"accept": "text/turtle"})
+    assert turtle.headers["etag"] != etag  # one tag per representation
+    assert client.get(f"/records/{RID}", headers={"if-none-match": etag, "accept": "text/turtle"}).status_code == 200
+
+
+def test_record_page_for_browsers(client: TestClient) -> None:
+    response = client.get(f"/records/{RID}", headers={"accept": BROWSER})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    text = response.text
+    for expected in ("<h1 id=\"title\">Zicht op de Leie</h1>", "schilderij", "Ensor, James", "ca. 1900",
+                     "Museum Hof van Leie", "CC0 1.0", 'id="image-link"', "format=jsonld", "format=turtle"):
+        assert expected in text, expected
 
 
 def test_record_id_with_percent_escapes(client: TestClient) -> None:
@@ -490,6 +681,14 @@ def test_quarantined_record_shows_its_report(client: TestClient) -> None:
     assert body["report"]["findings"][0]["message"]["nl"] == "Het object heeft geen titel."
 
 
+def test_unavailable_records_explain_themselves_to_people(client: TestClient) -> None:
+    gone = client.get(f"/records/{record_id(LIDO, 'oai:hofvanleie.be:lido:1975-W-3')}", headers={"accept": BROWSER})
+    assert gone.status_code == 410 and "ingetrokken" in gone.text and "2024-05-01T08:00:00Z" in gone.text
+    held = client.get(f"/records/{record_id(LIDO, 'oai:hofvanleie.be:lido:1999-X-1')}", headers={"accept": BROWSER})
+    assert held.status_code == 404 and "Het object heeft geen titel." in held.text
+    assert "lido:titleWrap/titleSet/appellationValue" in held.text
+
+
 def test_quarantined_record_keeps_its_published_version(client: TestClient) -> None:
     response = client.get(f"/records/{record_id(DC, 'oai:stadsarchief.gent:43')}", headers={"accept": "text/turtle"})
     assert response.status_code == 200 and "Stadsrekening 1450" in response.text
@@ -499,6 +698,74 @@ def test_unknown_record(client: TestClient) -> None:
     body = assert_error(client.get("/records/museum-lido/oai:nowhere:1"), 404, "NotFoundError")
     assert body["record"] == "museum-lido/oai:nowhere:1"
     assert_error(client.get("/records/no-slash-at-all"), 404)
+
+
+# -- Linked Data: minted IRIs dereference ---------------------------------------------------------
+
+def test_object_and_graph_iris_redirect_to_their_record(client: TestClient) -> None:
+    for source_id in ("oai:hofvanleie.be:lido:1998-B-121", "oai:hofvanleie.be:lido:2001 A/7"):
+        expected = "http://testserver/records/" + quote(record_id(LIDO, source_id), safe="/:")
+        for iri in (object_iri(LIDO, source_id), graph_iri(LIDO, source_id)):
+            response = client.get(iri.removeprefix("https://data.oogst.be"), follow_redirects=False)
+            assert response.status_code == 303, response.text
+            assert response.headers["location"] == expected
+    final = client.get(object_iri(LIDO, "oai:hofvanleie.be:lido:1998-B-121").removeprefix("https://data.oogst.be"),
+                       headers={"accept": "text/turtle"})
+    assert final.status_code == 200 and "Zicht op de Leie" in final.text
+    assert_error(client.get("/id/object/museum-lido/oai:nowhere:1", follow_redirects=False), 404)
+
+
+def test_other_minted_iris(client: TestClient) -> None:
+    response = client.get(f"/id/feed/{LIDO}", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"http://testserver/datasets/{LIDO}"
+    agent = Minter(LIDO).agent_iri("Ensor, James")
+    response = client.get(agent.removeprefix("https://data.oogst.be"), follow_redirects=False)
+    assert response.status_code == 303 and "DESCRIBE" in response.headers["location"]
+    described = client.get(response.headers["location"], headers={"accept": "application/n-triples"})
+    assert '"Ensor, James"' in described.text
+    assert_error(client.get("/id/nonsense/x", follow_redirects=False), 404)
+
+
+def test_resolve_any_object_iri(client: TestClient) -> None:
+    iri = object_iri(DC, "oai:stadsarchief.gent:42")
+    response = client.get("/resolve", params={"iri": iri}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://testserver/records/" + record_id(DC, "oai:stadsarchief.gent:42")
+    assert_error(client.get("/resolve", params={"iri": "https://elders.example/id/1"}, follow_redirects=False), 404)
+
+
+# -- datasets (DCAT) ---------------------------------------------------------------------------
+
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+
+
+def test_datasets_catalogue(client: TestClient) -> None:
+    response = client.get("/datasets", headers={"accept": "text/turtle"})
+    assert response.status_code == 200, response.text
+    graph = rdflib.Graph().parse(data=response.content, format="turtle")
+    catalogue = graph.value(predicate=rdflib.RDF.type, object=DCAT.Catalog)
+    datasets = set(graph.objects(catalogue, DCAT.dataset))
+    assert datasets == {rdflib.URIRef(Minter(f).feed_iri()) for f in (LIDO, DC)}
+    lido = rdflib.URIRef(Minter(LIDO).feed_iri())
+    assert graph.value(lido, rdflib.URIRef("http://rdfs.org/ns/void#entities")).toPython() == 2
+    assert set(graph.objects(lido, DCT.license)) == {rdflib.URIRef(CC0), rdflib.URIRef(CC_BY)}
+    assert graph.value(lido, DCT.modified).toPython() == datetime(2024, 3, 1, 10, tzinfo=UTC)
+    publisher = graph.value(lido, DCT.publisher)
+    assert str(graph.value(publisher, rdflib.URIRef("http://xmlns.com/foaf/0.1/name"))) == "Museum Hof van Leie"
+    assert (graph.value(predicate=rdflib.RDF.type, object=DCAT.DataService), DCAT.servesDataset, lido) in graph
+
+
+def test_datasets_as_compact_jsonld(client: TestClient) -> None:
+    document = client.get("/datasets").json()
+    assert document["@type"] == "Catalog" and len(document["dataset"]) == 2
+    assert document["@context"] == "http://testserver/context/dcat.jsonld"
+    one = client.get(f"/datasets/{DC}").json()
+    assert one["@type"] == "Dataset" and one["entities"] == "2" and one["identifier"] == DC
+    one["@context"] = client.get("/context/dcat.jsonld").json()["@context"]
+    graph = rdflib.Graph().parse(data=json.dumps(one), format="json-ld")
+    assert (rdflib.URIRef(Minter(DC).feed_iri()), DCT.license, rdflib.URIRef(PDM)) in graph
+    assert_error(client.get("/datasets/no-such-feed"), 404)
 
 
 # -- feeds --------------------------------------------------------------------------------
@@ -521,6 +788,31 @@ def test_feeds(client: TestClient) -> None:
 def test_unknown_feed(client: TestClient) -> None:
     body = assert_error(client.get("/feeds/no-such-feed"), 404, "NotFoundError")
     assert body["feed"] == "no-such-feed" and LIDO in body["hint"]
+
+
+# -- SPARQL: limits -------------------------------------------------------------------------
+
+def test_result_cap_is_announced(tmp_path: Path) -> None:
+    store, state = EmbeddedStore(None, StoreOptions(result_limit=2)), State(tmp_path / "state.sqlite")
+    fill(store, state)
+    with TestClient(create_app(Settings(data_dir=tmp_path, result_limit=2), store=store, state=state)) as client:
+        response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
+        assert len(bindings(response)) == 2 and response.headers["oogst-truncated"] == "2"
+        response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 1"})
+        assert "oogst-truncated" not in response.headers
+    state.close()
+    store.close()
+
+
+def test_query_timeout_is_503_with_retry_after(tmp_path: Path) -> None:
+    store, state = EmbeddedStore(None, StoreOptions(query_timeout=0.2)), State(tmp_path / "state.sqlite")
+    fill(store, state)
+    with TestClient(create_app(Settings(data_dir=tmp_path, query_timeout=0.2), store=store, state=state)) as client:
+        response = client.get("/sparql", params={"query": SLOW_QUERY})
+        body = assert_error(response, 503, "QueryTimeoutError")
+        assert "0.2 s" in body["message"] and response.headers["retry-after"]
+    state.close()
+    store.close()
 
 
 # -- over real HTTP -----------------------------------------------------------------------

@@ -1,20 +1,27 @@
-"""The W3C SPARQL 1.1 Protocol tests, run from their manifest against ``/sparql``.
+"""The W3C SPARQL 1.1 Protocol tests, run from their manifest against ``/sparql``, in-process
+(ASGI) and over real HTTP (uvicorn on 127.0.0.1).
 
 The manifest (``../shared/corpus/w3c-sparql-protocol/manifest.ttl``) describes each test as
 HTTP requests with expected status classes, result formats and ASK answers. The endpoint
-is read-only, so the update tests that expect an update to succeed are skipped; the ones
-that expect a 4xx (bad updates) run, since a read-only endpoint must refuse them too.
+is read-only: in the tests that expect an update to succeed, every update must get a clean
+refusal (403, ``ReadOnlyEndpoint``); the tests that expect a 4xx for a bad update run as
+written, since a read-only endpoint must refuse them too.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import rdflib
+import requests
+import uvicorn
 from fastapi.testclient import TestClient
 from rdflib.collection import Collection
 from rdflib.namespace import RDFS
@@ -23,6 +30,8 @@ from oogst.api import create_app
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
 from oogst.store.state import State
+
+from .conftest import free_port
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "w3c-sparql-protocol"
 MANIFEST = CORPUS / "manifest.ttl"
@@ -52,6 +61,11 @@ class Request:
     boolean: bool | None
 
 
+def is_update(request: Request) -> bool:
+    return request.method == "POST" and (
+        request.headers.get("content-type") == "application/sparql-update" or (request.body or b"").startswith(b"update="))
+
+
 @dataclass
 class ProtocolTest:
     name: str
@@ -62,11 +76,7 @@ class ProtocolTest:
     @property
     def needs_update(self) -> bool:
         """Does the test expect an update to succeed (which a read-only endpoint refuses)?"""
-        return any(
-            r.method == "POST" and 2 in r.statuses
-            and (r.headers.get("content-type") == "application/sparql-update" or (r.body or b"").startswith(b"update="))
-            for r in self.requests
-        )
+        return any(is_update(r) and 2 in r.statuses for r in self.requests)
 
 
 def load_tests() -> list[ProtocolTest]:
@@ -119,24 +129,75 @@ def boolean_of(media_type: str, content: bytes) -> bool:
     return element.text == "true"
 
 
+class Server:
+    """One app over an in-memory store, reached in-process (ASGI) or over real HTTP
+    (uvicorn on 127.0.0.1); each test loads its own graphs into the store."""
+
+    def __init__(self, tmp: Path, live: bool) -> None:
+        self.store, self.state = EmbeddedStore(None), State(tmp / "state.sqlite")
+        self.loaded: list[str] = []
+        app = create_app(Settings(data_dir=tmp), store=self.store, state=self.state)
+        self.client = TestClient(app, follow_redirects=False)
+        self.server: uvicorn.Server | None = None
+        if live:
+            port = free_port()
+            self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+            self.thread = threading.Thread(target=self.server.run, daemon=True)
+            self.thread.start()
+            deadline = time.monotonic() + 10
+            while not self.server.started:
+                assert self.thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.02)
+            self.base = f"http://127.0.0.1:{port}"
+            self.session = requests.Session()
+        else:
+            self.client.__enter__()
+
+    def load(self, graphs: dict[str, Path]) -> None:
+        self.store.drop_graphs(self.loaded)
+        self.store.replace_graphs({iri: path.read_text("utf-8") for iri, path in graphs.items()})
+        self.loaded = list(graphs)
+
+    def request(self, request: Request) -> tuple[int, str, bytes, str]:
+        if self.server is None:
+            r = self.client.request(request.method, request.path, headers=request.headers, content=request.body)
+            return r.status_code, r.headers.get("content-type", ""), r.content, r.text
+        r = self.session.request(request.method, self.base + request.path, headers=request.headers,
+                                 data=request.body, allow_redirects=False, timeout=30)
+        return r.status_code, r.headers.get("content-type", ""), r.content, r.text
+
+    def close(self) -> None:
+        if self.server is None:
+            self.client.__exit__(None, None, None)
+        else:
+            self.server.should_exit = True
+            self.thread.join(timeout=10)
+        self.state.close()
+        self.store.close()
+
+
+@pytest.fixture(scope="module", params=["asgi", "uvicorn"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("w3c"), live=request.param == "uvicorn")
+    yield running
+    running.close()
+
+
 @pytest.mark.corpus
 @pytest.mark.parametrize("test", params())
-def test_w3c_protocol(test: ProtocolTest, tmp_path: Path) -> None:
-    if test.needs_update:
-        pytest.skip("the endpoint is read-only: updates are refused by design")
-    store, state = EmbeddedStore(None), State(tmp_path / "state.sqlite")
-    store.replace_graphs({iri: path.read_text("utf-8") for iri, path in test.graphs.items()})
-    try:
-        with TestClient(create_app(Settings(data_dir=tmp_path), store=store, state=state),
-                        follow_redirects=False) as client:
-            for request in test.requests:
-                response = client.request(request.method, request.path, headers=request.headers, content=request.body)
-                assert response.status_code // 100 in request.statuses, f"{test.title}: {response.status_code} {response.text}"
-                media_type = response.headers.get("content-type", "").split(";")[0].strip()
-                if request.format:
-                    assert media_type in FORMATS[request.format], f"{test.title}: {media_type}"
-                if request.boolean is not None:
-                    assert boolean_of(media_type, response.content) is request.boolean, test.title
-    finally:
-        state.close()
-        store.close()
+def test_w3c_protocol(test: ProtocolTest, server: Server) -> None:
+    server.load(test.graphs)
+    for request in test.requests:
+        status, content_type, content, text = server.request(request)
+        if test.needs_update:
+            # A read-only endpoint: every update is refused cleanly, and nothing else is checked.
+            if is_update(request):
+                assert status == 403, f"{test.title}: {status} {text}"
+                assert json.loads(content)["error"] == "ReadOnlyEndpoint"
+            continue
+        assert status // 100 in request.statuses, f"{test.title}: {status} {text}"
+        media_type = content_type.split(";")[0].strip()
+        if request.format:
+            assert media_type in FORMATS[request.format], f"{test.title}: {media_type}"
+        if request.boolean is not None:
+            assert boolean_of(media_type, content) is request.boolean, test.title

@@ -72,5 +72,5 @@ def test_settings_lists_every_setting(run) -> None:
 
 
 def test_registries_are_listed(run) -> None:
-    assert run("formats").output.split() == ["lido", "oai_dc"]
+    assert {"lido", "oai_dc"} <= set(run("formats").output.split())
     assert "oai-pmh" in run("protocols").output.split()

@@ -1,4 +1,4 @@
-"""Golden mappings: ``tests/golden/<case>/source.xml`` must map to ``expected.ttl`` (graph
+"""Golden mappings: ``tests/golden/<case>/source.*`` must map to ``expected.ttl`` (graph
 isomorphism), and every expected graph must pass the acceptance shapes. See
 ``tests/golden/README.md``; ``OOGST_UPDATE_GOLDEN=1`` rewrites the expected graphs."""
 
@@ -9,42 +9,45 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from oogst.mapping import Profile, get_mapper
+from oogst.jsonld import ContextCache
+from oogst.mapping import Profile, formats, get_mapper, vocab
 from oogst.records import MappedRecord, SourceRecord
 from oogst.shapes import Validator
 
 GOLDEN = Path(__file__).parent / "golden"
-CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "source.xml").is_file())
-PREFIXES = {
-    "crm": "http://www.cidoc-crm.org/cidoc-crm/",
-    "ce": "https://data.vlaanderen.be/ns/cultureel-erfgoed#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "aat": "http://vocab.getty.edu/aat/",
-    "cest": "https://www.projectcest.be/wiki/Publicatie:Invulboek_objecten/Veld/",
-    "edtf": "http://id.loc.gov/datatypes/edtf/",
-}
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "golden.json").is_file())
+
+
+def source_of(folder: Path) -> Path:
+    (source,) = [p for p in folder.iterdir() if p.stem == "source"]
+    return source
 
 
 def map_case(case: str) -> MappedRecord:
     folder = GOLDEN / case
     spec = json.loads((folder / "golden.json").read_text("utf-8"))
-    profile = Profile(**spec["profile"])
+    contexts = ContextCache(folder / spec["contexts"]) if "contexts" in spec else None
+    if "profile_file" in spec:
+        settings = {k: v for k, v in spec["profile"].items() if k != "feed"}
+        profile = Profile.from_toml(folder / spec["profile_file"], spec["profile"]["feed"], contexts=contexts, **settings)
+    else:
+        profile = Profile(**spec["profile"], contexts=contexts)
     record = SourceRecord(
         feed=profile.feed,
         source_id=spec["source_id"],
         datestamp=None,
-        payload=(folder / "source.xml").read_bytes(),
+        payload=source_of(folder).read_bytes(),
         format=spec["format"],
     )
     return get_mapper(spec["format"]).map(record, profile)
+
+
+def test_every_format_has_a_golden_case() -> None:
+    covered = {json.loads((GOLDEN / case / "golden.json").read_text("utf-8"))["format"] for case in CASES}
+    assert covered == set(formats())
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -53,7 +56,7 @@ def test_golden_mapping(case: str) -> None:
     actual = Graph().parse(data=mapped.ntriples, format="nt")
     expected_path = GOLDEN / case / "expected.ttl"
     if os.environ.get("OOGST_UPDATE_GOLDEN"):
-        for prefix, namespace in PREFIXES.items():
+        for prefix, namespace in vocab.TURTLE_PREFIXES.items():
             actual.bind(prefix, namespace)
         expected_path.write_text(actual.serialize(format="turtle"), "utf-8")
         pytest.skip(f"rewrote {expected_path}")
@@ -67,9 +70,12 @@ def test_golden_mapping(case: str) -> None:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_golden_expectation_passes_acceptance(case: str) -> None:
+def test_golden_expectation_is_ours_and_passes_acceptance(case: str) -> None:
     mapped = map_case(case)
     expected = Graph().parse(GOLDEN / case / "expected.ttl", format="turtle")
+    assert not any(isinstance(term, BNode) for triple in expected for term in triple), "no blank nodes"
+    typed = {s for s, p, _ in expected if str(p) == vocab.RDF + "type"}
+    assert len(typed) == 1, f"only the record's own resource is typed, not {typed}"
     record = MappedRecord(
         source_id=mapped.source_id,
         iri=mapped.iri,

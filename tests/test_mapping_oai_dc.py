@@ -17,6 +17,7 @@ SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 EDTF = URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
+XSD_DATE = URIRef("http://www.w3.org/2001/XMLSchema#date")
 
 PROFILE = Profile(
     feed="stam",
@@ -98,7 +99,8 @@ def test_type_uri_dcmi_and_words_all_become_classifications() -> None:
         dc(
             """<dc:type>http://vocab.getty.edu/aat/300033618</dc:type>
             <dc:type>Physical Object</dc:type>
-            <dc:type>affiche</dc:type>"""
+            <dc:type>affiche</dc:type>
+            <dc:type>strooibiljet</dc:type>"""
         )
     )
     assigned = {g.value(c, CRM.P42_assigned) for c in g.objects(URIRef(mapped.iri), CRM.P41i_was_classified_by)}
@@ -106,9 +108,11 @@ def test_type_uri_dcmi_and_words_all_become_classifications() -> None:
     assert assigned == {
         URIRef("http://vocab.getty.edu/aat/300033618"),
         URIRef("http://purl.org/dc/dcmitype/PhysicalObject"),
+        URIRef("http://vocab.getty.edu/aat/300027221"),  # "affiche", through the AAT concordance
         minted,
     }
-    assert g.value(minted, SKOS.prefLabel) == Literal("affiche", lang="nl")
+    assert g.value(minted, SKOS.prefLabel) == Literal("strooibiljet", lang="nl")
+    assert g.value(URIRef("http://vocab.getty.edu/aat/300027221"), SKOS.prefLabel) == Literal("affiche", lang="nl")
 
 
 def test_subjects_are_depicted_uris_or_labelled_concepts() -> None:
@@ -181,3 +185,42 @@ def test_corpus_get_record(corpus: Path, name: str) -> None:
     production = g.value(o, CRM.P108i_was_produced_by)
     assert g.value(production, CRM["P4_has_time-span"]).datatype == EDTF
     assert mapped.warnings == []
+
+
+def test_source_and_relation_keep_uris_as_iris_and_words_as_literals() -> None:
+    mapped, g = map_dc(
+        dc(
+            """<dc:source>https://www.wikidata.org/wiki/Q12345</dc:source>
+            <dc:source>Stadsarchief, fonds Kursaal</dc:source>
+            <dc:relation>https://archief.example.be/reeks/12</dc:relation>
+            <dc:relation xml:lang="en">Part of the Kursaal series</dc:relation>"""
+        )
+    )
+    o = URIRef(mapped.iri)
+    assert g.value(o, CRM.P70i_is_documented_in) == URIRef("http://www.wikidata.org/entity/Q12345")
+    assert g.value(o, DCTERMS.source) == Literal("Stadsarchief, fonds Kursaal", lang="nl")
+    assert set(g.objects(o, DCTERMS.relation)) == {
+        URIRef("https://archief.example.be/reeks/12"),
+        Literal("Part of the Kursaal series", lang="en"),
+    }
+
+
+def test_dates_get_their_first_and_last_day() -> None:
+    mapped, g = map_dc(dc("<dc:date>1641/1644</dc:date>"))
+    production = g.value(URIRef(mapped.iri), CRM.P108i_was_produced_by)
+    assert g.value(production, CRM.P82a_begin_of_the_begin) == Literal("1641-01-01", datatype=XSD_DATE)
+    assert g.value(production, CRM.P82b_end_of_the_end) == Literal("1644-12-31", datatype=XSD_DATE)
+
+
+def test_extra_fields_and_value_maps_of_the_profile() -> None:
+    from oogst.mapping.profile import ExtraField
+
+    profile = Profile(
+        feed="stam",
+        values={"type": {"prentkaart": "http://vocab.getty.edu/aat/300026816"}},
+        fields=(ExtraField("dc:format[contains(., 'cm')]", "dcterms:extent"),),
+    )
+    mapped, g = map_dc(dc("<dc:type>Prentkaart</dc:type><dc:format>9 x 14 cm</dc:format>"), profile)
+    o = URIRef(mapped.iri)
+    assert g.value(g.value(o, CRM.P41i_was_classified_by), CRM.P42_assigned) == URIRef("http://vocab.getty.edu/aat/300026816")
+    assert g.value(o, DCTERMS.extent) == Literal("9 x 14 cm", lang="nl")

@@ -251,3 +251,37 @@ def test_text_cleanup(raw: str | None, expected: str | None) -> None:
 
 def test_multiline_text_keeps_paragraphs() -> None:
     assert normalize.text("Eerste  regel\n\n\n\nTweede<br/>derde ", multiline=True) == "Eerste regel\n\nTweede\nderde"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2005", ("2005", "http://www.w3.org/2001/XMLSchema#gYear")),
+        ("2005-03", ("2005-03", "http://www.w3.org/2001/XMLSchema#gYearMonth")),
+        ("2005-03-14", ("2005-03-14", "http://www.w3.org/2001/XMLSchema#date")),
+        ("2023-02-13T16:19:43.573Z", ("2023-02-13T16:19:43.573Z", "http://www.w3.org/2001/XMLSchema#dateTime")),
+        ("ca. 1900", ("1900~", "http://id.loc.gov/datatypes/edtf/EDTF")),
+        ("onbekend", ("onbekend", "http://www.w3.org/2001/XMLSchema#dateTime")),  # for the validator to flag
+    ],
+)
+def test_values_typed_as_date_times_say_what_they_are(raw: str, expected: tuple[str, str]) -> None:
+    assert normalize.date_time(raw) == expected
+
+
+def test_one_line_text_is_cleaned_and_cached() -> None:
+    assert normalize.line("  olie\tverf  ") == "olie verf"
+    assert normalize.line("<i>doek</i> &amp; spieraam") == "doek & spieraam"
+    assert normalize.line("   ") is None
+    long = "woord " * 100
+    assert normalize.line(long) == long.strip()
+
+
+@pytest.mark.parametrize(
+    ("term", "technique"),
+    [("ets", True), ("kleurenlithografie", True), ("houtsnede", True), ("gegoten", True), ("droge naald", True),
+     ("etching", True), ("brons", False), ("doek", False), ("naaldhout", False), ("olieverf", False)],
+)
+def test_techniques_are_told_from_materials_by_their_words(term: str, technique: bool) -> None:
+    from oogst.mapping import vocab
+
+    assert vocab.is_technique(term) is technique

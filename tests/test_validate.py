@@ -7,13 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, SH, Graph, Namespace, URIRef
+from rdflib import RDF, SH, Graph, Literal, Namespace, URIRef
 
 from oogst.errors import ConfigError
 from oogst.mapping import Profile, get_mapper
 from oogst.mapping.normalize import EDTF_PATTERN
 from oogst.records import MappedRecord, SourceRecord
 from oogst.shapes import Validator, available_shapes, load_shapes, materialise_types
+from oogst.shapes.materialise import Preparation
 
 CRM = Namespace("http://www.cidoc-crm.org/cidoc-crm/")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
@@ -194,7 +195,7 @@ def test_every_acceptance_rule_has_a_dutch_and_english_message_and_a_severity() 
 
 
 def test_shapes_by_name_or_path(tmp_path: Path) -> None:
-    assert "acceptance" in available_shapes()
+    assert {"acceptance", "oslo-ap"} <= set(available_shapes())
     with pytest.raises(ConfigError, match="acceptance"):
         Validator("nonexistent")
     custom = tmp_path / "custom.ttl"
@@ -217,12 +218,35 @@ def test_materialise_types_on_text_and_on_graphs() -> None:
     text = materialise_types(record.ntriples)
     assert text.startswith(record.ntriples)
     graph = Graph().parse(data=text, format="nt")
-    types = {t.split("/")[-1].split("#")[-1] for t in graph.objects(None, RDF.type)}
-    assert types == {"E22_Human-Made_Object", "Identifier", "E12_Production", "E30_Right", "Concept", "Agent"}
+    obj = URIRef(record.iri)
+    production = graph.value(obj, CRM.P108i_was_produced_by)
+    # the class the OSLO range implies, then its CIDOC-CRM superclasses
+    assert {CRM.E12_Production, CRM.E7_Activity, CRM.E5_Event, CRM.E2_Temporal_Entity, CRM.E1_CRM_Entity} <= set(
+        graph.objects(production, RDF.type)
+    )
+    assert {CRM.E18_Physical_Thing, CRM.E72_Legal_Object, CRM.E1_CRM_Entity} <= set(graph.objects(obj, RDF.type))
     assert (URIRef("http://creativecommons.org/publicdomain/zero/1.0/"), RDF.type, SKOS.Concept) in graph
+    assert not any(isinstance(s, Literal) for s in graph.subjects(RDF.type, None))
     direct = materialise_types(Graph().parse(data=record.ntriples, format="nt"))
     assert set(direct) == set(graph)
     assert materialise_types(text) == text  # nothing twice
+
+
+def test_a_validator_sees_only_the_triples_and_types_its_shapes_use() -> None:
+    record = lido_record("r1")
+    text = Preparation.for_shapes(load_shapes("acceptance"))(record.ntriples)
+    lines = [line.split(None, 2) for line in text.splitlines()]
+    predicates = {p for _, p, _ in lines}
+    assert f"<{CRM.P102_has_title}>" in predicates and f"<{SKOS.notation}>" in predicates
+    assert f"<{SKOS.prefLabel}>" not in predicates  # no acceptance rule looks at labels
+    # the acceptance shapes name no class but their targets: only the object's own type is left
+    assert [o for _, p, o in lines if p == f"<{RDF.type}>"] == [f"<{CRM['E22_Human-Made_Object']}> ."]
+
+
+def test_a_broken_line_the_shapes_do_not_look_at_is_still_reported(validator: Validator) -> None:
+    record = lido_record("r1")
+    broken = replace(record, ntriples=record.ntriples + f'<{record.iri}> <{SKOS.altLabel}> "no end .\n')
+    assert [f.rule for f in validator.validate([broken])["r1"].findings] == ["oogst:rdf"]
 
 
 def test_an_identifier_is_not_enough_the_object_number_is_required(validator: Validator) -> None:

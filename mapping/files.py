@@ -1,0 +1,90 @@
+"""The records in a file, for ``oogst map`` and for file-based feeds.
+
+A file may hold one record, or many:
+
+- XML formats (``lido``, ``oai_dc``, ``edm``): an OAI-PMH response (every ``<record>``,
+  deleted ones left out and counted), a ``lido:lidoWrap`` (every ``lido:lido``), or one
+  record (a bare ``lido:lido``, ``oai_dc:dc``, ``rdf:RDF``, an OAI-PMH ``<record>``);
+- ``oslo-jsonld``: a JSON array of members, a TREE page whose members are in ``@included``,
+  or one member.
+
+Each record gets a source id: its OAI identifier, its ``lidoRecID``, its member ``@id``, or
+else the file name with its position (``records.xml#3``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from lxml import etree
+
+from ..errors import MappingError
+from ..records import SourceRecord
+from .payload import OAI, parser
+
+_LIDO = "{http://www.lido-schema.org}"
+_JSON_FORMATS = frozenset({"oslo-jsonld"})
+
+
+@dataclass
+class FileRecords:
+    """The records found in a file, and how many deleted OAI-PMH records were left out."""
+
+    records: list[SourceRecord] = field(default_factory=list)
+    deleted: int = 0
+
+
+def records_in_file(data: bytes, fmt: str, *, feed: str, name: str) -> FileRecords:
+    """Split the bytes of file ``name`` into source records of format ``fmt``."""
+    if fmt in _JSON_FORMATS:
+        return _json_records(data, fmt, feed, name)
+    return _xml_records(data, fmt, feed, name)
+
+
+def _xml_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
+    try:
+        root = etree.fromstring(data, parser())
+    except etree.XMLSyntaxError as exc:
+        raise MappingError(f"{name} is not well-formed XML: {exc}", feed=feed, record=name) from exc
+    found = FileRecords()
+    if root.tag == f"{{{OAI}}}OAI-PMH" or root.tag == f"{{{OAI}}}ListRecords":
+        for k, record in enumerate(root.iter(f"{{{OAI}}}record"), 1):
+            header = record.find(f"{{{OAI}}}header")
+            if header is not None and header.get("status") == "deleted":
+                found.deleted += 1
+                continue
+            identifier = header.findtext(f"{{{OAI}}}identifier") if header is not None else None
+            datestamp = header.findtext(f"{{{OAI}}}datestamp") if header is not None else None
+            source_id = (identifier or "").strip() or f"{name}#{k}"
+            found.records.append(SourceRecord(feed, source_id, datestamp, etree.tostring(record), fmt))
+        return found
+    if root.tag == _LIDO + "lidoWrap":
+        for k, lido in enumerate(root.iterchildren(_LIDO + "lido"), 1):
+            rec_id = (lido.findtext(_LIDO + "lidoRecID") or "").strip()
+            found.records.append(SourceRecord(feed, rec_id or f"{name}#{k}", None, etree.tostring(lido), fmt))
+        return found
+    found.records.append(SourceRecord(feed, name, None, data, fmt))
+    return found
+
+
+def _json_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
+    try:
+        document: Any = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise MappingError(f"{name} is not valid JSON: {exc}", feed=feed, record=name) from exc
+    if isinstance(document, dict) and isinstance(document.get("@included"), list):
+        members = document["@included"]
+    elif isinstance(document, list):
+        members = document
+    else:
+        members = [document]
+    found = FileRecords()
+    for k, member in enumerate(members, 1):
+        member_id = member.get("@id") if isinstance(member, dict) else None
+        source_id = member_id if isinstance(member_id, str) and member_id else f"{name}#{k}"
+        found.records.append(
+            SourceRecord(feed, source_id, None, orjson.dumps(member), fmt, media_type="application/ld+json")
+        )
+    return found

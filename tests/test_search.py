@@ -1,0 +1,140 @@
+"""The search index (search.py): extraction from record graphs, plurality order, cursors,
+and feeding it from the pipeline and rebuilding it from the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from oogst.cli import main
+from oogst.errors import QueryError
+from oogst.pipeline import Oogst
+from oogst.search import Doc, Link, Query, SearchIndex, extract, fts_query
+from oogst.settings import Settings
+from oogst.simulator import PartnerSimulator
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def golden_ntriples(name: str) -> bytes:
+    graph = ox.parse(path=str(GOLDEN / name / "expected.ttl"), format=ox.RdfFormat.TURTLE)
+    return ox.serialize(graph, format=ox.RdfFormat.N_TRIPLES)
+
+
+def test_extract_the_display_fields_of_a_lido_record() -> None:
+    doc = extract(golden_ntriples("lido-schilderij-meertalig"), record_id="voorbeeldstad/x", feed="voorbeeldstad",
+                  object_iri="https://museum.example.be/id/object/2019-007", graph_iri="https://data.oogst.be/graph/x")
+    assert doc.title == "Maskers aan de dijk"
+    assert sorted(doc.titles) == [("Maskers aan de dijk", "nl"), ("Masks on the sea wall", "en")]
+    assert doc.description.startswith("Gemaskerde figuren")
+    assert [(n.iri, n.label) for n in doc.object_names] == [("http://vocab.getty.edu/aat/300033799", "olieverfschilderij")]
+    assert [m.label for m in doc.makers] == ["Ensor, James"]
+    assert doc.date == "ca. 1890-1895"
+    assert doc.keeper.label == "Stedelijk Museum Voorbeeldstad" and doc.provider == "Stedelijk Museum Voorbeeldstad"
+    assert doc.rights == ["http://creativecommons.org/publicdomain/zero/1.0/"]
+    assert doc.images == ["https://beelden.museum.example.be/2019-007%20recto.jpg"]
+    assert doc.pages == ["https://museum.example.be/collectie/2019-007"]
+    assert Doc.from_dict(json.loads(json.dumps(doc.as_dict()))) == doc
+
+
+def test_extract_an_oai_dc_record_without_object_name_type() -> None:
+    iri = "https://data.oogst.be/id/object/stadsarchief/oai:archief.example.be:AFF-0457"
+    doc = extract(golden_ntriples("oai-dc-affiche"), record_id="stadsarchief/x", feed="stadsarchief", object_iri=iri,
+                  graph_iri="https://data.oogst.be/graph/x")
+    assert doc.object_names == [] and {t.label for t in doc.types} == {"affiche", None}
+    assert doc.date == "ca. 1925" and doc.keeper.label == "Stadsarchief Voorbeeldstad"
+
+
+def make_doc(i: int, provider: str, title: str, description: str = "") -> Doc:
+    return Doc(record_id=f"{provider}/{i}", feed=provider, object_iri=f"https://example.org/{provider}/{i}",
+               graph_iri=f"https://example.org/graph/{provider}/{i}", title=title, titles=[(title, "nl")],
+               description=description, keeper=Link(f"https://example.org/agent/{provider}", provider.upper()),
+               modified="2025-01-01T00:00:00Z")
+
+
+@pytest.fixture()
+def index(tmp_path: Path) -> SearchIndex:
+    search = SearchIndex(tmp_path / "search.sqlite")
+    docs = [make_doc(i, "museum", f"schilderij {i}", "olieverf op doek") for i in range(20)]
+    docs += [make_doc(i, "archief", f"kaart {i}", "schilderij in de marge") for i in range(3)]
+    docs += [make_doc(0, "heemkring", "schilderij van de kerk")]
+    search.put(docs)
+    yield search
+    search.close()
+
+
+def all_pages(index: SearchIndex, query: Query, limit: int) -> list[Doc]:
+    docs, cursor = [], None
+    while True:
+        page = index.search(query, limit=limit, cursor=cursor)
+        docs += page.docs
+        if page.next_cursor is None:
+            return docs
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("query", [Query(), Query(q="schilderij")])
+def test_results_interleave_providers_and_cursors_visit_each_once(index: SearchIndex, query: Query) -> None:
+    docs = all_pages(index, query, limit=4)
+    assert sorted(d.record_id for d in docs) == sorted(d.record_id for d in all_pages(index, query, limit=100))
+    assert len({d.record_id for d in docs}) == len(docs) == 24
+    # round 1 holds one record of every provider: the small ones are not buried
+    assert {d.provider for d in docs[:3]} == {"MUSEUM", "ARCHIEF", "HEEMKRING"}
+    assert [d.provider for d in docs[3:5]] in (["ARCHIEF", "MUSEUM"], ["MUSEUM", "ARCHIEF"])
+
+
+def test_text_ranking_within_a_provider_prefers_titles(index: SearchIndex) -> None:
+    docs = index.search(Query(q="schilderij", provider=["archief"]), limit=10).docs
+    assert len(docs) == 3  # found in the descriptions
+    assert index.search(Query(q="kerk"), limit=10).docs[0].record_id == "heemkring/0"
+
+
+def test_replace_remove_and_remove_feed(index: SearchIndex) -> None:
+    index.put([make_doc(1, "archief", "plattegrond")])
+    assert [d.record_id for d in index.search(Query(q="plattegrond")).docs] == ["archief/1"]
+    assert index.count() == 24
+    assert index.remove(["archief/1", "unknown/1"]) == 1
+    assert index.search(Query(q="plattegrond")).docs == [] and index.get("archief/1") is None
+    assert index.remove_feed("museum") == 20 and index.count() == 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Leie", '"Leie"'),
+    ("zicht op   de leie", '"zicht" "op" "de" "leie"'),
+    ('"a" OR b NOT c*', '"a" "OR" "b" "NOT" "c"*'),
+    ("Fêtes", '"Fêtes"'),
+    ("!!!", None),
+])
+def test_words_become_a_safe_fts_query(text: str, expected: str | None) -> None:
+    assert fts_query(text) == expected
+
+
+def test_a_forged_cursor_is_refused(index: SearchIndex) -> None:
+    with pytest.raises(QueryError):
+        index.search(Query(), cursor="bm90IGpzb24")
+
+
+def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    with PartnerSimulator() as sim, Oogst(settings) as app:
+        for name, info in sim.partners.items():
+            config = {k: info[k] for k in ("metadata_prefix", "language") if info.get(k)}
+            app.add_feed(name, sim.endpoint(name), info["format"], config=config)
+        app.harvest_all()
+        published = app.state.counts()["published"]
+        assert published > 0 and app.search.count() == published
+        withdrawn = app.state.list_records(state="withdrawn", limit=100)
+        assert all(app.search.get(r["record_id"]) is None for r in withdrawn)
+        some = app.state.list_records(limit=1)[0]
+        assert app.search.get(some["record_id"]).title
+        app.search.remove([some["record_id"]])
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "index", "rebuild", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1]) == {"indexed": published, "published": published}
+    index = SearchIndex(settings.search_path)
+    assert index.count() == published
+    index.close()
