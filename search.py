@@ -24,9 +24,13 @@ cultural heritage data asks for plurality): round 1 holds the first record of ev
 provider, round 2 the second, and so on. Browsing uses each record's ``slot``, its place
 among its provider's records, fixed when it is indexed (index ``(slot, provider, id)``, so
 pages are read in order and stop early); a text search ranks each provider's matches by
-BM25 and takes round after round of them. A record's id is its provider's number shifted
-left 32 bits, plus its slot, so the text index alone tells a match's provider. Pages continue with an opaque cursor (keyset
-pagination: the last row's sort key), so a page costs the same however deep it is.
+BM25 and takes round after round of them. BM25 costs about 3 µs per match, so words that
+match more than ``RANK_LIMIT`` records (and say little about relevance) are answered in two
+tiers instead: records whose title holds the words, then the others, each in browse order.
+A record's id is its provider's number shifted left 32 bits, plus its slot, so the text
+index alone tells a match's provider. Pages continue with an opaque cursor (keyset
+pagination: the last row's sort key, tagged with its order), so a page costs the same
+however deep it is.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ P108I, P129I = CRM + "P108i_was_produced_by", CRM + "P129i_is_subject_of"
 LANGUAGES = ("nl", "", "en", "fr", "de")
 FACET_KINDS = ("provider", "type", "rights")
 _WEIGHTS = (10.0, 2.0, 4.0, 4.0)  # BM25 weights of title, description, makers, names
+RANK_LIMIT = 3_000  # more matches than this are not ranked by BM25 (see the module's docstring)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 SCHEMA_VERSION = 2  # PRAGMA user_version: an index of another version is dropped and rebuilt
@@ -250,7 +255,6 @@ class Query:
 class Page:
     docs: list[Doc]
     next_cursor: str | None
-    total: int | None = None
 
 
 def fts_query(text: str) -> str | None:
@@ -265,19 +269,28 @@ def fts_query(text: str) -> str | None:
     return " ".join(terms)
 
 
-def _encode_cursor(values: tuple[Any, ...]) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(values)).decode("ascii").rstrip("=")
+def _encode_cursor(mode: str, values: tuple[Any, ...]) -> str:
+    """The sort key of a page's last row, tagged with the order it belongs to."""
+    return base64.urlsafe_b64encode(orjson.dumps([mode[0], *values])).decode("ascii").rstrip("=")
 
 
-def _decode_cursor(cursor: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
+def _decode_cursor(cursor: str, mode: str, kinds: tuple[type, ...]) -> tuple[Any, ...]:
     try:
-        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if len(values) != len(kinds):
-            raise ValueError("wrong length")
+        tag, *values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if tag != mode[0] or len(values) != len(kinds):
+            raise ValueError("a cursor of another order")
         return tuple(kind(v) for kind, v in zip(kinds, values, strict=True))
     except (ValueError, TypeError, orjson.JSONDecodeError) as exc:
-        raise QueryError(f"the cursor {cursor!r} is not one this API handed out",
-                         hint="follow the `next` link of the previous page") from exc
+        raise QueryError(f"the cursor {cursor!r} does not continue this search",
+                         hint="follow the `next` link of the previous page; when the records changed "
+                         "meanwhile, start again from the first page") from exc
+
+
+def _and(conditions: list[str], *, first: bool = False) -> str:
+    """SQL conditions joined with AND, after a WHERE (``first``) or after other conditions."""
+    if not conditions:
+        return ""
+    return (" WHERE " if first else " AND ") + " AND ".join(conditions)
 
 
 def published_records(state: State, page: int = 1000) -> Iterator[dict[str, Any]]:
@@ -482,7 +495,8 @@ class SearchIndex:
             return [w.casefold() for w in wanted]
         if names:
             iris += [r[0] for r in self._reader.execute(
-                f"SELECT value FROM labels WHERE kind = ? AND label COLLATE NOCASE IN ({_marks(names)})", (kind, *names))]
+                f"SELECT value FROM labels WHERE kind = ? AND label COLLATE NOCASE IN ({_marks(names)})",
+                (kind, *names))]
         return iris
 
     def _where(self, query: Query, *, browse: bool = False) -> tuple[list[str], list[Any]]:
@@ -529,39 +543,66 @@ class SearchIndex:
         """One page of records in plurality order (see the module's docstring)."""
         match = fts_query(query.q) if query.q else None
         where, args = self._where(query, browse=match is None)
+        db = self._reader
         if match is None:
-            sql = "SELECT d.slot, d.provider, d.id FROM docs d"
-            if cursor:
-                where.append("(d.slot, d.provider, d.id) > (?, ?, ?)")
-                args += list(_decode_cursor(cursor, (int, str, int)))
-            if where:
-                sql += " WHERE " + " AND ".join(where)
-            sql += " ORDER BY d.slot, d.provider, d.id LIMIT ?"
-        else:
+            mode, kinds = "browse", (int, str, int)
+            select = "SELECT d.slot, d.provider, d.id FROM docs d" + _and(where, first=True)
+            order = "slot, provider, id"
+        elif db.execute("SELECT COUNT(*) FROM text WHERE text MATCH ?", (match,)).fetchone()[0] <= RANK_LIMIT:
+            mode, kinds = "ranked", (int, float, int)
             weights = ", ".join(str(w) for w in _WEIGHTS)
             if where:
                 matches = (f"SELECT d.id, d.id >> 32 AS provider, bm25(text, {weights}) AS score FROM text"
-                           " JOIN docs d ON d.id = text.rowid WHERE text MATCH ?" + "".join(f" AND {w}" for w in where))
+                           " JOIN docs d ON d.id = text.rowid WHERE text MATCH ?" + _and(where))
             else:  # the provider is in the id: the text index alone answers
-                matches = f"SELECT rowid AS id, rowid >> 32 AS provider, bm25(text, {weights}) AS score FROM text" \
-                          " WHERE text MATCH ?"
+                matches = (f"SELECT rowid AS id, rowid >> 32 AS provider, bm25(text, {weights}) AS score"
+                           " FROM text WHERE text MATCH ?")
             args = [match, *args]
-            sql = ("SELECT k, score, id FROM (SELECT id, score, ROW_NUMBER() OVER"
-                   f" (PARTITION BY provider ORDER BY score, id) AS k FROM ({matches}))")
-            if cursor:
-                sql += " WHERE (k, score, id) > (?, ?, ?)"
-                args += list(_decode_cursor(cursor, (int, float, int)))
-            sql += " ORDER BY k, score, id LIMIT ?"
-        db = self._reader
+            select = ("SELECT k, score, id FROM (SELECT id, score, ROW_NUMBER() OVER"
+                      f" (PARTITION BY provider ORDER BY score, id) AS k FROM ({matches}))")
+            order = "k, score, id"
+        else:
+            return self._tiered(match, where, args, limit, cursor)
+        if cursor:
+            select += f" {'AND' if mode == 'browse' and where else 'WHERE'} ({order}) > ({_marks(list(kinds))})"
+            args += list(_decode_cursor(cursor, mode, kinds))
+        return self._page(self._rows(f"{select} ORDER BY {order} LIMIT ?", (*args, limit + 1)), limit, mode)
+
+    def _tiered(self, match: str, where: list[str], args: list[Any], limit: int, cursor: str | None) -> Page:
+        """Many matches: those with the words in the title, then the rest, each tier in
+        browse order (read in index order, so a page stops early)."""
+        in_text = "d.id IN (SELECT rowid FROM text WHERE text MATCH ?)"
+        title = f"title : ({match})"
+        tiers = [([in_text], [title]), ([in_text, f"NOT {in_text}"], [match, title])]
+        start = _decode_cursor(cursor, "tiered", (int, int, str, int)) if cursor else (0, None, None, None)
+        if start[0] not in (0, 1):
+            raise QueryError(f"the cursor {cursor!r} does not continue this search")
+        rows: list[tuple[Any, ...]] = []
+        for tier in range(start[0], 2):
+            conditions, params = list(tiers[tier][0]), list(tiers[tier][1])
+            if tier == start[0] and cursor:
+                conditions.append("(d.slot, d.provider, d.id) > (?, ?, ?)")
+                params += list(start[1:])
+            sql = (f"SELECT {tier}, d.slot, d.provider, d.id FROM docs d{_and([*conditions, *where], first=True)}"
+                   " ORDER BY d.slot, d.provider, d.id LIMIT ?")
+            rows += self._rows(sql, (*params, *args, limit + 1 - len(rows)))
+            if len(rows) > limit:
+                break
+        return self._page(rows, limit, "tiered")
+
+    def _rows(self, sql: str, args: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         try:
-            rows = db.execute(sql, (*args, limit + 1)).fetchall()
+            return self._reader.execute(sql, args).fetchall()
         except sqlite3.OperationalError as exc:
             raise QueryError(f"the search failed: {exc}", hint="search words are letters and digits") from exc
-        ids = [row[2] for row in rows[:limit]]
-        bodies = dict(db.execute(f"SELECT id, doc FROM bodies WHERE id IN ({_marks(ids)})", ids)) if ids else {}
+
+    def _page(self, rows: list[tuple[Any, ...]], limit: int, mode: str) -> Page:
+        """The docs of the first ``limit`` rows (their id is the last column), and the cursor
+        after them when there are more."""
+        ids = [row[-1] for row in rows[:limit]]
+        bodies = dict(self._reader.execute(f"SELECT id, doc FROM bodies WHERE id IN ({_marks(ids)})", ids))
         docs = [Doc.from_dict(orjson.loads(bodies[i])) for i in ids]
-        next_cursor = _encode_cursor(tuple(rows[limit - 1])) if len(rows) > limit else None
-        return Page(docs, next_cursor)
+        return Page(docs, _encode_cursor(mode, tuple(rows[limit - 1])) if len(rows) > limit else None)
 
     def _summary(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, kept until the index changes (a few hundred recent answers)."""

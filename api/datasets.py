@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from ..mapping.iris import Minter
 from ..settings import Settings
 from ..store import GRAPH_FORMATS, Store
-from ..store.state import Feed, State
+from ..store.state import Feed
 from .caching import conditional
 from .conneg import negotiate
 from .deps import BaseUrlDep, SearchDep, SettingsDep, StateDep, StoreDep, base_url_of

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from oogst.cli import main
 from oogst.errors import QueryError
 from oogst.pipeline import Oogst
+from oogst import search
 from oogst.search import Doc, Link, Query, SearchIndex, extract, fts_query
 from oogst.settings import Settings
 from oogst.simulator import PartnerSimulator
@@ -85,6 +86,20 @@ def test_results_interleave_providers_and_cursors_visit_each_once(index: SearchI
     # round 1 holds one record of every provider: the small ones are not buried
     assert {d.provider for d in docs[:3]} == {"MUSEUM", "ARCHIEF", "HEEMKRING"}
     assert [d.provider for d in docs[3:5]] in (["ARCHIEF", "MUSEUM"], ["MUSEUM", "ARCHIEF"])
+
+
+def test_many_matches_come_in_tiers_titles_first(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "RANK_LIMIT", 5)
+    docs = all_pages(index, Query(q="schilderij"), limit=4)
+    assert len({d.record_id for d in docs}) == len(docs) == 24
+    in_title = ["schilderij" in d.title for d in docs]
+    assert in_title == sorted(in_title, reverse=True)  # the title matches, then the others
+    assert {d.provider for d in docs[:2]} == {"MUSEUM", "HEEMKRING"}  # still interleaved
+    assert [d.provider for d in docs[-3:]] == ["ARCHIEF"] * 3
+    tiered = index.search(Query(q="schilderij"), limit=2).next_cursor
+    monkeypatch.setattr(search, "RANK_LIMIT", 3_000)
+    with pytest.raises(QueryError):  # the matches are ranked now: the tiered cursor does not continue
+        index.search(Query(q="schilderij"), cursor=tiered)
 
 
 def test_text_ranking_within_a_provider_prefers_titles(index: SearchIndex) -> None:

@@ -274,7 +274,9 @@ def test_query_timeout(backend: Backend) -> None:
     with pytest.raises(QueryTimeoutError, match="longer than 0.5 s"):
         store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f "
                     "FILTER(STR(?b) < STR(?d) && STR(?d) < STR(?f)) }")
-    assert time.monotonic() - started < 1.5
+    # generous: the point is that the caller is not kept waiting for the whole query, and
+    # the machine may be busy (no tight timing in tests)
+    assert time.monotonic() - started < 15
 
 
 # -- several readers: the embedded store opened read-only ------------------------------------
