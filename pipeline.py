@@ -578,8 +578,7 @@ class Oogst:
             elif not remap and prev and prev["state"] != "withdrawn" and prev["hash"] == rec.sha256:
                 counts["unchanged"] += 1
             elif rec.error:
-                report = Report(rec.source_id, [_finding("harvest:xml", "Het record is geen geldige XML",
-                                                         "The record is not well-formed XML", rec.error)])
+                report = Report(rec.source_id, [_damaged(rec)])
                 rows.append(row(rec, "quarantined", report=report.as_dict()))
                 counts["quarantined"] += 1
             else:
@@ -777,6 +776,13 @@ def _sampled(source_id: str, share: float) -> bool:
         return True
     digest = hashlib.blake2b(source_id.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") < share * 2**64
+
+
+def _damaged(rec: SourceRecord) -> Finding:
+    """The finding for a record the harvester could not parse, in the terms of its format."""
+    if "json" in rec.media_type:
+        return _finding("harvest:json", "Het record is geen geldige JSON", "The record is not valid JSON", rec.error)
+    return _finding("harvest:xml", "Het record is geen geldige XML", "The record is not well-formed XML", rec.error)
 
 
 def _now() -> str:

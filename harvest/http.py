@@ -110,7 +110,8 @@ class HttpClient:
         self.retries_made = 0
         self.retry_reasons: Counter[str] = Counter()
 
-    def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None) -> requests.Response:
+    def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
+            headers: dict[str, str] | None = None) -> requests.Response:
         p = self.policy
         host = urlsplit(url).netloc
         attempt = 0
@@ -121,8 +122,8 @@ class HttpClient:
                 self._gate.wait(host, p.delay)
                 try:
                     self.requests_made += 1
-                    resp = self.session.get(url, params=params, timeout=(p.connect_timeout, p.read_timeout),
-                                            stream=True)
+                    resp = self.session.get(url, params=params, headers=headers,
+                                            timeout=(p.connect_timeout, p.read_timeout), stream=True)
                     # the whole body in one read (in C; a page is megabytes), inside the timeouts
                     # and the gate; urllib3 raises if it breaks off before Content-Length
                     resp._content = resp.raw.read(decode_content=True)

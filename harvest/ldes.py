@@ -52,6 +52,9 @@ from .http import HttpClient
 
 log = logging.getLogger(__name__)
 
+# LDES pages are read as JSON-LD; a server that can also speak Turtle is asked for JSON first.
+LDES_ACCEPT = "application/ld+json, application/json;q=0.9, */*;q=0.1"
+
 TREE = "https://w3id.org/tree#"
 LDES = "https://w3id.org/ldes#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -187,7 +190,7 @@ class LdesHarvester:
     # -- one fragment ---------------------------------------------------------------------------
     def _read(self, url: str) -> Fragment:
         feed = self.feed.name
-        resp = self.http.get(url, feed=feed)
+        resp = self.http.get(url, feed=feed, headers={"Accept": LDES_ACCEPT})
         base = resp.url or url
         try:
             raw = json.loads(resp.content)
