@@ -7,9 +7,12 @@ DEMO_DIR ?= .oogst-demo
 
 .PHONY: install browser servers demo demo-no-serve test bench clean
 
+# Debian's python3 has no venv module until python3-venv is installed: as root, apt installs it.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "oogst needs Python >= 3.11"'
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	  rm -rf $(VENV) && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $(STAMP)

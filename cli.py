@@ -502,7 +502,12 @@ def preview(obj: Context, name: str, n: int, as_json: bool) -> None:
               default="table", show_default=True, help="Result format.")
 @click.pass_obj
 def query(obj: Context, sparql: str, fmt: str) -> None:
-    """Run a SPARQL query over the published records."""
+    """Run a SPARQL query over the published records (SPARQL "-" reads it from stdin).
+
+    The default graph is the union of the record graphs, a bag: a triple that several
+    records hold (a shared keeper, an AAT label) comes back once per record. Use DISTINCT,
+    or count by IRI, e.g. 'SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?t }'.
+    """
     if sparql == "-":
         sparql = sys.stdin.read()
     obj.read_only = True
@@ -568,7 +573,14 @@ def _serve(obj: Context, host: str, port: int) -> None:
 @click.option("--port", type=int, help="Port (default 8000).")
 @click.pass_obj
 def serve(obj: Context, host: str | None, port: int | None) -> None:
-    """Serve SPARQL, REST and the docs."""
+    """Serve SPARQL, REST, DCAT and the web pages from this data dir's store.
+
+    One process, one worker, over the same writable store the pipeline uses. With the
+    embedded store (the default) it holds the store's lock: stop it before `oogst harvest`,
+    or harvest and serve in one process with `oogst demo`. To scale, keep the records in a
+    SPARQL server (--store oxigraph+http://… or virtuoso+http://…): then harvests run beside
+    it and several `oogst serve` processes (one port each, behind a proxy) can share it.
+    """
     obj.overrides.update({"host": host, "port": port})
     _serve(obj, obj.settings.host, obj.settings.port)
 

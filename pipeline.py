@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import time
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pyoxigraph
 
@@ -524,7 +526,7 @@ class Oogst:
                             and known.get(r.source_id, {}).get("state") != "withdrawn"]
                     tombstones += len(chunk) - len(live)
                     if live:
-                        self._process(feed, run.run_id, profile, live, summary, remap=True)
+                        self._process(feed, run.run_id, profile, live, summary, remap=True, known=known)
                     done += len(chunk)
                     if progress:
                         progress(name, done, total)
@@ -542,14 +544,17 @@ class Oogst:
 
     # -- one batch: archive → map → validate → store ------------------------------------------
     def _process(self, feed: Feed, run_id: int, profile: Profile, batch: list[SourceRecord],
-                 summary: RunSummary, *, remap: bool = False) -> int:
-        """``remap``: the records come from the archive; map them even when unchanged."""
+                 summary: RunSummary, *, remap: bool = False,
+                 known: dict[str, dict[str, Any]] | None = None) -> int:
+        """``remap``: the records come from the archive; map them even when unchanged. ``known``:
+        the record index rows of the batch when the caller has read them already."""
         # The same record twice in one batch: the later version wins.
         latest = {r.source_id: r for r in batch}
         records = list(latest.values())
         if not remap:
             self.archive.put_many(records, run_id, errors={r.source_id: r.error for r in records if r.error})
-        known = self.state.known_records(feed.name, [r.source_id for r in records])
+        if known is None:
+            known = self.state.known_records(feed.name, [r.source_id for r in records])
         minter = iris.Minter(feed.name, self.settings.base_iri)
         counts = dict.fromkeys(RUN_COUNTS, 0)
         counts["harvested"] = len(records)
@@ -779,10 +784,20 @@ def _sampled(source_id: str, share: float) -> bool:
 
 
 def _damaged(rec: SourceRecord) -> Finding:
-    """The finding for a record the harvester could not parse, in the terms of its format."""
-    if "json" in rec.media_type:
-        return _finding("harvest:json", "Het record is geen geldige JSON", "The record is not valid JSON", rec.error)
-    return _finding("harvest:xml", "Het record is geen geldige XML", "The record is not well-formed XML", rec.error)
+    """The finding for a record the harvester could not take: ``harvest:json`` / ``harvest:xml``
+    when its payload does not parse, else ``harvest:record`` (e.g. a record without an id); the
+    harvester's message, which names the fix, is the finding's value."""
+    is_json = "json" in rec.media_type
+    try:
+        json.loads(rec.payload) if is_json else ElementTree.fromstring(rec.payload)
+    except (ValueError, ElementTree.ParseError):
+        if is_json:
+            return _finding("harvest:json", "Het record is geen geldige JSON", "The record is not valid JSON",
+                            rec.error)
+        return _finding("harvest:xml", "Het record is geen geldige XML", "The record is not well-formed XML",
+                        rec.error)
+    return _finding("harvest:record", "De harvester kon het record niet overnemen",
+                    "The harvester could not take the record", rec.error)
 
 
 def _now() -> str:

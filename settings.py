@@ -52,7 +52,7 @@ class Settings:
     base_iri: str = _doc("Base of every IRI that oogst mints.", DEFAULT_BASE)
     host: str = _doc("Address `oogst serve` binds to.", "127.0.0.1")
     port: int = _doc("Port `oogst serve` listens on.", 8000)
-    public_url: str = _doc("Public address of the API, used in links (default: http://host:port).", "")
+    public_url: str = _doc("Public address of the API, used in links (default: the address each request came to).", "")
     http_connect_timeout: float = _doc("Seconds to wait for a partner's server to accept a connection.", 10.0)
     http_read_timeout: float = _doc("Seconds to wait for a partner's server to send data.", 60.0)
     http_retries: int = _doc("Attempts per request before a page counts as failed.", 5)
@@ -86,6 +86,10 @@ class Settings:
     contexts_fetch: bool = _doc(
         "Fetch JSON-LD contexts found neither in contexts_dir nor in <data_dir>/contexts over HTTP (and cache "
         "them there); false: offline, a missing context is an error naming it.", True)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.data_dir, Path):  # Settings(data_dir="…") from Python code
+            object.__setattr__(self, "data_dir", Path(self.data_dir))
 
     # -- derived paths ---------------------------------------------------------------
     @property
@@ -127,10 +131,6 @@ class Settings:
             user=env.get("OOGST_STORE_USER") or None,
             password=env.get("OOGST_STORE_PASSWORD") or None,
         )
-
-    @property
-    def api_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     # -- loading ------------------------------------------------------------------------
     @classmethod

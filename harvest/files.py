@@ -211,7 +211,8 @@ class FilesHarvester:
         data = json.load(stream)
         items = self.records_path.get(data) if self.records_path else data
         if items is None:
-            raise ValueError(f"nothing at records_path {self.records_path.text!r}")
+            raise ValueError(f"nothing at records_path {self.records_path.text!r}: set --option records_path "
+                             "to the field that holds the list of records")
         media_type = "application/ld+json" if name.lower().endswith(".jsonld") else "application/json"
         many = isinstance(items, list) and self.records_path is not None
         for n, item in enumerate(items if many else [items], 1):

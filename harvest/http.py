@@ -56,6 +56,17 @@ class HttpPolicy:
         )
 
 
+def parse_http_date(value: str | None) -> datetime | None:
+    """An HTTP date (``Fri, 01 Mar 2024 10:00:00 GMT``) as an aware datetime; None when unparsable."""
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
     if not value:
@@ -63,12 +74,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = parse_http_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     current = datetime.fromtimestamp(now if now is not None else time.time(), UTC)
     return max(0.0, (when - current).total_seconds())
 

@@ -112,12 +112,6 @@ def normalize_datestamp(value: str | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _moment(iso: str) -> datetime:
-    if "T" in iso:
-        return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return datetime.strptime(iso, "%Y-%m-%d").replace(tzinfo=UTC)
-
-
 def oai_from(moment: str, granularity: str) -> str:
     """An ISO date(time) as a ``from`` argument in the server's granularity (truncating)."""
     iso = normalize_datestamp(moment)

@@ -29,7 +29,6 @@ page. Each record's payload is its JSON; a record without an id is kept verbatim
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import logging
@@ -43,7 +42,7 @@ import requests
 
 from ..errors import ConfigError, FatalHarvestError
 from ..records import Checkpoint, Feed, SourceRecord
-from .http import HttpClient
+from .http import HttpClient, parse_http_date
 
 log = logging.getLogger(__name__)
 
@@ -258,12 +257,5 @@ def _json(resp: requests.Response, feed: str) -> Any:
 
 def _iso_date(http_date: str | None) -> str | None:
     """An HTTP ``Date`` header as ISO 8601 UTC (``2024-05-01T10:00:00Z``)."""
-    if not http_date:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(http_date)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = parse_http_date(http_date)
+    return None if when is None else when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

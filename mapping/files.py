@@ -1,4 +1,5 @@
-"""The records in a file, for ``oogst map`` and for file-based feeds.
+"""The records in a file, for ``oogst map`` (``Oogst.map_file``); file-based feeds are read by
+``harvest/files.py`` instead.
 
 A file may hold one record, or many:
 

@@ -365,7 +365,7 @@ class State:
                 " state = excluded.state, published = excluded.published, hash = excluded.hash,"
                 " run_id = excluded.run_id, report = excluded.report, quarantined = excluded.quarantined,"
                 " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at",
-                [{"object_iri": None, "label": None, "report": None, "quarantined": None,
+                [{"object_iri": None, "label": None, "quarantined": None,
                      "withdrawn_at": None, "hash": None, "datestamp": None, **r,
                   "report": json.dumps(r["report"]) if r.get("report") is not None else None,
                   "updated_at": ts} for r in rows],

@@ -2,7 +2,8 @@
 
 The test fills ``routes``: a path answers with fixed bytes and headers (``serve``) or with
 what a function of the query string returns (``handle``), and can be changed between two
-harvests. Every request is logged as ``(path, query)`` in ``requests``::
+harvests. Every request is logged as ``(path, query)`` in ``requests`` and its headers in
+``headers``::
 
     with LocalServer() as server:
         server.serve("/page/1", b"{...}", headers={"Cache-Control": "immutable"})
@@ -25,6 +26,7 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.headers: list[dict[str, str]] = []
         self._httpd: ThreadingHTTPServer | None = None
 
     def serve(self, path: str, body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
@@ -53,6 +55,7 @@ class LocalServer:
                 parts = urlsplit(self.path)
                 query = dict(parse_qsl(parts.query, keep_blank_values=True))
                 server.requests.append((parts.path, query))
+                server.headers.append(dict(self.headers))
                 route = server.routes.get(parts.path)
                 status, headers, body = route(query) if route else (404, {"Content-Type": "text/plain"}, b"no such page")
                 self.send_response(status)

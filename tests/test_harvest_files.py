@@ -202,3 +202,18 @@ def test_a_lido_dump_flows_through_the_pipeline(lido_folder: Path, tmp_path: Pat
         assert damaged["state"] == "quarantined" and "line 407" in json.dumps(damaged["report"])
         again = app.harvest("export")
         assert again.status == "complete" and again.counts["unchanged"] == len(GOOD) + 2
+
+
+def test_a_damaged_json_line_is_quarantined_as_harvest_json_with_its_bytes(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "objects.jsonl").write_bytes(b'{"nr": "L-1"}\n{"nr": "L-2", oops}\n')
+    with Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False)) as app:
+        app.add_feed("jsonl", str(folder), "oslo-jsonld", protocol="files", config={"id_path": "nr"})
+        summary = app.harvest("jsonl")
+        assert summary.status == "complete", summary.error
+        damaged = app.state.get_record("jsonl", "objects.jsonl:2")
+        assert damaged["state"] == "quarantined"
+        finding = damaged["report"]["findings"][0]
+        assert finding["rule"] == "harvest:json" and "line 2" in finding["value"]
+        assert app.archive.get("jsonl", "objects.jsonl:2").payload == b'{"nr": "L-2", oops}'

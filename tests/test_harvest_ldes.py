@@ -22,7 +22,7 @@ from oogst import mapping
 from oogst.errors import ConfigError
 from oogst.harvest import create
 from oogst.harvest.http import HttpClient, HttpPolicy
-from oogst.harvest.ldes import LdesHarvester, LdesState
+from oogst.harvest.ldes import LDES_ACCEPT, LdesHarvester, LdesState
 from oogst.jsonld import ContextCache, ContextError, prepare
 from oogst.records import Checkpoint, Feed, SourceRecord
 
@@ -181,6 +181,15 @@ def test_the_corpus_tree_page_is_read(corpus, contexts) -> None:
     assert [(r.source_id, r.datestamp) for r in records] == [
         ("http://example.org/id/objecten/530026088", "2021-02-03T15:48:18.091Z")]
     assert final.info["notes"] == []
+
+
+def test_pages_are_asked_for_as_json_ld(tmp_path) -> None:
+    with LocalServer() as server:
+        server.serve("/v", standard_page(server.url("/v"), [], []))
+        harvest(Feed(name="dmg", protocol="ldes", url=server.url("/v"), format="oslo-jsonld"),
+                ContextCache(tmp_path), None)
+    assert [h.get("Accept") for h in server.headers] == [LDES_ACCEPT]
+    assert LDES_ACCEPT.startswith("application/ld+json")
 
 
 def test_a_plain_date_window_emits_only_members_from_then_on(members, contexts) -> None:

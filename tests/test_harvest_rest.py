@@ -220,3 +220,21 @@ def test_json_api_records_flow_through_the_pipeline(corpus: Path, tmp_path: Path
         assert summary.status == "complete", summary.error
         assert summary.counts["harvested"] == len(members)
         assert app.archive.stats("dmg-api")["records"] == len(members)
+
+
+def test_a_record_without_id_is_quarantined_with_its_bytes_not_as_invalid_json(tmp_path: Path) -> None:
+    from oogst.pipeline import Oogst
+    from oogst.settings import Settings
+
+    with LocalServer() as server, Oogst(Settings(data_dir=tmp_path, contexts_fetch=False)) as app:
+        server.serve("/one", json.dumps([{"id": "a"}, {"name": "no id here"}]).encode(),
+                     content_type="application/json")
+        app.add_feed("api", server.url("/one"), "oslo-jsonld", protocol="json-api", config={"paging": "none"})
+        summary = app.harvest("api")
+        assert summary.status == "complete", summary.error
+        damaged = [r for r in app.state.list_records(state="quarantined", feed="api")
+                   if r["source_id"].startswith("sha256:")]
+        assert len(damaged) == 1
+        finding = app.state.get_record("api", damaged[0]["source_id"])["report"]["findings"][0]
+        assert finding["rule"] == "harvest:record" and "no id at 'id'" in finding["value"]
+        assert json.loads(app.archive.get("api", damaged[0]["source_id"]).payload) == {"name": "no id here"}

@@ -256,3 +256,16 @@ def test_an_identifier_is_not_enough_the_object_number_is_required(validator: Va
     assert rules(report) == ["acceptance:identificator"]
     assert "geen objectnummer" in report.findings[0].message_nl
     assert "lido:repositoryWrap/repositorySet/workID" in report.findings[0].message_nl
+
+
+def test_current_location_and_part_changes_are_typed_by_their_oslo_range() -> None:
+    record = lido_record("r1")
+    extra = "".join(f"<{record.iri}> <{CRM[p]}> <https://example.org/{n}> .\n" for p, n in (
+        ("P55_has_current_location", "depot"), ("P110i_was_augmented_by", "plus"),
+        ("P112i_was_diminished_by", "minus")))
+    graph = Graph().parse(data=materialise_types(record.ntriples + extra), format="nt")
+    assert (URIRef("https://example.org/depot"), RDF.type, URIRef("http://www.w3.org/ns/prov#Location")) in graph
+    assert (URIRef("https://example.org/plus"), RDF.type, CRM.E79_Part_Addition) in graph
+    assert (URIRef("https://example.org/minus"), RDF.type, CRM.E80_Part_Removal) in graph
+    report = Validator("oslo-ap").validate([replace(record, ntriples=record.ntriples + extra)])["r1"]
+    assert not [f.rule for f in report.findings if f.rule.endswith(".range")]
