@@ -10,7 +10,8 @@ Two sets of ``--records`` records each:
   different inventory number in each copy;
 - *corpus*: the MSK Gent records of ``../shared/corpus/lido/msk_gent_*.xml`` (bare
   ``lido:lido``, about 6 KB and 47 triples each, as the Flemish Art Collection exports them),
-  repeated; skipped when the corpus is not beside the checkout.
+  repeated with a different objectPublishedID (so object IRI) in each copy; skipped when the
+  corpus is not beside the checkout.
 
 Figures printed per set, each the best of ``--runs`` runs, in CPU seconds of this process
 (wall-clock figures swing with whatever else runs on the machine):
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -54,10 +56,21 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 PROFILE = Profile(feed="hof-van-leie", default_rights="CC0", provider_name="Museum Hof van Leie")
 
 
+_PUBLISHED_ID = re.compile(rb"(<lido:objectPublishedID[^>]*>[^<]*)(</lido:objectPublishedID>)")
+
+
 def corpus_records(count: int) -> list[SourceRecord]:
-    """``count`` LIDO records: the corpus' MSK Gent exports, repeated (none without corpus)."""
+    """``count`` LIDO records: the corpus' MSK Gent exports, repeated (none without corpus).
+    Each copy gets its own objectPublishedID (the object IRI), as records of a real feed
+    have: records of one object must go to different validation batches."""
     payloads = [path.read_bytes() for path in sorted(CORPUS.glob("msk_gent_*.xml"))]
-    return [SourceRecord("msk-gent", f"msk-{k}", None, payloads[k % len(payloads)], "lido") for k in range(count)] if payloads else []
+    records = []
+    for k in range(count if payloads else 0):
+        payload, copy = payloads[k % len(payloads)], k // len(payloads)
+        if copy:
+            payload = _PUBLISHED_ID.sub(rb"\1-%d\2" % copy, payload, count=1)
+        records.append(SourceRecord("msk-gent", f"msk-{k}", None, payload, "lido"))
+    return records
 
 
 def sample_records(count: int, path: Path = SAMPLES) -> list[SourceRecord]:

@@ -21,6 +21,7 @@ numbers, ISIL codes) are kept as ``adms:identifier`` nodes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 
 from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
@@ -39,6 +40,12 @@ _CACHE_SIZE = 50_000
 
 Labels = Sequence[tuple[str, str | None, bool]]  # (text, language, preferred)
 Ids = Sequence[tuple[str, str | None]]  # (identifier, who issued it)
+
+
+@lru_cache(maxsize=4096)
+def _node_suffix(parts: tuple[str | int, ...]) -> str:
+    """``("actor", 1, 2)`` → ``"actor-1-2>"``: the same few keys recur in every record."""
+    return "-".join(map(str, parts)) + ">"
 
 
 class RecordBuilder:
@@ -67,7 +74,7 @@ class RecordBuilder:
 
     def node(self, *parts: str | int) -> str:
         """The IRI term of a node that belongs to this record (parts are plain names)."""
-        return self._node_prefix + "-".join(map(str, parts)) + ">"
+        return self._node_prefix + _node_suffix(parts)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -203,7 +210,7 @@ class RecordBuilder:
             if key in self._memo:
                 return None
             cache = self.profile.cache
-            cache_key = (scheme, tuple(ids), tuple(text for text, _, _ in labels))
+            cache_key = (scheme, tuple(ids), tuple([label[0] for label in labels]))
             resolved = cache.get(cache_key)
             if resolved is None:
                 if len(cache) > _CACHE_SIZE:

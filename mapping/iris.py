@@ -33,6 +33,8 @@ DEFAULT_BASE = "https://data.oogst.be/"
 # Characters kept as they are in a record key; everything else is percent-encoded, so
 # two different source ids can never collide on one key.
 _KEY_SAFE = "-._~:@!$&'()*+,;="
+_HTTP_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=1024)
@@ -50,13 +52,13 @@ def record_id(feed: str, source_id: str) -> str:
 def slug(text: str, max_len: int = 60) -> str:
     """A readable ascii slug; a short hash keeps different texts apart."""
     norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    s = re.sub(r"[^a-z0-9]+", "-", norm.lower()).strip("-")[:max_len].strip("-")
+    s = _NOT_SLUG.sub("-", norm.lower()).strip("-")[:max_len].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{s}-{digest}" if s else digest
 
 
 def is_http_iri(value: str | None) -> bool:
-    return bool(value) and re.match(r"^https?://[^\s<>\"{}|\\^`]+$", value.strip()) is not None
+    return bool(value) and _HTTP_IRI.match(value.strip()) is not None
 
 
 class Minter:

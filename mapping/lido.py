@@ -151,6 +151,15 @@ def _kids(element: etree._Element, name: str) -> list[etree._Element]:
     return [child for child in element if child.tag == tag]
 
 
+def _first(element: etree._Element, name: str) -> etree._Element | None:
+    """The first child element named ``name``, if any."""
+    tag = _T[name]
+    for child in element:
+        if child.tag == tag:
+            return child
+    return None
+
+
 def _groups(element: etree._Element) -> dict[str, list[etree._Element]]:
     """Child elements by tag, in one pass: for elements read for several kinds of child."""
     groups: dict[str, list[etree._Element]] = {}
@@ -166,10 +175,12 @@ def _groups(element: etree._Element) -> dict[str, list[etree._Element]]:
 _NONE: list[etree._Element] = []  # the empty group (never changed)
 
 
-def _walk(element: etree._Element, *names: str) -> list[etree._Element]:
-    """Descendants along a path of child names: ``_walk(e, "titleWrap", "titleSet")``."""
-    level = [element]
-    for name in names:
+def _walk(element: etree._Element, first: str, second: str, *more: str) -> list[etree._Element]:
+    """Descendants along a path of child names: ``_walk(e, "titleWrap", "titleSet")`` (the
+    first two levels in one comprehension: most paths have two)."""
+    tag, sub = _T[first], _T[second]
+    level = [child for parent in element if parent.tag == tag for child in parent if child.tag == sub]
+    for name in more:
         tag = _T[name]
         level = [child for parent in level for child in parent if child.tag == tag]
     return level
@@ -231,19 +242,20 @@ class LidoMapper:
 
 class _LidoRecord(RecordBuilder):
     def build(self, lido: etree._Element) -> MappedRecord:
-        published = _values(_kids(lido, "objectPublishedID"))
+        groups = _groups(lido)
+        published = _values(groups.get(_T["objectPublishedID"], _NONE))
         persistent = next((value for value, _ in published if normalize.http_iri(value)), None)
         self.start(persistent)
         self.keepers: set[str] = set()
         for k, (value, _) in enumerate((v for v in published if v[0] != persistent), 1):
             self.identifier(("published", k), value)
-        for k, (value, agency) in enumerate(_ids(_kids(lido, "lidoRecID")), 1):
+        for k, (value, agency) in enumerate(_ids(groups.get(_T["lidoRecID"], _NONE)), 1):
             self.identifier(("record", k), value, agency=agency)
         default = self.profile.language
-        for block in _kids(lido, "descriptiveMetadata"):
+        for block in groups.get(_T["descriptiveMetadata"], _NONE):
             self.descriptive(block, _lang(block, default))
         has_rights = False
-        for block in _kids(lido, "administrativeMetadata"):
+        for block in groups.get(_T["administrativeMetadata"], _NONE):
             has_rights |= self.administrative(block, _lang(block, default))
         if not has_rights:
             self.default_rights()
@@ -585,7 +597,7 @@ class _LidoRecord(RecordBuilder):
     def date_bound(self, date: etree._Element | None, name: str, *, first: bool) -> str | None:
         """earliestDate / latestDate as EDTF; text that is no date is kept as it is, so the
         acceptance shapes quarantine the record and the partner sees the bad value."""
-        element = next(iter(_kids(date, name)), None) if date is not None else None
+        element = _first(date, name) if date is not None else None
         raw = _text(element) if element is not None else None
         if raw is None:
             return None

@@ -332,6 +332,7 @@ _TECHNIQUE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_technique(term: str) -> bool:
     """Whether an untyped materials/technique term names a technique (``"ets"``,
     ``"kleurenlithografie"``, ``"gegoten"``) rather than a material (``"brons"``, ``"doek"``)."""
