@@ -164,14 +164,7 @@ class RecordBuilder:
     ) -> tuple[str | None, tuple[tuple[str, str], ...], tuple[tuple[str, str | None], ...]]:
         """(IRI term, (property, value) statements, local ids) of an agent: the same for
         every record mapped with this profile, so :meth:`agent` keeps it in ``profile.cache``."""
-        urls: list[str] = []
-        local: list[tuple[str, str | None]] = []
-        for value, agency in ids:
-            url = normalize.http_iri(value)
-            if url:
-                urls.append(url)
-            else:
-                local.append((value, agency))
+        urls, local = _split_ids(ids)
         chosen = next(
             (url for host in _AGENT_ID_PREFERENCE for url in urls if host in url),
             urls[0] if urls else None,
@@ -231,14 +224,7 @@ class RecordBuilder:
     ) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str | None], ...]]:
         """(IRI term, exactMatch terms, local ids) of a concept: the same for every record
         mapped with this profile, so :meth:`concept` keeps it in ``profile.cache``."""
-        urls: list[str] = []
-        local: list[tuple[str, str | None]] = []
-        for value, agency in ids:
-            url = normalize.http_iri(value)
-            if url:
-                urls.append(url)
-            else:
-                local.append((value, agency))
+        urls, local = _split_ids(ids)
         chosen = next((url for url in urls if url.startswith(vocab.AAT)), urls[0] if urls else None)
         if chosen is None:
             chosen = self.lookup(scheme, [value for value, _ in local] + [text for text, _, _ in labels])
@@ -378,3 +364,16 @@ class RecordBuilder:
 def source_paths(by_term: dict[str, str]) -> dict[str, str]:
     """Source paths keyed by N-Triples property terms → keyed by full property IRIs."""
     return {term[1:-1]: path for term, path in by_term.items()}
+
+
+def _split_ids(ids: Ids) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """The http(s) identifiers (normalised) and the local ones (with their issuer)."""
+    urls: list[str] = []
+    local: list[tuple[str, str | None]] = []
+    for value, agency in ids:
+        url = normalize.http_iri(value)
+        if url:
+            urls.append(url)
+        else:
+            local.append((value, agency))
+    return urls, local
