@@ -551,6 +551,24 @@ def index_rebuild(obj: Context, as_json: bool) -> None:
         out.print(f"Indexed {n} of {total} published records in {obj.settings.search_path}.")
 
 
+@main.group()
+def system() -> None:
+    """The system graphs: provenance (PROV-O) and dataset descriptions (DCAT-AP, VoID)."""
+
+
+@system.command("rebuild")
+@json_option()
+@click.pass_obj
+def system_rebuild(obj: Context, as_json: bool) -> None:
+    """Recreate the system graphs from the state database (never the other way round)."""
+    counts = obj.app.rebuild_system()
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        out.print(f"Rebuilt the system graphs in {obj.settings.system_path}: {counts['records']} published and "
+                  f"{counts['withdrawn']} withdrawn record(s), {counts['runs']} run(s), {counts['feeds']} feed(s).")
+
+
 # -- serve & demo -----------------------------------------------------------------------------
 def _serve(obj: Context, host: str, port: int) -> None:
     import uvicorn

@@ -39,6 +39,7 @@ import pyoxigraph
 
 from . import harvest as harvest_registry
 from . import mapping as mapping_registry
+from .datasets import feed_description
 from .errors import ConfigError, HarvestError, MappingError, OogstError, StoreError
 from .harvest.archive import Archive
 from .harvest.http import HttpClient, HttpPolicy
@@ -54,6 +55,7 @@ from .shapes.report import FeedReport, RuleSummary, order
 from .shapes.validate import Validator
 from .store import Store, open_store
 from .store.state import RUN_COUNTS, State
+from .system import SystemGraphs
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,7 @@ class Oogst:
         self._http = http
         self._contexts: ContextCache | None = None
         self._search: SearchIndex | None = None
+        self._system: SystemGraphs | None = None
 
     # -- resources, opened on first use ------------------------------------------------------
     @property
@@ -193,6 +196,14 @@ class Oogst:
         if self._search is None:
             self._search = SearchIndex(self.settings.search_path)
         return self._search
+
+    @property
+    def system(self) -> SystemGraphs:
+        """The system store (``system.py``): provenance and dataset graphs, apart from the
+        record graphs so the SPARQL default graph holds records only."""
+        if self._system is None:
+            self._system = SystemGraphs(self.settings.system_path, self.settings.base_iri)
+        return self._system
 
     @property
     def validator(self) -> Validator:
@@ -236,10 +247,10 @@ class Oogst:
         return self._contexts
 
     def close(self) -> None:
-        for res in (self._store, self._archive, self._state, self._search):
+        for res in (self._store, self._archive, self._state, self._search, self._system):
             if res is not None:
                 res.close()
-        self._store = self._archive = self._state = self._search = None
+        self._store = self._archive = self._state = self._search = self._system = None
 
     def __enter__(self) -> Oogst:
         return self
@@ -250,9 +261,9 @@ class Oogst:
     # -- feeds ------------------------------------------------------------------------------
     def add_feed(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh",
                  set_spec: str | None = None, config: dict[str, Any] | None = None) -> Feed:
-        if not name or not all(c.isalnum() or c in "-_" for c in name):
-            raise ConfigError(f"feed name {name!r} may hold only letters, digits, '-' and '_'",
-                              hint="e.g. 'stadsarchief-gent'")
+        if not name or name.startswith("_") or not all(c.isalnum() or c in "-_" for c in name):
+            raise ConfigError(f"feed name {name!r} may hold only letters, digits, '-' and '_', and may not "
+                              "start with '_' (kept for the system graphs)", hint="e.g. 'stadsarchief-gent'")
         harvest_registry.get_harvester(protocol)
         mapping_registry.get_mapper(format)
         return self.state.add_feed(Feed(name=name, protocol=protocol, url=url, format=format,
@@ -262,6 +273,7 @@ class Oogst:
         graphs = self.state.remove_feed(name)
         self.store.drop_graphs(graphs)
         self.search.remove_feed(name)
+        self._system_write(lambda: (self.system.forget_feed(name), self._write_datasets()))
         return len(graphs)
 
     def feed_info(self, name: str) -> dict[str, Any]:
@@ -415,6 +427,7 @@ class Oogst:
             self._feed_health(name, next_from=response_date)
             self.state.clear_checkpoint(name)
         row = self.state.get_run(run.run_id)  # a resumed run: the totals of all its parts
+        self._system_write(lambda: (self.system.run(row), self._write_datasets()))
         summary.counts = {k: row[k] for k in RUN_COUNTS}
         summary.notes = row["notes"]
         return summary
@@ -454,6 +467,9 @@ class Oogst:
                                f"see were not withdrawn", feed=feed.name, hint=hint)
         self.store.drop_graphs([u["graph_iri"] for u in unseen])
         self.state.withdraw(feed.name, [u["source_id"] for u in unseen], run.run_id)
+        gone = [{**u, "feed": feed.name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": _now()}
+                for u in unseen]
+        self._system_write(lambda: self.system.records(gone, _now()))
         self.state.add_run_counts(run.run_id, withdrawn=len(unseen))
         summary.counts["withdrawn"] += len(unseen)
         self._add_notes(run, summary, [_note("sweep", f"withdrew {len(unseen)} record(s) that the full run did not "
@@ -538,7 +554,9 @@ class Oogst:
                 notes = [_note("remap", f"re-mapped {done - tombstones} archived record(s) with mapping version "
                                         f"{MAPPING_VERSION}; {tombstones} tombstone(s) kept")]
                 self.state.finish_run(run.run_id, "complete", notes=notes)
-            summary.notes = self.state.get_run(run.run_id)["notes"]
+            row = self.state.get_run(run.run_id)
+            summary.notes = row["notes"]
+            self._system_write(lambda: (self.system.run(row), self._write_datasets()))
         summary.seconds = time.monotonic() - started
         return summary
 
@@ -629,6 +647,7 @@ class Oogst:
         self.store.drop_graphs(drop)
         self.state.upsert_records(rows)
         self._index(rows, graphs)
+        self._system_write(lambda: self.system.records(rows, _now()))
         self.state.add_run_counts(run_id, **counts)
         for k, v in counts.items():
             summary.counts[k] += v
@@ -649,6 +668,43 @@ class Oogst:
     def rebuild_index(self, progress: Callable[[int], None] | None = None) -> int:
         """Recreate the search index from the state's published records and the store."""
         return self.search.rebuild(self.state, self.store, progress=progress) or 0
+
+    def _system_write(self, write: Callable[[], Any]) -> None:
+        """Write the system graphs. They are derived data: when that fails, the records stay
+        published and `oogst system rebuild` repairs them."""
+        try:
+            write()
+        except (OSError, SyntaxError, ValueError) as exc:
+            log.error("the system graphs are behind the state: %s; run `oogst system rebuild`", exc)
+
+    def _write_datasets(self) -> None:
+        """Rewrite the dataset graph: every feed's DCAT-AP/VoID description (``datasets.py``,
+        as ``/datasets`` serves it), with links under ``public_url`` (else host and port)."""
+        base_url = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        stats = self.search.feed_stats()
+        self.system.set_datasets("".join(
+            feed_description(self.settings, base_url, feed, stats.get(feed.name), self.state.last_run(feed.name))
+            for feed in self.state.list_feeds()))
+
+    def rebuild_system(self) -> dict[str, int]:
+        """Recreate the system graphs from the state: an entity per published and withdrawn
+        record, an activity per run, a description per feed."""
+        self.system.clear()
+        counts = {"records": 0, "withdrawn": 0, "runs": 0, "feeds": 0}
+        for state, key in (("published", "records"), ("withdrawn", "withdrawn")):
+            after = None
+            while rows := self.state.list_records(state=state, after=after, limit=1000):
+                self.system.records([{**r, "state": "published" if key == "records" else "withdrawn"}
+                                     for r in rows])
+                counts[key] += len(rows)
+                after = rows[-1]["record_id"]
+        for feed in self.state.list_feeds():
+            counts["feeds"] += 1
+            for run in self.state.runs(feed.name, limit=1_000_000):
+                self.system.run(run)
+                counts["runs"] += 1
+        self._write_datasets()
+        return counts
 
     def _iri_clash(self, feed: str, source_id: str, m: MappedRecord, claimed: dict[str, str]) -> Finding | None:
         """A finding when another source record already claims ``m``'s object IRI: earlier

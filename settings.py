@@ -118,6 +118,16 @@ class Settings:
     def store_url(self) -> str:
         return self.store or f"oxigraph://{(self.data_dir / 'store').resolve()}"
 
+    @property
+    def system_path(self) -> Path:
+        """The system store (provenance and dataset graphs), always embedded in the data dir;
+        derived from the state: `oogst system rebuild`."""
+        return self.data_dir / "system"
+
+    @property
+    def system_store_url(self) -> str:
+        return f"oxigraph://{self.system_path.resolve()}"
+
     def store_options(self, env: dict[str, str] | None = None) -> StoreOptions:
         """What the store needs from the settings; the account only from the environment."""
         env = dict(os.environ) if env is None else env

@@ -128,6 +128,10 @@ def create_app(settings: Settings, *, store: Store | None = None, state: State |
         finally:
             for resource in reversed(opened):
                 resource.close()
+            system_store = getattr(app.state, "system_store", None)  # opened by /sparql on demand
+            if system_store is not None:
+                system_store.close()
+                app.state.system_store = None
             app.state.store, app.state.state_db, app.state.search = store, state, search
 
     app = FastAPI(

@@ -10,6 +10,12 @@ https://www.w3.org/TR/sparql11-protocol/ — the three query operations:
 set the dataset and take precedence over ``FROM`` / ``FROM NAMED``. Without them the
 default graph is the union of all record graphs.
 
+System graphs: when every ``default-graph-uri`` / ``named-graph-uri`` names a graph under
+``{base_iri}graph/_system/`` (``…/_system/provenance``: PROV-O of records and runs;
+``…/_system/datasets``: DCAT-AP and VoID of the feeds), the query runs on the system store
+(``system.py``) instead of the record store; naming system and record graphs in one
+request is refused with 400, as they live in different stores.
+
 Results by ``Accept`` (q-values honoured): SELECT/ASK as SPARQL JSON (default), XML, CSV or
 TSV; CONSTRUCT/DESCRIBE as Turtle (default), N-Triples, JSON-LD or RDF/XML. An ``Accept``
 that allows none of these gets the default format rather than a 406 (see ``conneg``).
@@ -33,14 +39,16 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import QueryError
-from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, Store
+from ..errors import QueryError, StoreError
+from ..mapping.iris import system_graph_prefix
+from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, Store, open_store
 from .conneg import GRAPH_OFFERS, SOLUTION_OFFERS, negotiate
 from .deps import BaseUrlDep, StoreDep
 from .pages import sparql_page
@@ -205,19 +213,50 @@ async def _answer(request: Request, store: Store, params: Params, base_url: str)
     solutions = negotiate(accept, SOLUTION_OFFERS, "json")
     graph = negotiate(accept, GRAPH_OFFERS, "turtle")
     log.debug("query (%s | %s): %s", solutions, graph, queries[0])
+    default_graphs = _graph_iris(params, "default-graph-uri")
+    named_graphs = _graph_iris(params, "named-graph-uri")
+    if _names_system_graphs(request, [*(default_graphs or []), *(named_graphs or [])]):
+        store = await run_in_threadpool(_system_store, request)
     result = await run_in_threadpool(
         store.query,
         queries[0],
         solutions=solutions,
         graph=graph,
-        default_graphs=_graph_iris(params, "default-graph-uri"),
-        named_graphs=_graph_iris(params, "named-graph-uri"),
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
         base_iri=_endpoint(base_url),
     )
     headers = dict(_VARY)
     if result.truncated:
         headers[TRUNCATED] = str(request.app.state.settings.result_limit)
     return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+def _names_system_graphs(request: Request, graphs: list[str]) -> bool:
+    """Whether the dataset parameters name system graphs only (the system store answers);
+    a mix of system and record graphs is refused."""
+    prefix = system_graph_prefix(request.app.state.settings.base_iri)
+    system = [g for g in graphs if g.startswith(prefix)]
+    if system and len(system) != len(graphs):
+        raise QueryError(f"default-graph-uri/named-graph-uri mix system graphs ({prefix}…) and record graphs; "
+                         "they live in different stores: query them in separate requests")
+    return bool(system)
+
+
+def _system_store(request: Request) -> Store:
+    """The system store, opened read-only on first use and kept on the app."""
+    store = getattr(request.app.state, "system_store", None)
+    if store is None:
+        settings = request.app.state.settings
+        options = replace(settings.store_options(), read_only=True,
+                          graph_prefix=system_graph_prefix(settings.base_iri))
+        try:
+            store = open_store(settings.system_store_url, options)
+        except StoreError as exc:
+            raise ApiError(503, f"the system graphs cannot be read: {exc.message}; they appear after a "
+                           "harvest, or with `oogst system rebuild`") from exc
+        request.app.state.system_store = store
+    return store
 
 
 async def _describe(request: Request, store: Store, base_url: str) -> Response:
@@ -227,7 +266,8 @@ async def _describe(request: Request, store: Store, base_url: str) -> Response:
         raise QueryError("no query: pass the SPARQL query as query=…")
     if wanted == "html":
         return sparql_page(request, base_url)
-    result = await run_in_threadpool(store.query, _service_description(_endpoint(base_url)), graph=wanted)
+    prefix = system_graph_prefix(request.app.state.settings.base_iri).removesuffix("_system/")
+    result = await run_in_threadpool(store.query, _service_description(_endpoint(base_url), prefix), graph=wanted)
     return Response(result.body, media_type=result.media_type, headers=_VARY)
 
 
@@ -236,7 +276,7 @@ def _endpoint(base_url: str) -> str:
     return quote(f"{base_url}/sparql", safe=":/?#[]@!$&'()*+,;=%~")
 
 
-def _service_description(endpoint: str) -> str:
+def _service_description(endpoint: str, base: str) -> str:
     """A CONSTRUCT of the SPARQL 1.1 Service Description, so the store serialises it."""
     formats = ", ".join(f"fmt:{name}" for name in _FORMAT_IRIS.values())
     return f"""PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
@@ -249,7 +289,7 @@ CONSTRUCT {{
     sd:feature sd:UnionDefaultGraph ;
     sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
     sd:resultFormat {formats} ;
-    dcterms:description "Read-only SPARQL endpoint of oogst: one named graph per published heritage record; the default graph is their union."@en .
+    dcterms:description "Read-only SPARQL endpoint of oogst: one named graph per published heritage record; the default graph is their union. Provenance (PROV-O) and dataset descriptions (DCAT-AP, VoID) are in the system graphs <{base}_system/provenance> and <{base}_system/datasets>: name them with default-graph-uri or named-graph-uri (system graphs only) to query them."@en .
 }} WHERE {{}}"""
 
 

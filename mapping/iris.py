@@ -18,6 +18,8 @@ Layout under ``base`` (default ``https://data.oogst.be/``, the ``base_iri`` sett
                                       (an object name without AAT link, a role …)
     {base}id/feed/{feed}              the feed (dataset) itself
     {base}id/run/{run}                one harvest run
+    {base}graph/_system/provenance    PROV-O of records and runs (system store)
+    {base}graph/_system/datasets      DCAT-AP/VoID of the feeds (system store)
 """
 
 from __future__ import annotations
@@ -113,3 +115,13 @@ def graph_prefix(base: str = DEFAULT_BASE) -> str:
     if not base.endswith("/"):
         base += "/"
     return f"{base}graph/"
+
+
+def system_graph(name: str, base: str = DEFAULT_BASE) -> str:
+    """A graph of the system store (``provenance``, ``datasets``): ``{base}graph/_system/{name}``.
+    Feed names cannot start with '_', so these never meet a record graph."""
+    return f"{system_graph_prefix(base)}{name}"
+
+
+def system_graph_prefix(base: str = DEFAULT_BASE) -> str:
+    return f"{graph_prefix(base)}_system/"

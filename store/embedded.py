@@ -242,9 +242,10 @@ class EmbeddedStore:
         return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
 
     def close(self) -> None:
-        if not self.options.read_only:
-            self._store.flush()
-        del self._store
+        """Flush and release the store; closing twice is harmless."""
+        store = self.__dict__.pop("_store", None)
+        if store is not None and not self.options.read_only:
+            store.flush()
 
 
 def _detached(exc: BaseException) -> BaseException:

@@ -1,0 +1,128 @@
+"""The system store: provenance (PROV-O) and dataset (DCAT-AP, VoID) graphs, apart from the records.
+
+The SPARQL default graph is the union of the record store's graphs, so typed system triples
+(``prov:Activity``, ``dcat:Dataset``) must not live there: they go to a second embedded
+store in the data dir (``Settings.system_store_url``) with two named graphs:
+
+- ``{base}graph/_system/provenance``: per published record, its graph IRI as a
+  ``prov:Entity`` (``prov:wasGeneratedBy`` the run, ``prov:wasDerivedFrom`` the source
+  record, ``prov:generatedAtTime``, ``oogst:datestamp``, ``oogst:mappingVersion``,
+  ``oogst:validation``, ``foaf:primaryTopic`` the object); a withdrawn record keeps its
+  entity with ``prov:invalidatedAtTime``; per run a ``prov:Activity`` with its times,
+  status and counts. Quarantined records are not here: they stay in the state database.
+- ``{base}graph/_system/datasets``: every feed's DCAT-AP/VoID description
+  (``datasets.feed_description``), rewritten after each run.
+
+The system store is derived from the state (``oogst system rebuild``), never the other way
+round; the pipeline writes it after the record store and the state have committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+from .datasets import iri as as_iri
+from .datasets import lit
+from .mapping import iris
+from .mapping.profile import MAPPING_VERSION
+from .store.state import RUN_COUNTS
+
+PROV = "http://www.w3.org/ns/prov#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+class SystemGraphs:
+    """The writable system store (pyoxigraph on disk); readers open it through ``open_store``."""
+
+    def __init__(self, path: Path, base_iri: str) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._store = pyoxigraph.Store(str(path))
+        self.base_iri = base_iri
+        self.ns = base_iri.rstrip("/") + "/ns#"
+        self.provenance = iris.system_graph("provenance", base_iri)
+        self.datasets = iris.system_graph("datasets", base_iri)
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store
+
+    # -- provenance ------------------------------------------------------------------------
+    def records(self, rows: Iterable[dict[str, Any]], when: str | None = None) -> None:
+        """Record the outcome of a batch (state rows): published records replace their
+        entity (generated ``when``, else at the row's ``updated_at``), withdrawn ones gain
+        ``prov:invalidatedAtTime``; others are left alone."""
+        g = f"<{self.provenance}>"
+        ops: list[str] = []
+        triples: list[str] = []
+        for row in rows:
+            subject = f"<{row['graph_iri']}>"
+            if row["state"] == "published":
+                ops.append(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }}")
+                triples += self._entity(subject, row, when)
+            elif row["state"] == "withdrawn":
+                ops.append(f"DELETE WHERE {{ GRAPH {g} {{ {subject} <{PROV}invalidatedAtTime> ?o }} }}")
+                triples += self._withdrawn(subject, row)
+        if triples:
+            ops.append(f"INSERT DATA {{ GRAPH {g} {{\n" + "\n".join(triples) + "\n} }")
+        if ops:
+            self._store.update(" ;\n".join(ops))
+
+    def _entity(self, subject: str, row: dict[str, Any], when: str | None) -> list[str]:
+        t = [(RDF_TYPE, f"<{PROV}Entity>"),
+             (PROV + "wasGeneratedBy", f"<{iris.run_iri(row['run_id'], self.base_iri)}>"),
+             (PROV + "wasDerivedFrom", as_iri(row["source_id"]) or lit(row["source_id"])),
+             (PROV + "generatedAtTime", lit(when or row["updated_at"], datatype=XSD + "dateTime")),
+             (DCT + "isPartOf", f"<{iris.Minter(row['feed'], self.base_iri).feed_iri()}>"),
+             (self.ns + "mappingVersion", lit(MAPPING_VERSION)),
+             (self.ns + "validation", lit("conforms")),
+             (FOAF + "primaryTopic", as_iri(row.get("object_iri"))),
+             (self.ns + "datestamp", lit(row["datestamp"]) if row.get("datestamp") else None)]
+        return [f"{subject} <{p}> {o} ." for p, o in t if o is not None]
+
+    def _withdrawn(self, subject: str, row: dict[str, Any]) -> list[str]:
+        when = row.get("withdrawn_at") or row.get("updated_at")
+        return [f"{subject} <{RDF_TYPE}> <{PROV}Entity> .",
+                f"{subject} <{DCT}isPartOf> <{iris.Minter(row['feed'], self.base_iri).feed_iri()}> .",
+                f"{subject} <{PROV}wasInvalidatedBy> <{iris.run_iri(row['run_id'], self.base_iri)}> .",
+                f"{subject} <{PROV}invalidatedAtTime> {lit(when, datatype=XSD + 'dateTime')} ."]
+
+    def run(self, run: dict[str, Any]) -> None:
+        """Replace run ``run`` (a state runs row) as a ``prov:Activity``."""
+        g = f"<{self.provenance}>"
+        subject = f"<{iris.run_iri(run['id'], self.base_iri)}>"
+        t = [(RDF_TYPE, f"<{PROV}Activity>"),
+             (PROV + "used", f"<{iris.Minter(run['feed'], self.base_iri).feed_iri()}>"),
+             (PROV + "startedAtTime", lit(run["started_at"], datatype=XSD + "dateTime") if run.get("started_at")
+              else None),
+             (PROV + "endedAtTime", lit(run["finished_at"], datatype=XSD + "dateTime") if run.get("finished_at")
+              else None),
+             (self.ns + "status", lit(run["status"])),
+             (self.ns + "mode", lit(run["mode"]) if run.get("mode") else None)]
+        t += [(self.ns + k, lit(str(run.get(k) or 0), datatype=XSD + "integer")) for k in RUN_COUNTS]
+        body = "\n".join(f"{subject} <{p}> {o} ." for p, o in t if o is not None)
+        self._store.update(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }} ;\n"
+                           f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
+
+    def forget_feed(self, feed: str) -> None:
+        """Drop the provenance of a removed feed's records and runs."""
+        g = f"<{self.provenance}>"
+        feed_iri = f"<{iris.Minter(feed, self.base_iri).feed_iri()}>"
+        self._store.update(
+            f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?s <{DCT}isPartOf> {feed_iri} ; ?p ?o }} }} ;\n"
+            f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {g} {{ ?s <{PROV}used> {feed_iri} ; ?p ?o }} }}")
+
+    # -- datasets ------------------------------------------------------------------------------
+    def set_datasets(self, ntriples: str) -> None:
+        """Replace the dataset graph whole (every feed's description, N-Triples)."""
+        g = f"<{self.datasets}>"
+        self._store.update(f"DROP SILENT GRAPH {g} ;\nINSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+
+    def clear(self) -> None:
+        self._store.update(f"DROP SILENT GRAPH <{self.provenance}> ;\nDROP SILENT GRAPH <{self.datasets}>")
