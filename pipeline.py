@@ -55,6 +55,7 @@ from .shapes.report import FeedReport, RuleSummary, order
 from .shapes.validate import Validator
 from .store import Store, open_store
 from .store.state import RUN_COUNTS, State
+from .store.state import now as _now
 from .system import SystemGraphs
 
 log = logging.getLogger(__name__)
@@ -854,10 +855,6 @@ def _damaged(rec: SourceRecord) -> Finding:
                         rec.error)
     return _finding("harvest:record", "De harvester kon het record niet overnemen",
                     "The harvester could not take the record", rec.error)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _note(code: str, message: str, **extra: Any) -> dict[str, Any]:

@@ -181,7 +181,8 @@ class Profile:
                 )
             object.__setattr__(self, "default_rights", rights)
         if self.provider_iri is not None and not iris.is_http_iri(self.provider_iri):
-            raise ConfigError(f"provider_iri {self.provider_iri!r} is not an http(s) IRI", feed=self.feed)
+            raise ConfigError(f"provider_iri {self.provider_iri!r} is not an http(s) IRI", feed=self.feed,
+                              hint="use the provider's Wikidata or OVO IRI, e.g. http://www.wikidata.org/entity/Q1809071")
         object.__setattr__(self, "values", self._checked_values(self.values))
         object.__setattr__(self, "fields", tuple(self.fields))
 
