@@ -607,7 +607,7 @@ def _sample_profile(name: str) -> Path | None:
     """The mapping profile shipped beside sample partner ``name`` (``data/samples/*/profile.toml``)."""
     import tomllib
 
-    from .simulator import DEFAULT_SAMPLES_DIR
+    from .devtools.simulator import DEFAULT_SAMPLES_DIR
 
     for partner in sorted(DEFAULT_SAMPLES_DIR.glob("*/partner.toml")):
         profile = partner.with_name("profile.toml")
@@ -627,7 +627,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from .simulator import PartnerSimulator
+    from .devtools.simulator import PartnerSimulator
 
     obj.overrides["port"] = port
     app = obj.app

@@ -39,24 +39,25 @@ import pyoxigraph
 
 from . import harvest as harvest_registry
 from . import mapping as mapping_registry
-from .datasets import feed_description
+from .publish.datasets import feed_description
 from .errors import ConfigError, HarvestError, MappingError, OogstError, StoreError
-from .harvest.archive import Archive
+from .store.archive import Archive
 from .harvest.http import HttpClient, HttpPolicy
 from .jsonld import ContextCache
-from .mapping import iris, vocab
+from . import iris
+from .mapping import vocab
 from .mapping.profile import MAPPING_VERSION, Profile
 from .mapping.ntriples import iri as nt_iri, lit as nt_lit
 from .records import Checkpoint, Feed, Finding, MappedRecord, Report, SourceRecord
-from .search import SearchIndex
-from .search import extract as search_extract
+from .publish.search import SearchIndex
+from .publish.search import extract as search_extract
 from .settings import Settings
 from .shapes.report import FeedReport, RuleSummary, order
 from .shapes.validate import Validator
 from .store import Store, open_store
 from .store.state import RUN_COUNTS, State
 from .store.state import now as _now
-from .system import SystemGraphs
+from .publish.provenance import SystemGraphs
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .mapping.iris import DEFAULT_BASE, graph_prefix
+from .iris import DEFAULT_BASE, graph_prefix
 from .store.base import StoreOptions
 
 

@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import StoreError
-from ..search import SearchIndex
+from ..publish.search import SearchIndex
 from ..settings import Settings
 from ..store import Store, open_store
 from ..store.state import State

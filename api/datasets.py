@@ -19,7 +19,7 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..datasets import Catalogue
+from ..publish.datasets import Catalogue
 from ..store import GRAPH_FORMATS, Store
 from .caching import conditional
 from .conneg import negotiate

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..search import SearchIndex
+from ..publish.search import SearchIndex
 from ..settings import Settings
 from ..store import Store
 from ..store.state import State

@@ -31,10 +31,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFoundError
-from ..mapping.iris import record_id as make_record_id
-from ..search import Doc, SearchIndex
-from ..search import Query as SearchQuery
-from ..search import extract as extract_doc
+from ..iris import record_id as make_record_id
+from ..publish.search import Doc, SearchIndex
+from ..publish.search import Query as SearchQuery
+from ..publish.search import extract as extract_doc
 from ..store import GRAPH_FORMATS, Store
 from ..store.state import State
 from . import pages

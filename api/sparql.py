@@ -47,7 +47,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import QueryError, StoreError
-from ..mapping.iris import system_graph_prefix
+from ..iris import system_graph_prefix
 from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, Store, open_store
 from .conneg import GRAPH_OFFERS, SOLUTION_OFFERS, negotiate
 from .deps import BaseUrlDep, StoreDep

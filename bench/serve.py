@@ -48,8 +48,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT.parent))
 
-from oogst.mapping.iris import Minter, record_id  # noqa: E402
-from oogst.search import SearchIndex, extract  # noqa: E402
+from oogst.iris import Minter, record_id  # noqa: E402
+from oogst.publish.search import SearchIndex, extract  # noqa: E402
 from oogst.settings import Settings  # noqa: E402
 from oogst.store import open_store  # noqa: E402
 from oogst.store.state import Feed, State  # noqa: E402

@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from .iris import is_http_iri
+from ..iris import is_http_iri
 from .ntriples import safe_iri
 
 # -- text ------------------------------------------------------------------------------------

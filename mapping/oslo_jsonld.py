@@ -48,7 +48,7 @@ from ..jsonld import ContextCache, ContextError, prepare
 from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
 from .builder import RecordBuilder, source_paths
-from .iris import slug
+from ..iris import slug
 from .ntriples import iri, lit
 from .profile import ExtraField, Profile
 

@@ -47,7 +47,8 @@ from lxml import etree
 
 from ..errors import ConfigError
 from ..jsonld import ContextCache
-from . import iris, normalize, vocab
+from .. import iris
+from . import normalize, vocab
 
 # Bumped whenever the RDF a mapper writes for the same input changes, so that stored records
 # can be re-mapped (and goldens re-read) deliberately.

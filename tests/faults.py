@@ -1,6 +1,6 @@
 """Fault factories for the partner simulator (``PartnerSimulator.inject``).
 
-Each factory returns a :data:`oogst.simulator.Fault`: ``(verb, args, page) -> (status,
+Each factory returns a :data:`oogst.devtools.simulator.Fault`: ``(verb, args, page) -> (status,
 headers, body) | None``. "Page n" counts the ListRecords responses a fault has seen, the
 first one included (1-based), so that a fault can hit the middle of a feed. Faults with a
 ``times`` limit stop after that many hits; the others keep hitting.
@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from email.utils import formatdate
 
-from oogst.simulator import Fault
+from oogst.devtools.simulator import Fault
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 XML = {"Content-Type": "text/xml; charset=utf-8"}

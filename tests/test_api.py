@@ -32,7 +32,7 @@ from oogst import __version__
 from oogst.api import create_app
 from oogst.api.app import from_environment
 from oogst.api.conneg import SOLUTION_OFFERS, negotiate
-from oogst.mapping.iris import Minter, record_id
+from oogst.iris import Minter, record_id
 from oogst.settings import Settings
 from oogst.store import StoreOptions
 from oogst.store.embedded import EmbeddedStore

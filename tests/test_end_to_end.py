@@ -20,8 +20,8 @@ import pytest
 import requests
 from lxml import etree
 
-from oogst.mapping import iris
-from oogst.simulator import PartnerSimulator
+from oogst import iris
+from oogst.devtools.simulator import PartnerSimulator
 
 from .conftest import ROOT, free_port
 

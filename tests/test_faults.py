@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from oogst.cli import main
-from oogst.mapping import iris
-from oogst.simulator import PartnerSimulator
+from oogst import iris
+from oogst.devtools.simulator import PartnerSimulator
 
 from . import faults
 from .conftest import free_port

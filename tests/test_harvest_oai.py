@@ -16,7 +16,7 @@ from oogst.errors import ConfigError, FatalHarvestError, TransientHarvestError
 from oogst.harvest.http import HttpClient, HttpPolicy
 from oogst.harvest.oai import DAY, SECONDS, OaiPmhHarvester, normalize_datestamp, oai_from, parse_page
 from oogst.records import Checkpoint, Feed, SourceRecord
-from oogst.simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator
+from oogst.devtools.simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator
 
 from . import faults
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from oogst.cli import main
-from oogst.mapping import iris
-from oogst.simulator import PartnerSimulator, load_records
+from oogst import iris
+from oogst.devtools.simulator import PartnerSimulator, load_records
 
 from . import faults
 from .faults import make_app, note_codes, record_states, store_graphs

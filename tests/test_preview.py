@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from oogst.cli import main
 from oogst.pipeline import Oogst
 from oogst.settings import Settings
-from oogst.simulator import PartnerSimulator
+from oogst.devtools.simulator import PartnerSimulator
 
 MUSEUM = "hof-van-leie"
 

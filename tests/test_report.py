@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from oogst.cli import main
 from oogst.records import Finding, Report
 from oogst.shapes.report import CSV_COLUMNS, FeedReport, summarise
-from oogst.simulator import PartnerSimulator
+from oogst.devtools.simulator import PartnerSimulator
 
 MUSEUM = "hof-van-leie"
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from oogst.pipeline import _feed_lock
-from oogst.simulator import PartnerSimulator
+from oogst.devtools.simulator import PartnerSimulator
 
 from . import faults
 from .faults import make_app, note_codes, record_states, store_graphs

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from oogst.api import create_app
-from oogst.search import SearchIndex
+from oogst.publish.search import SearchIndex
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
 from oogst.store.state import State

@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from oogst.cli import main
 from oogst.errors import QueryError
 from oogst.pipeline import Oogst
-from oogst import search
-from oogst.search import Doc, Link, Query, SearchIndex, extract, fts_query
+from oogst.publish import search
+from oogst.publish.search import Doc, Link, Query, SearchIndex, extract, fts_query
 from oogst.settings import Settings
-from oogst.simulator import PartnerSimulator
+from oogst.devtools.simulator import PartnerSimulator
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -22,7 +22,7 @@ import pytest
 import requests
 from lxml import etree
 
-from oogst.simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator, SimRecord, load_records
+from oogst.devtools.simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator, SimRecord, load_records
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -612,7 +612,7 @@ def test_add_partner_checks_its_arguments(own_sim: PartnerSimulator) -> None:
 
 
 def test_command_line_serves_the_samples() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "oogst.simulator", "--port", "0", "--page-size", "3"],
+    proc = subprocess.Popen([sys.executable, "-m", "oogst.devtools.simulator", "--port", "0", "--page-size", "3"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         endpoints = {}

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from oogst.api import create_app
 from oogst.errors import ConfigError
-from oogst.mapping import iris
+from oogst import iris
 from oogst.pipeline import Oogst
 from oogst.settings import Settings
-from oogst.simulator import PartnerSimulator
+from oogst.devtools.simulator import PartnerSimulator
 
 PROV = "http://www.w3.org/ns/prov#"
 JSON = {"Accept": "application/sparql-results+json"}

@@ -17,8 +17,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ...search import Doc, Link
-from ...search import Query as SearchQuery
+from ...publish.search import Doc, Link
+from ...publish.search import Query as SearchQuery
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, StoreError
-from ..records import Feed
+from ...errors import ConfigError, StoreError
+from ...records import Feed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (

@@ -16,10 +16,10 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from .mapping.iris import Minter
-from .records import Feed
-from .settings import Settings
-from .store import GRAPH_FORMATS
+from ..iris import Minter
+from ..records import Feed
+from ..settings import Settings
+from ..store import GRAPH_FORMATS
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"

@@ -27,9 +27,9 @@ import pyoxigraph
 
 from .datasets import iri as as_iri
 from .datasets import lit
-from .mapping import iris
-from .mapping.profile import MAPPING_VERSION
-from .store.state import RUN_COUNTS
+from .. import iris
+from ..mapping.profile import MAPPING_VERSION
+from ..store.state import RUN_COUNTS
 
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"

@@ -51,9 +51,9 @@ from typing import Any
 import orjson
 import pyoxigraph as ox
 
-from .errors import QueryError, StoreError
-from .store import Store
-from .store.state import State
+from ..errors import QueryError, StoreError
+from ..store import Store
+from ..store.state import State
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ Tests can change records (:meth:`~PartnerSimulator.update_record`,
 :meth:`~PartnerSimulator.delete_record`), read what was asked (:attr:`~PartnerSimulator.request_log`)
 and alter responses (:meth:`~PartnerSimulator.inject`).
 
-Run ``python -m oogst.simulator`` to try it by hand.
+Run ``python -m oogst.devtools.simulator`` to try it by hand.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ __all__ = ["DEFAULT_SAMPLES_DIR", "Fault", "PartnerSimulator", "SimRecord", "loa
 logger = logging.getLogger(__name__)
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-DEFAULT_SAMPLES_DIR = Path(__file__).parent / "data" / "samples"
+DEFAULT_SAMPLES_DIR = Path(__file__).resolve().parents[1] / "data" / "samples"
 
 DAY = "YYYY-MM-DD"
 SECONDS = "YYYY-MM-DDThh:mm:ssZ"
@@ -734,8 +734,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m oogst.simulator``: serve the samples until Ctrl-C."""
-    parser = argparse.ArgumentParser(prog="python -m oogst.simulator",
+    """``python -m oogst.devtools.simulator``: serve the samples until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m oogst.devtools.simulator",
                                      description="Serve the sample partners over OAI-PMH on 127.0.0.1.")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     parser.add_argument("--page-size", type=int, default=10, help="records per page (default: 10)")
