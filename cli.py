@@ -104,24 +104,14 @@ def feeds() -> None:
     """Register and inspect partner feeds."""
 
 
-def _feed_options(protocol: str, options: tuple[str, ...]) -> dict[str, str]:
-    """``--option KEY=VALUE`` pairs as a feed config; keys the protocol does not read are refused."""
-    from dataclasses import fields
-
-    from . import harvest
-    from .mapping import Profile
-
-    known = harvest.options(protocol)
-    allowed = None if known is None else {*known, *(f.name for f in fields(Profile) if f.init and f.name != "feed")}
+def _pairs(options: tuple[str, ...]) -> dict[str, str]:
+    """``--option KEY=VALUE`` pairs; the core checks the keys against the protocol's."""
     config: dict[str, str] = {}
     for option in options:
         key, eq, value = option.partition("=")
         key = key.strip()
         if not eq or not key:
             raise click.BadParameter(f"{option!r} is not KEY=VALUE", param_hint="--option")
-        if allowed is not None and key not in allowed:
-            raise click.BadParameter(f"{protocol} feeds have no option {key!r}; known: {', '.join(sorted(allowed))}",
-                                     param_hint="--option")
         config[key] = value
     return config
 
@@ -142,10 +132,13 @@ def _feed_options(protocol: str, options: tuple[str, ...]) -> dict[str, str]:
                    "work too.")
 @click.option("--profile", "profile", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="The feed's mapping profile (TOML: language, default rights, provider, value maps, extra fields).")
+@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
+@click.option("--owner", help="The partner organisation the feed belongs to.")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None, protocol: str,
-              metadata_prefix: str | None, options: tuple[str, ...], profile: str | None, as_json: bool) -> None:
+              metadata_prefix: str | None, options: tuple[str, ...], profile: str | None, schedule: str | None,
+              owner: str | None, as_json: bool) -> None:
     """Register feed NAME.
 
     \b
@@ -159,14 +152,14 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
       oogst feeds add export --protocol files --format lido --url /data/export-2024.zip \\
           --option record_xpath=//lido:lido --option id_xpath=lido:lidoRecID
     """
-    config = _feed_options(protocol, options)
+    config = _pairs(options)
     if metadata_prefix:
         config["metadata_prefix"] = metadata_prefix
-    if protocol == "files" and "://" not in url:
-        url = str(Path(url).expanduser().resolve())  # harvests may run from another folder
-    feed = obj.app.add_feed(name, url, fmt, protocol=protocol, set_spec=set_spec, config=config)
+    feed = obj.app.add_feed(name, url, fmt, protocol=protocol, set_spec=set_spec, options=config,
+                            schedule=schedule, owner=owner)
     if profile:
         obj.app.set_profile(name, profile)
+        feed = obj.app.feed(name)
     if as_json:
         click.echo(json.dumps(feed.as_dict(), ensure_ascii=False))
     else:
@@ -185,13 +178,12 @@ def feeds_profile(obj: Context, name: str, file: str | None) -> None:
     (or `oogst remap NAME`) on.
     """
     if file is None:
-        obj.app.state.get_feed(name)
-        path = obj.settings.profiles_path / f"{name}.toml"
-        if not path.is_file():
-            out.print(f"Feed {name} has no profile file; it maps with the defaults. Set one: "
+        text = obj.app.profile_text(name)
+        if text is None:
+            out.print(f"Feed {name} has no profile; it maps with the defaults. Set one: "
                       f"oogst feeds profile {name} FILE")
             return
-        click.echo(path.read_text("utf-8"), nl=False)
+        click.echo(text, nl=False)
         return
     profile = obj.app.set_profile(name, file)
     out.print(f"Profile of feed [bold]{name}[/] set: language {profile.language}, "
@@ -199,12 +191,35 @@ def feeds_profile(obj: Context, name: str, file: str | None) -> None:
               f"{sum(len(v) for v in profile.values.values())} mapped terms, {len(profile.fields)} extra fields.")
 
 
+@feeds.command("edit")
+@click.argument("name")
+@click.option("--url", help="A new endpoint URL (the records keep their identities).")
+@click.option("--format", "fmt", help="A new source format (`oogst formats`).")
+@click.option("--set", "set_spec", help="Harvest only this OAI-PMH set ('' for all).")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="A protocol option (repeatable); replaces the feed's options when given.")
+@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
+@click.option("--owner", help="The partner organisation the feed belongs to.")
+@json_option("Print the feed as JSON.")
+@click.pass_obj
+def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_spec: str | None,
+               options: tuple[str, ...], schedule: str | None, owner: str | None, as_json: bool) -> None:
+    """Change feed NAME without unpublishing anything: its URL, format, set, options,
+    schedule or owner. The mapping profile has its own command (`oogst feeds profile`)."""
+    feed = obj.app.edit_feed(name, url=url, format=fmt, set_spec=set_spec,
+                             options=_pairs(options) if options else None, schedule=schedule, owner=owner)
+    if as_json:
+        click.echo(json.dumps(feed.as_dict(), ensure_ascii=False))
+    else:
+        out.print(f"Feed [bold]{name}[/] changed: {feed.protocol} {feed.url} ({feed.format}).")
+
+
 @feeds.command("list")
 @json_option()
 @click.pass_obj
 def feeds_list(obj: Context, as_json: bool) -> None:
     """List the registered feeds."""
-    infos = [obj.app.feed_info(f.name) for f in obj.app.state.list_feeds()]
+    infos = [obj.app.feed_info(f.name) for f in obj.app.list_feeds()]
     if as_json:
         click.echo(json.dumps(infos, ensure_ascii=False))
         return
@@ -264,7 +279,7 @@ def feeds_resume(obj: Context, name: str) -> None:
 @click.pass_obj
 def feeds_remove(obj: Context, name: str, yes: bool) -> None:
     """Remove feed NAME and unpublish its records."""
-    obj.app.state.get_feed(name)
+    obj.app.feed(name)
     if not yes:
         click.confirm(f"Remove feed {name!r} and unpublish all its records?", abort=True)
     n = obj.app.remove_feed(name)
@@ -275,7 +290,7 @@ def feeds_remove(obj: Context, name: str, yes: bool) -> None:
 def _run_harvest(obj: Context, names: list[str], full: bool, as_json: bool, resume: bool = False) -> list:
     app = obj.app
     for name in names:
-        app.state.get_feed(name)  # unknown names fail before any work starts
+        app.feed(name)  # unknown names fail before any work starts
     summaries = []
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=as_json) as bar:
@@ -335,7 +350,7 @@ def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, r
         raise click.UsageError("name one or more feeds, or pass --all")
     if full and resume:
         raise click.UsageError("--full starts over; --resume carries on: choose one")
-    chosen = [f.name for f in obj.app.state.list_feeds()] if all_feeds else list(names)
+    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else list(names)
     summaries = _run_harvest(obj, chosen, full, as_json, resume=resume)
     _print_summaries(summaries, as_json)
     if not all(s.ok for s in summaries):
@@ -353,7 +368,7 @@ def remap(obj: Context, name: str, as_json: bool) -> None:
     not; withdrawn records stay withdrawn.
     """
     app = obj.app
-    app.state.get_feed(name)
+    app.feed(name)
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=as_json) as bar:
         task = bar.add_task(f"remap {name}", total=None)
@@ -540,7 +555,7 @@ def index() -> None:
 @click.pass_obj
 def index_rebuild(obj: Context, as_json: bool) -> None:
     """Recreate the search index from the published records in the store."""
-    total = obj.app.state.counts()["published"]
+    total = obj.app.counts()["published"]
     with Progress(SpinnerColumn(), TextColumn("search index"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=as_json) as bar:
         task = bar.add_task("index", total=total)
@@ -576,7 +591,7 @@ def _serve(obj: Context, host: str, port: int) -> None:
     from .api.app import create_app
 
     settings = obj.settings
-    app = create_app(settings, store=obj.app.store, state=obj.app.state, search=obj.app.search)
+    app = create_app(obj.app)
     base = f"http://{host}:{port}"
     out.print(f"\nServing on [bold]{base}[/] (Ctrl-C stops):")
     for path, what in (("/docs", "API documentation (OpenAPI)"), ("/sparql", "SPARQL endpoint and query page"),
@@ -603,19 +618,6 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     _serve(obj, obj.settings.host, obj.settings.port)
 
 
-def _sample_profile(name: str) -> Path | None:
-    """The mapping profile shipped beside sample partner ``name`` (``data/samples/*/profile.toml``)."""
-    import tomllib
-
-    from .devtools.simulator import DEFAULT_SAMPLES_DIR
-
-    for partner in sorted(DEFAULT_SAMPLES_DIR.glob("*/partner.toml")):
-        profile = partner.with_name("profile.toml")
-        if profile.is_file() and tomllib.loads(partner.read_text("utf-8")).get("name") == name:
-            return profile
-    return None
-
-
 @main.command()
 @click.option("--no-serve", is_flag=True, help="Harvest the sample partners, print the summary, and exit.")
 @click.option("--port", type=int, help="Port for the API (default 8000).")
@@ -627,30 +629,19 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
+    from .devtools.demo import register_samples
     from .devtools.simulator import PartnerSimulator
 
     obj.overrides["port"] = port
     app = obj.app
     with PartnerSimulator() as sim:
-        names = []
-        for name, info in sim.partners.items():
-            url = sim.endpoint(name)
-            try:
-                app.state.get_feed(name)
-                app.state.update_feed(name, url=url)  # the simulator's port changes per run
-            except OogstError:
-                config = {k: info[k] for k in ("metadata_prefix", "language") if info.get(k)}
-                app.add_feed(name, url, info["format"], config=config)
-                profile = _sample_profile(name)
-                if profile is not None:
-                    app.set_profile(name, profile)
-            names.append(name)
+        names = register_samples(app, sim)
         if not as_json:
             out.print(f"Partner simulator on {sim.url}: {', '.join(names)}")
         summaries = _run_harvest(obj, names, False, as_json)
         _print_summaries(summaries, as_json)
         if not as_json:
-            total = app.state.counts()
+            total = app.counts()
             out.print(f"\nPublished {total['published']} records, quarantined {total['quarantined']}, "
                       f"withdrawn {total['withdrawn']}. Data dir: {obj.settings.data_dir}")
             out.print("Try: oogst --data-dir " + str(obj.settings.data_dir)
@@ -682,20 +673,20 @@ def settings_cmd(obj: Context, as_json: bool) -> None:
 @main.command()
 def formats() -> None:
     """List the source formats oogst can map."""
-    from . import mapping
+    from .pipeline import formats as known
 
-    for name in mapping.formats():
+    for name in known():
         click.echo(name)
 
 
 @main.command()
 def protocols() -> None:
     """List the harvest protocols, each with the options `feeds add --option` takes."""
-    from . import harvest
+    from .pipeline import protocols as known
 
-    for name in harvest.protocols():
+    for name, options in known().items():
         click.echo(name)
-        for key, meaning in (harvest.options(name) or {}).items():
+        for key, meaning in options.items():
             click.echo(f"    {key:<16} {meaning}")
 
 

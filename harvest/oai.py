@@ -49,12 +49,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from lxml import etree
 
 from ..errors import ConfigError, FatalHarvestError, HarvestError
-from ..records import Checkpoint, Feed, SourceRecord
+from ..records import Checkpoint, Cursor, Feed, SourceRecord, WindowCursor
 from .http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -372,15 +372,21 @@ def _note(code: str, message: str, **extra: Any) -> dict[str, Any]:
 
 
 class OaiPmhHarvester:
-    protocol = "oai-pmh"
+    protocol: ClassVar[str] = "oai-pmh"
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "metadata_prefix": "the metadataPrefix to ask for, when it differs from the format's usual one "
+                           "(e.g. oai_lido)",
+    }
+    Cursor: ClassVar[type[Cursor]] = WindowCursor
 
-    def __init__(self, feed: Feed, http: HttpClient) -> None:
+    def __init__(self, feed: Feed, http: HttpClient, *, contexts: object | None = None,
+                 seen_in_run: Callable[[list[str]], set[str]] | None = None) -> None:
         self.feed = feed
         self.http = http
-        self.metadata_prefix = feed.config.get("metadata_prefix") or feed.format
-        # Set by the pipeline: which of these identifiers this run has stored already. The
+        self.metadata_prefix = feed.options.get("metadata_prefix") or feed.format
+        # Which of these identifiers this run has stored already (given by the pipeline). The
         # ListIdentifiers fallback fetches only the others; without it, it fetches all.
-        self.seen_in_run: Callable[[list[str]], set[str]] | None = None
+        self.seen_in_run = seen_in_run
         self._identity: Identity | None = None
 
     # -- single requests ---------------------------------------------------------------------
@@ -508,8 +514,11 @@ class OaiPmhHarvester:
                             sets=item.sets, error=item.error)
 
     # -- the harvest -------------------------------------------------------------------------
-    def records(self, checkpoint: Checkpoint | None, window_from: str | None) -> Iterator[SourceRecord | Checkpoint]:
-        """Yield the window's records and, after each page, a checkpoint (see the module doc)."""
+    def records(self, checkpoint: Checkpoint | None,
+                cursor: Cursor | str | None) -> Iterator[SourceRecord | Checkpoint]:
+        """Yield the window's records and, after each page, a checkpoint (see the module doc).
+        ``cursor`` is a :class:`WindowCursor` (or its date): ask only for what changed since."""
+        window_from = cursor.since if isinstance(cursor, WindowCursor) else cursor or None
         notes: list[dict[str, Any]] = []
         stats: dict[str, Any] = {}
         identity = self.identify()
@@ -550,8 +559,10 @@ class OaiPmhHarvester:
             if notes:
                 out["notes"] = notes.copy()
                 notes.clear()
-            return Checkpoint(token or None, window_from, response_date, complete=bool(info.get("complete")),
-                              info={k: v for k, v in out.items() if k != "complete"})
+            complete = bool(info.get("complete"))
+            return Checkpoint(token or None, window_from, response_date, complete=complete,
+                              info={k: v for k, v in out.items() if k != "complete"},
+                              cursor=WindowCursor(response_date) if complete and response_date else None)
 
         seen_tokens: set[str] = set()
         empty_pages = 0

@@ -52,8 +52,6 @@ import orjson
 import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError
-from ..store import Store
-from ..store.state import State
 
 log = logging.getLogger(__name__)
 
@@ -293,17 +291,6 @@ def _and(conditions: list[str], *, first: bool = False) -> str:
     return (" WHERE " if first else " AND ") + " AND ".join(conditions)
 
 
-def published_records(state: State, page: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every published record of the state's index, in pages (ordered by record id)."""
-    after = None
-    while True:
-        rows = state.list_records(state="published", after=after, limit=page)
-        yield from rows
-        if len(rows) < page:
-            return
-        after = rows[-1]["record_id"]
-
-
 def _marks(values: list[Any]) -> str:
     return ",".join("?" * len(values))
 
@@ -447,11 +434,11 @@ class SearchIndex:
                 self._delete(db, rowid)
         return len(ids)
 
-    def rebuild(self, state: State, store: Store, *, only_if_empty: bool = False,
+    def rebuild(self, docs: Iterable[Doc], *, only_if_empty: bool = False,
                 progress: Callable[[int], None] | None = None) -> int | None:
-        """Empty the index and fill it again from the state's published records and their
-        graphs in the store; returns how many records it holds, or None when
-        ``only_if_empty`` found it filled already (another process built it first). One
+        """Empty the index and fill it again with ``docs`` (every published record, made by
+        the core from the state and the store); returns how many records it holds, or None
+        when ``only_if_empty`` found it filled already (another process built it first). One
         transaction: readers see the old index until it is done."""
         n = 0
         with self._transaction() as db:
@@ -459,16 +446,7 @@ class SearchIndex:
                 return None
             for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
                 db.execute(f"DELETE FROM {table}")
-            for row in published_records(state):
-                body = store.graph(row["graph_iri"], "ntriples")
-                if body is None:
-                    log.warning("record %s is published in the state but its graph %s is not in the store",
-                                row["record_id"], row["graph_iri"])
-                    continue
-                doc = extract(body, record_id=row["record_id"], feed=row["feed"],
-                              object_iri=row["object_iri"] or "", graph_iri=row["graph_iri"],
-                              datestamp=row["datestamp"])
-                doc.modified = doc.modified or row["updated_at"]
+            for doc in docs:
                 self._put(db, doc)
                 n += 1
                 if progress and n % 1000 == 0:

@@ -13,8 +13,33 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from ..records import SourceRecord
+
+
+class Archive(Protocol):
+    """The raw archive seam; ``tests/test_archive_contract.py`` is the suite every
+    implementation passes."""
+
+    def put_many(self, records: Iterable[SourceRecord], run_id: int | None = None,
+                 errors: dict[str, str] | None = None) -> None:
+        """Keep every payload as received (a known version only moves its ``last_seen``);
+        ``errors`` maps source id → parser message for damaged ones."""
+
+    def get(self, feed: str, source_id: str) -> SourceRecord | None:
+        """The latest version of one record."""
+
+    def latest(self, feed: str, chunk: int = 500) -> Iterator[SourceRecord]:
+        """The latest version of every record of a feed, by source id."""
+
+    def stats(self, feed: str) -> dict[str, int]:
+        """``records``, ``versions``, ``bytes`` (as received) and ``damaged`` of a feed."""
+
+    def forget_feed(self, feed: str) -> int:
+        """Drop every payload of a feed; returns how many versions went."""
+
+    def close(self) -> None: ...
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS payloads (
@@ -38,7 +63,9 @@ CREATE INDEX IF NOT EXISTS payloads_latest ON payloads (feed, source_id, last_se
 """
 
 
-class Archive:
+class SqliteArchive:
+    """The archive in one SQLite file, payloads zlib-compressed."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,3 +140,7 @@ class Archive:
                 "SELECT COUNT(DISTINCT source_id), COUNT(*), COALESCE(SUM(size), 0), COUNT(error)"
                 " FROM payloads WHERE feed = ?", (feed,)).fetchone()
         return {"records": n, "versions": versions, "bytes": size, "damaged": damaged}
+
+    def forget_feed(self, feed: str) -> int:
+        with self._lock:
+            return self._db.execute("DELETE FROM payloads WHERE feed = ?", (feed,)).rowcount

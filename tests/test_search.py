@@ -138,7 +138,7 @@ def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path) -
     with PartnerSimulator() as sim, Oogst(settings) as app:
         for name, info in sim.partners.items():
             config = {k: info[k] for k in ("metadata_prefix", "language") if info.get(k)}
-            app.add_feed(name, sim.endpoint(name), info["format"], config=config)
+            app.add_feed(name, sim.endpoint(name), info["format"], options=config)
         app.harvest_all()
         published = app.state.counts()["published"]
         assert published > 0 and app.search.count() == published
