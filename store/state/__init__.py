@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ...records import Feed
-from .sqlite import RUN_COUNTS, State, now
+from ...records import RUN_COUNTS, now
+from .sqlite import State
 
 
 class StateStore(Protocol):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
-from ...records import RUN_COUNTS, Feed, now
+from ...records import Feed, now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
