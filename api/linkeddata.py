@@ -1,6 +1,6 @@
 """Linked Data conventions: minted IRIs dereference, and the JSON-LD context is served.
 
-oogst mints IRIs under ``base_iri`` (``mapping/iris.py``). When the API is published at that
+oogst mints IRIs under ``base_iri`` (``iris.py``). When the API is published at that
 address, each IRI answers with ``303 See Other`` to a document about it (the httpRange-14
 convention for things that are not documents):
 

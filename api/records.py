@@ -1,9 +1,9 @@
 """``/records``: search and browse the published records, and each record in any format.
 
-``GET /records`` reads the search index (``search.py``): full-text ``q`` over titles,
+``GET /records`` reads the search index (``publish/search.py``): full-text ``q`` over titles,
 descriptions, makers and object names; filters on feed, data provider, type or object
 name, rights, image and modification time; the object IRI (``iri=``) for partner PIDs.
-Results interleave data providers (plurality, see ``search.py``) and continue with a
+Results interleave data providers (plurality, see ``publish/search.py``) and continue with a
 cursor in the ``next`` link and the ``Link`` header. Browsers get the HTML search page.
 
 A record id is ``{feed}/{key}`` where the key is the percent-encoded source id (see

@@ -1,4 +1,4 @@
-"""The search index (search.py): extraction from record graphs, plurality order, cursors,
+"""The search index (publish/search.py): extraction from record graphs, plurality order, cursors,
 and feeding it from the pipeline and rebuilding it from the store."""
 
 from __future__ import annotations
