@@ -65,6 +65,18 @@ CREATE INDEX IF NOT EXISTS payloads_latest ON payloads (feed, source_id, last_se
 """
 
 
+_PUT = (
+    "INSERT INTO payloads (feed, source_id, sha256, datestamp, format, media_type, deleted, sets, size, payload,"
+    " error, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (feed, source_id, sha256) DO UPDATE SET"
+    " last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), datestamp = excluded.datestamp,"
+    # the newest again, also within the second that last_seen counts in: the rowid breaks ties,
+    # so a known version seen again that is not its record's last row moves to the end
+    " rowid = CASE WHEN payloads.rowid = (SELECT MAX(rowid) FROM payloads p WHERE p.feed = excluded.feed"
+    " AND p.source_id = excluded.source_id) THEN payloads.rowid ELSE (SELECT MAX(rowid) + 1 FROM payloads) END"
+)
+
+
 class SqliteArchive:
     """The archive in one SQLite file, payloads zlib-compressed."""
 
@@ -94,18 +106,14 @@ class SqliteArchive:
             for r in records
         ]
         with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO payloads (feed, source_id, sha256, datestamp, format, media_type, deleted, sets,"
-                " size, payload, error, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (feed, source_id, sha256) DO UPDATE SET"
-                " last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), datestamp = excluded.datestamp,"
-                # the newest again, also within the second last_seen counts in: the rowid breaks
-                # ties, so a version seen again that is not the record's last row moves to the end
-                " rowid = CASE WHEN payloads.rowid = (SELECT MAX(rowid) FROM payloads p WHERE p.feed = excluded.feed"
-                " AND p.source_id = excluded.source_id) THEN payloads.rowid ELSE (SELECT MAX(rowid) + 1 FROM payloads) END",
-                rows,
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(_PUT, rows)
+            except BaseException as exc:
+                self._db.execute("ROLLBACK")  # nothing half-written, and the next batch can go on
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"cannot archive the batch in {self.path}: {exc}") from exc
+                raise
             self._db.execute("COMMIT")
 
     _COLUMNS = "feed, source_id, datestamp, format, media_type, deleted, sets, payload, error"

@@ -204,6 +204,17 @@ def test_feeds_are_kept_apart(archive: Archive) -> None:
     assert [r.feed for r in archive.latest("archief")] == ["archief", "archief"]
 
 
+def test_a_failed_put_many_writes_nothing_and_the_archive_carries_on(archive: Archive) -> None:
+    archive.put_many([rec("a", "<v>1</v>")])
+    unbindable = SourceRecord("museum", "c", {"not": "a date"}, b"<v>c</v>", "lido")  # type: ignore[arg-type]
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any error, as long as nothing is half-written
+        archive.put_many([rec("a", "<v>2</v>"), rec("b"), unbindable])
+    assert archive.get("museum", "a").payload == b"<v>1</v>" and archive.get("museum", "b") is None
+    assert archive.stats("museum")["versions"] == 1
+    archive.put_many([rec("b")])
+    assert archive.get("museum", "b") is not None
+
+
 def test_concurrent_writers_from_threads(archive: Archive) -> None:
     errors: list[BaseException] = []
 

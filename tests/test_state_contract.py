@@ -342,6 +342,16 @@ def test_upsert_updates_and_keeps_object_iri_and_label_when_the_new_row_has_none
     assert state.counts("museum")["known"] == 1
 
 
+def test_a_batch_is_written_whole_or_not_at_all(state: StateStore) -> None:
+    state.upsert_records([row("a")])
+    broken = {k: v for k, v in row("c").items() if k != "graph_iri"}
+    with pytest.raises(Exception):  # noqa: B017, PT011 - any error, as long as nothing is half-written
+        state.upsert_records([row("a", run_id=2, state="quarantined"), row("b"), broken])
+    assert state.get_record("museum", "a")["state"] == "published" and state.get_record("museum", "b") is None
+    state.upsert_records([row("b")])
+    assert state.counts("museum")["known"] == 2, "the state carries on"
+
+
 def test_records_by_object(state: StateStore) -> None:
     shared = "https://ex.org/id/shared"
     state.upsert_records([row("a", object_iri=shared), row("b", object_iri="https://ex.org/id/b")])
