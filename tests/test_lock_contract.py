@@ -37,7 +37,8 @@ class Backend:
 
 def file_lock(tmp_path: Path) -> Backend:
     folder = tmp_path / "data" / "locks"
-    return Backend(FileFeedLock(folder), f"from oogst.store.lock import FileFeedLock\nlock = FileFeedLock({str(folder)!r})")
+    return Backend(FileFeedLock(folder),
+                   f"from oogst.store.lock import FileFeedLock\nlock = FileFeedLock({str(folder)!r})")
 
 
 IMPLEMENTATIONS: list[tuple[str, Callable[[Path], Backend]]] = [

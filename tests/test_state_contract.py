@@ -137,7 +137,8 @@ def test_update_feed_columns_and_json_columns(state: StateStore) -> None:
     cursor = {"done": ["https://ex.org/a"], "open": {"https://ex.org/b": ["m1", "m2"]}, "last": "2024-05-01T10:00:00Z"}
     updated = state.update_feed("museum", status="failing", last_error="HTTP 503", failures=3,
                                 options={"metadata_prefix": "lido"}, profile={"language": "en", "extra": [1, 2]},
-                                cursor=cursor, owner="Stad", schedule="weekly mon 03:00", url="https://new.example.org/oai",
+                                cursor=cursor, owner="Stad", schedule="weekly mon 03:00",
+                                url="https://new.example.org/oai",
                                 format="oai_dc", set_spec="fotos")
     assert updated == state.get_feed("museum"), "update_feed returns the feed as stored"
     assert (updated.status, updated.last_error, updated.failures) == ("failing", "HTTP 503", 3)
@@ -472,7 +473,8 @@ def test_counts(state: StateStore) -> None:
 
 def test_rule_counts_over_the_stored_reports(state: StateStore) -> None:
     def report(sid: str, *found: dict[str, Any]) -> dict[str, Any]:
-        return {"record": sid, "conforms": not any(f["severity"] == "violation" for f in found), "findings": list(found)}
+        conforms = not any(f["severity"] == "violation" for f in found)
+        return {"record": sid, "conforms": conforms, "findings": list(found)}
 
     title, rights = finding("acceptance:titel"), finding("acceptance:rechten", path="https://ex.org/p/rights")
     note = finding("oslo:beschrijving", severity="warning")
@@ -650,7 +652,8 @@ def old_database(path: Path, *, columns: bool, user_version: int) -> None:
                     "failing" if name == "api" else "active", json.dumps(config), "HTTP 503" if name == "api" else None,
                     next_from, T, T))
     db.execute("INSERT INTO runs (feed, mode, status, started_at, finished_at, harvested, published, notes)"
-               " VALUES ('museum', 'full', 'complete', ?, ?, 41, 40, '[{\"code\": \"x\", \"message\": \"y\"}]')", (T, T))
+               " VALUES ('museum', 'full', 'complete', ?, ?, 41, 40, ?)",
+               (T, T, json.dumps([{"code": "x", "message": "y"}])))
     db.execute("INSERT INTO runs (feed, mode, status, started_at) VALUES ('museum', 'incremental', 'running', ?)", (T,))
     db.execute("INSERT INTO checkpoints (feed, run_id, token, window_from, response_date, updated_at)"
                " VALUES ('museum', 2, 'tok', ?, ?, ?)", (T, T, T))

@@ -285,7 +285,8 @@ class State:
             return
         unknown = set(counts) - set(RUN_COUNTS)
         if unknown:  # the names go into the SQL: only the known ones
-            raise ConfigError(f"runs have no count {', '.join(sorted(unknown))}", hint=f"known: {', '.join(RUN_COUNTS)}")
+            raise ConfigError(f"runs have no count {', '.join(sorted(unknown))}",
+                              hint=f"known: {', '.join(RUN_COUNTS)}")
         cols = ", ".join(f"{k} = {k} + ?" for k in counts)
         with self.transaction() as db:
             db.execute(f"UPDATE runs SET {cols} WHERE id = ?", (*counts.values(), run_id))
