@@ -39,9 +39,11 @@ from .edm_links import aggregation, checks, edm_type
 from .edm_model import (
     ADMS_IDENTIFIER,
     CE,
+    CEST,
     CEST_OBJECTNUMMER,
     DCT,
     E22,
+    LA_EQUIVALENT,
     LITERAL_ONLY,
     LOCN_GEOMETRY,
     ORGANISATION,
@@ -153,11 +155,30 @@ class _Builder:
         self.entities[iri] = Entity(kind, iri, props)
         return iri
 
+    def resolve(self, iri: str) -> Value | None:
+        """What a link to ``iri`` stands for. A node of the record without a label (Ghent's
+        ``…#ld-P14-1``) stands for its ``la:equivalent`` / ``owl:sameAs`` or the labelled
+        concept that types it (``crm:P2_has_type``), else for its note; others are themselves."""
+        if iri.startswith("_:"):
+            return None
+        if iri not in self.g or self.labels(iri):
+            return iri
+        g = self.g
+        for same in g.iris(iri, LA_EQUIVALENT) + g.iris(iri, OWL_SAME_AS):
+            return same
+        for kind in g.iris(iri, C["P2_has_type"]):
+            if not kind.startswith(CEST) and self.labels(kind):
+                return kind
+        notes = g.literals(iri, SKOS + "note") + g.literals(iri, C["P3_has_note"])
+        return Lit(notes[0].value, notes[0].lang) if notes else iri
+
     def link(self, element: str, value: Value, kind: str | None = None) -> None:
         """Put an IRI (as a linked entity) or a literal under ``element``."""
         if type(value) is str:
-            if value.startswith("_:"):
+            value = self.resolve(value)
+            if value is None:
                 return
+        if type(value) is str:
             self.put(element, self.entity(value, kind))
         else:
             self.put(element, Lit(value.value, value.lang))
@@ -201,8 +222,8 @@ class _Builder:
             self.put("dcterms:hasPart", part)
         for doc in g.iris(obj, C["P70i_is_documented_in"]):
             self.put("dcterms:isReferencedBy", doc)
-        locations = g.iris(obj, C["P55_has_current_location"])
-        if locations:
+        locations = [x for x in map(self.resolve, g.iris(obj, C["P55_has_current_location"])) if type(x) is str]
+        if locations:  # at most one (EDM.xsd); a bare note ("depot") is no place
             self.put("edm:currentLocation", self.entity(locations[0], "Place"))
         for prop, element in PASS_THROUGH.items():
             for value in g.objects(obj, prop):
@@ -228,8 +249,10 @@ class _Builder:
         creation of what the object carries)."""
         g = self.g
         events = list(g.iris(obj, C["P108i_was_produced_by"])) + list(g.iris(obj, C["P94i_was_created_by"]))
-        for carried in g.iris(obj, C["P128_carries"]):
-            events += g.iris(carried, C["P94i_was_created_by"])
+        for values in g.properties(obj).values():  # what the object carries or shows (P128, P65, P67i …)
+            for node in values:
+                if type(node) is str and node != obj:
+                    events += [e for e in g.iris(node, C["P94i_was_created_by"]) if e not in events]
         if not events:
             return
         qualifiers: dict[tuple[str, str], list[Lit]] = {}
@@ -242,14 +265,15 @@ class _Builder:
                         if notes:
                             qualifiers.setdefault((event, agent), []).extend(notes)
         for event in events:
-            for agent in g.objects(event, C["P14_carried_out_by"]):
-                notes = qualifiers.get((event, agent)) if type(agent) is str else None
+            for node in g.objects(event, C["P14_carried_out_by"]):
+                agent = self.resolve(node) if type(node) is str else node
+                notes = (qualifiers.get((event, node)) or qualifiers.get((event, agent))) if type(agent) is str else None
                 if notes:
                     name = self.label(agent)
                     qualifier = notes[0]
                     text = f"{name.value} ({qualifier.value})" if name else qualifier.value
                     self.put("dc:creator", Lit(text, qualifier.lang or (name.lang if name else None)))
-                else:
+                elif agent is not None:
                     self.link("dc:creator", agent, "Agent")
             for agent in g.objects(event, C["P11_had_participant"]):
                 self.link("dc:contributor", agent, "Agent")

@@ -34,6 +34,8 @@ def aggregation(b: _Builder, obj: str) -> tuple[dict[str, list[Value]], list[Web
         for url in g.iris(obj, C[prop]):
             if url.startswith("_:") or any(w.about == url for w in media):
                 continue
+            if any("iiif.io/api/presentation" in x for x in g.iris(url, DCT + "conformsTo")):
+                continue  # a IIIF manifest describes images, it is none
             mime = next((x.value.strip().lower() for x in g.literals(url, DCT + "format") if is_media_type(x.value)),
                         None)
             if mime == "text/html":

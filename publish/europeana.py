@@ -342,7 +342,7 @@ class DeliverySettings:
         if unknown:
             raise ConfigError(f"unknown delivery settings: {', '.join(sorted(unknown))}", feed=feed,
                               hint=f"known: {', '.join(sorted(known))}")
-        values = {k: v for k, v in data.items() if k != "type_rule"}
+        values = {"provider": "", **{k: v for k, v in data.items() if k != "type_rule"}}
         settings = cls(**values, type_rule=TypeRule.from_config(data.get("type_rule"), feed=feed))
         settings.check(feed=feed)
         return settings

@@ -206,10 +206,10 @@ def _mime(resource: WebResource, info: MediaInfo | None) -> str | None:
     return next((mime for ext, mime in _EXTENSIONS.items() if path.endswith(ext)), None)
 
 
-def _image_tier(pixels: int | None, text: bool) -> tuple[int, int]:
+def _image_tier(pixels: int | None) -> tuple[int, int]:
     """(certain, possible) tier of an image of ``pixels`` (None: size unknown)."""
     if pixels is None:
-        return (0, 4) if not text else (0, 4)
+        return 0, 4
     if pixels >= 950_000:
         return 4, 4
     if pixels >= 420_000:
@@ -243,19 +243,21 @@ def content_tier(record: EdmRecord, media: Mapping[str, MediaInfo] | None = None
         pixels = info.pixels if info else None
         embeddable = mime in _OEMBED or (resource.about in shown_by and _embeddable(resource.about))
         if kind == "IMAGE":
-            r = _image_tier(pixels, False) if mime.startswith("image/") or not mime else (0, 0)
+            r = _image_tier(pixels) if mime.startswith("image/") or not mime else (0, 0)
         elif kind == "TEXT":
             if mime == "application/pdf":
                 r = (4, 4)
             elif mime.startswith("image/") or not mime:
-                lo, hi = _image_tier(pixels, True)
+                lo, hi = _image_tier(pixels)
                 r = (max(lo, page[0]), hi)
             else:
                 r = page
         elif kind == "VIDEO":
             tall = info is not None and info.height is not None and info.height >= 480
+            known_height = info is not None and info.height is not None
             r = (4, 4) if embeddable or (mime.startswith("video/") and tall) else \
-                (1, 4) if mime.startswith("video/") or not mime else page
+                ((1, 1) if known_height else (1, 4)) if mime.startswith("video/") else \
+                (page[0], 4) if not mime else page
         elif kind == "SOUND":
             r = (4, 4) if embeddable or mime.startswith("audio/") else (0, 4) if not mime else page
         else:  # 3D
@@ -292,9 +294,10 @@ def _content_explain(t: ContentTier, record: EdmRecord, candidates: list[WebReso
     if t.tier >= 4:
         return
     target = t.tier + 1
-    if t.licence_cap < 4 and t.ceiling >= t.licence_cap and target > t.licence_cap:
+    if t.licence_cap < 4 and t.ceiling >= t.licence_cap:
         add((f"De licentie ({t.licence}) beperkt het record tot niveau {t.licence_cap}.",
              f"The licence ({t.licence}) limits the record to tier {t.licence_cap}."))
+    if t.licence_cap < 4 and t.ceiling >= t.licence_cap and target > t.licence_cap:
         step(("Kies een opener licentie (CC BY, CC BY-SA, CC0 of het Public Domain Mark) voor niveau "
               f"{min(4, t.licence_cap + 1)}.", "Choose a more open licence (CC BY, CC BY-SA, CC0 or the Public "
               f"Domain Mark) to reach tier {min(4, t.licence_cap + 1)}."))
