@@ -330,8 +330,10 @@ class _Builder:
         return Lit(", ".join(texts), lang)
 
 
-def crosswalk(graph: Graph | str | bytes, settings: DeliverySettings) -> EdmResult:
-    """The EDM of one record's OSLO graph (N-Triples text or a parsed graph)."""
+def crosswalk(graph: Graph | str | bytes, settings: DeliverySettings, *, strict: bool = True) -> EdmResult:
+    """The EDM of one record's OSLO graph (N-Triples text or a parsed graph). With
+    ``strict=False`` the record is returned even when it cannot be valid EDM (its type or
+    rights may then be None): what other outbound formats (oai_dc) build on."""
     g = graph if isinstance(graph, Graph) else parse(graph)
     objects = [s for cls in E22 for s in g.subjects_of_type(cls)]
     if not objects:
@@ -348,7 +350,7 @@ def crosswalk(graph: Graph | str | bytes, settings: DeliverySettings) -> EdmResu
     agg, media, rights = aggregation(b, obj)
     record_type = edm_type(b, obj, media)
     checks(b, record_type, agg, rights)
-    if any(f.severity == "violation" for f in b.findings):
+    if strict and any(f.severity == "violation" for f in b.findings):
         return EdmResult(obj, None, b.findings)
     about = obj + ("-aggregation" if "#" in obj else "#aggregation")
     record = EdmRecord(obj, record_type, b.cho, about, agg, media, b.entities, rights)

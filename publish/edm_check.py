@@ -3,9 +3,10 @@
 - :class:`EdmValidator` validates EDM RDF/XML with Europeana's own rules: ``EDM.xsd`` (lxml,
   offline) and the compiled schematron ``schematron.xsl`` (XSLT 2.0, run with ``saxonche``).
   Both come from a schema folder (the ``edm_schemas_dir`` setting: the layout of Metis'
-  schema zip, ``edm/EDM.xsd`` and ``edm-schematron/schematron.xsl``). When the folder, a file
-  or saxonche is missing, :attr:`EdmValidator.unavailable` says what and how to get it, and
-  validation is skipped — the checks that need no schema still run.
+  schema zip, ``edm/EDM.xsd`` and ``edm-schematron/schematron.xsl``). When the folder or a
+  file is missing, :attr:`EdmValidator.unavailable` says what and how to get it, and
+  validation is skipped — the checks that need no schema still run; without saxonche only the
+  XSD runs (:attr:`EdmValidator.schematron_unavailable` says so).
 - :func:`id_collisions` finds records whose ``rdf:about`` values sanitise to one Europeana id.
 - :func:`preflight` runs everything over a feed's results and returns a :class:`Preflight`
   report: records refused by the crosswalk (missing or invalid rights, no link, no type …),
@@ -61,16 +62,21 @@ class EdmValidator:
         for part in (XSD_PATH, SCHEMATRON_PATH):
             if not (self.schemas_dir / part).is_file():
                 return f"{self.schemas_dir / part} is missing: edm_schemas_dir must hold Europeana's metis-schema files"
+        return None
+
+    @property
+    def schematron_unavailable(self) -> str | None:
+        """Why the schematron cannot run (the XSD still can), or None."""
         try:
             import saxonche  # noqa: F401
         except ImportError:
-            return "the schematron needs saxonche: pip install 'oogst[edm]'"
+            return "the EDM schematron (XSLT 2.0) needs saxonche: pip install 'oogst[edm]'; only EDM.xsd was checked"
         return None
 
     def _compile(self) -> None:
         if self._schema is None:
             self._schema = etree.XMLSchema(etree.parse(str(self.schemas_dir / XSD_PATH)))
-        if self._executable is None:
+        if self._executable is None and self.schematron_unavailable is None:
             from saxonche import PySaxonProcessor
 
             self._saxon = PySaxonProcessor(license=False)
@@ -93,6 +99,8 @@ class EdmValidator:
                 for error in self._schema.error_log:
                     findings.append(_invalid("xsd", f"EDM.xsd, regel {error.line}: {error.message}",
                                              f"EDM.xsd, line {error.line}: {error.message}", record))
+            if self._executable is None:
+                return findings
             node = self._saxon.parse_xml(xml_text=xml.decode("utf-8"))
             report = self._executable.transform_to_string(xdm_node=node)
         for failed in etree.fromstring(report.encode("utf-8")).iter(f"{{{SVRL}}}failed-assert"):
@@ -160,7 +168,7 @@ def preflight(results: Iterable[tuple[str, EdmResult]], *, dataset_id: str | Non
 
     report = Preflight()
     if validator is not None:
-        report.validation_skipped = validator.unavailable
+        report.validation_skipped = validator.unavailable or validator.schematron_unavailable
     abouts: dict[str, str] = {}
     for record_id, result in results:
         report.total += 1
@@ -169,7 +177,7 @@ def preflight(results: Iterable[tuple[str, EdmResult]], *, dataset_id: str | Non
             continue
         report.exportable += 1
         abouts[result.record.about] = record_id
-        if validator is not None and report.validation_skipped is None and result.xml is not None:
+        if validator is not None and validator.unavailable is None and result.xml is not None:
             findings = validator.validate(result.xml, record_id)
             if findings:
                 report.invalid[record_id] = findings

@@ -4,6 +4,7 @@ and the OSLO vocabulary the crosswalk reads."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..records import Finding
@@ -51,6 +52,8 @@ PASS_THROUGH = {
         "references", "replaces", "requires", "tableOfContents")},
 }
 LITERAL_ONLY = frozenset({"dc:title", "dc:identifier", "dc:language", "dcterms:alternative"})
+# xs:language, the type of xml:lang: a tag that does not match is left off.
+LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".tif", ".tiff", ".jp2", ".webp", ".bmp")
 
 
@@ -77,13 +80,13 @@ class EdmRecord:
     ore:Aggregation's, the web resources and the contextual entities."""
 
     about: str
-    edm_type: str
+    edm_type: str | None
     cho: dict[str, list[Value]]
     aggregation_about: str
     aggregation: dict[str, list[Value]]
     web_resources: list[WebResource]
     entities: dict[str, Entity]
-    rights: str
+    rights: str | None
 
     def values(self, element: str) -> list[Value]:
         return self.cho.get(element, [])

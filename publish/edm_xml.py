@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .edm_model import EdmRecord, Entity, Value, WebResource
+from .edm_model import LANG_TAG, EdmRecord, Entity, Value, WebResource
 
 __all__ = ["NAMESPACES", "to_rdfxml"]
 
@@ -71,7 +71,6 @@ _ENTITY_ORDER = {
 _ENTITY_TAG = {"Agent": "edm:Agent", "Place": "edm:Place", "TimeSpan": "edm:TimeSpan", "Concept": "skos:Concept"}
 _KIND_ORDER = ("Agent", "Place", "TimeSpan", "Concept")
 _FLOATS = frozenset({"wgs84_pos:lat", "wgs84_pos:long", "wgs84_pos:alt"})
-_LANG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 
 _SPECIAL = re.compile(r'[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\t\n\r]')
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': '"', "\t": "\t", "\n": "\n", "\r": "&#13;"}
@@ -92,7 +91,7 @@ def _element(tag: str, value: Value) -> str:
     if tag in _FLOATS:
         return f"<{tag}>{text}</{tag}>"
     lang = value.lang
-    if lang and _LANG.match(lang):
+    if lang and LANG_TAG.match(lang):
         return f'<{tag} xml:lang="{lang}">{text}</{tag}>'
     return f"<{tag}>{text}</{tag}>"
 

@@ -60,8 +60,8 @@ def samples() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def validator(corpus: Path) -> EdmValidator:
     checker = EdmValidator(corpus / "schemas")
-    if checker.unavailable:
-        pytest.skip(checker.unavailable)
+    if checker.unavailable or checker.schematron_unavailable:
+        pytest.skip(checker.unavailable or checker.schematron_unavailable)
     return checker
 
 
