@@ -67,6 +67,9 @@ from .ntgraph import Graph, Lit, parse
 
 __all__ = ["EdmRecord", "EdmResult", "Entity", "Value", "WebResource", "crosswalk", "export"]
 
+_LABELS = (SKOS + "prefLabel", RDFS_LABEL, SKOS + "altLabel")
+
+
 class _Builder:
     """Builds the EdmRecord of one graph (a fresh one per record)."""
 
@@ -77,6 +80,7 @@ class _Builder:
         self.entities: dict[str, Entity] = {}
         self.findings: list[Finding] = []
         self.lang = settings.language
+        self._labels: dict[str, list[Lit]] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def put(self, element: str, value: Value | None) -> None:
@@ -87,8 +91,16 @@ class _Builder:
             values.append(value)
 
     def labels(self, iri: str) -> list[Lit]:
-        g = self.g
-        return g.literals(iri, SKOS + "prefLabel") or g.literals(iri, RDFS_LABEL) or g.literals(iri, SKOS + "altLabel")
+        """The prefLabels of ``iri``, else its rdfs:labels, else its altLabels."""
+        found = self._labels.get(iri)
+        if found is None:
+            props = self.g.properties(iri)
+            for prop in _LABELS:
+                found = [x for x in props.get(prop, ()) if type(x) is Lit]
+                if found:
+                    break
+            self._labels[iri] = found
+        return found
 
     def label(self, iri: str) -> Lit | None:
         """The label to show for ``iri``: untagged or in the feed's language first."""
@@ -225,8 +237,11 @@ class _Builder:
         locations = [x for x in map(self.resolve, g.iris(obj, C["P55_has_current_location"])) if type(x) is str]
         if locations:  # at most one (EDM.xsd); a bare note ("depot") is no place
             self.put("edm:currentLocation", self.entity(locations[0], "Place"))
-        for prop, element in PASS_THROUGH.items():
-            for value in g.objects(obj, prop):
+        for prop, found in g.properties(obj).items():
+            element = PASS_THROUGH.get(prop)
+            if element is None:
+                continue
+            for value in found:
                 if type(value) is str and element in LITERAL_ONLY:
                     continue
                 if element == "dc:format" and type(value) is Lit and is_media_type(value.value):

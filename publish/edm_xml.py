@@ -46,6 +46,7 @@ _CHO_TAIL = (
     "edm:isNextInSequence", "edm:isRelatedTo", "edm:isRepresentationOf", "edm:isSimilarTo", "edm:isSuccessorOf",
     "edm:realizes", "edm:pid",
 )
+_CHO_RANK = {element: n for n, element in enumerate(_CHO_DC + _CHO_TAIL)}
 _AGGREGATION = (
     "edm:aggregatedCHO", "edm:dataProvider", "edm:hasView", "edm:isShownAt", "edm:isShownBy", "edm:object",
     "edm:provider", "dc:rights", "edm:rights", "edm:ugc", "edm:intermediateProvider",
@@ -96,10 +97,17 @@ def _element(tag: str, value: Value) -> str:
     return f"<{tag}>{text}</{tag}>"
 
 
+_RANKS: dict[tuple[str, ...], dict[str, int]] = {}
+
+
 def _block(tag: str, about: str, props: dict[str, list[Value]], order: tuple[str, ...], out: list[str]) -> None:
+    """One class's element with its properties in ``order`` (properties not in it are left out)."""
+    rank = _RANKS.get(order)
+    if rank is None:
+        rank = _RANKS[order] = {element: n for n, element in enumerate(order)}
     out.append(f'<{tag} rdf:about="{_escape(about, _ATTR_ESCAPES)}">')
-    for element in order:
-        for value in props.get(element, ()):
+    for element in sorted((e for e in props if e in rank), key=rank.__getitem__):
+        for value in props[element]:
             out.append(_element(element, value))
     out.append(f"</{tag}>\n")
 
@@ -123,11 +131,10 @@ def to_rdfxml(record: EdmRecord) -> bytes:
 
 def _block_cho(record: EdmRecord, cho: dict[str, list[Value]], out: list[str]) -> None:
     out.append(f'<edm:ProvidedCHO rdf:about="{_escape(record.about, _ATTR_ESCAPES)}">')
-    for element in _CHO_DC:
-        for value in cho.get(element, ()):
-            out.append(_element(element, value))
-    for element in _CHO_TAIL:
-        for value in cho.get(element, ())[:1] if element == "edm:currentLocation" else cho.get(element, ()):
+    rank = _CHO_RANK
+    for element in sorted((e for e in cho if e in rank), key=rank.__getitem__):
+        values = cho[element]
+        for value in values[:1] if element == "edm:currentLocation" else values:
             out.append(_element(element, value))
     out.append(f"<edm:type>{record.edm_type}</edm:type>")
     for value in cho.get("owl:sameAs", ()):

@@ -148,16 +148,20 @@ def parse(text: str | bytes) -> Graph:
     graph = Graph()
     index = graph._by_subject
     typed = graph._typed
+    new = tuple.__new__
     line = ""
     try:
         for line in text.splitlines():
-            if line[-2:] != " .":
-                line = line.strip()
-                if not line or line[0] == "#":
+            if line[-2:] == " .":
+                body = line[:-2]
+            else:
+                body = line.strip()
+                if not body or body[0] == "#":
                     continue
-                if line[-1] != ".":
+                if body[-1] != ".":
                     raise ValueError("a triple ends with ' .'")
-            subject, predicate, rest = line[:-1].split(None, 2)
+                body = body[:-1].rstrip()
+            subject, predicate, rest = body.split(None, 2)
             if subject[0] == "<" and subject[-1] == ">" and "\\" not in subject:
                 subject = subject[1:-1]
             else:
@@ -167,9 +171,26 @@ def parse(text: str | bytes) -> Graph:
             if predicate[0] != "<" or predicate[-1] != ">":
                 raise ValueError(f"the predicate {predicate!r} is no IRI")
             predicate = predicate[1:-1]
-            rest = rest.rstrip()
-            if rest[0] == "<" and rest[-1] == ">" and "\\" not in rest:
+            first = rest[0]
+            if first == "<" and rest[-1] == ">" and "\\" not in rest:
                 obj: Term = rest[1:-1]
+            elif first == '"':
+                close = rest.rfind('"')
+                if close <= 0:
+                    raise ValueError(f"unterminated literal {rest!r}")
+                value = rest[1:close]
+                if "\\" in value:
+                    value = _unescape(value)
+                tail = rest[close + 1:]
+                if not tail:
+                    obj = new(Lit, (value, None, None))
+                elif tail[0] == "@" and _LANG_TAIL.match('"' + tail):
+                    obj = new(Lit, (value, tail[1:].lower(), None))
+                elif tail[:3] == "^^<" and tail[-1] == ">":
+                    datatype = tail[3:-1]
+                    obj = new(Lit, (value, None, None if datatype == XSD_STRING else datatype))
+                else:
+                    raise ValueError(f"malformed literal {rest!r}")
             else:
                 obj = _term(rest)
             props = index.get(subject)
@@ -183,6 +204,7 @@ def parse(text: str | bytes) -> Graph:
             if predicate == RDF_TYPE and type(obj) is str:
                 typed.setdefault(obj, []).append(subject)
     except (ValueError, IndexError) as exc:
-        number = text.splitlines().index(line) + 1 if line in text.splitlines() else 0
+        lines = text.splitlines()
+        number = lines.index(line) + 1 if line in lines else 0
         raise ValueError(f"N-Triples line {number}: {exc}: {line[:200]}") from None
     return graph

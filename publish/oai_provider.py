@@ -194,7 +194,8 @@ def handler_class(provider: OaiProvider, path: str = "/oai") -> type[BaseHTTPReq
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "oogst-oai"
-        protocol_version = "HTTP/1.1"
+        protocol_version = "HTTP/1.1"  # keep-alive, as harvesters use it
+        disable_nagle_algorithm = True  # headers and body leave at once, no delayed-ACK stall
 
         def do_GET(self) -> None:  # noqa: N802 - the http.server name
             split = urlsplit(self.path)
