@@ -136,7 +136,7 @@ class Preflight:
     refused: dict[str, list[Finding]] = field(default_factory=dict)  # record → why it is no EDM
     invalid: dict[str, list[Finding]] = field(default_factory=dict)  # record → XSD/schematron findings
     collisions: dict[str, list[str]] = field(default_factory=dict)  # Europeana id → record abouts
-    tier_zero: dict[str, list[str]] = field(default_factory=dict)  # record → reasons (en)
+    tier_zero: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # record → reasons {nl, en}
     validation_skipped: str | None = None
 
     @property
@@ -183,7 +183,7 @@ def preflight(results: Iterable[tuple[str, EdmResult]], *, dataset_id: str | Non
                 report.invalid[record_id] = findings
         tier = content_tier(result.record, media)
         if tier.ceiling == 0:
-            report.tier_zero[record_id] = [reason for reason, _ in tier.reasons]
+            report.tier_zero[record_id] = [{"nl": nl, "en": en} for nl, en in tier.reasons]
     for eid, found in id_collisions(abouts, dataset_id or "0").items():
         report.collisions[eid] = [abouts[about] for about in found]
     return report

@@ -334,3 +334,24 @@ def test_validator_skips_with_a_clear_message(tmp_path: Path) -> None:
         EdmValidator(tmp_path).validate(b"<x/>")
     report = preflight([], dataset_id=None, validator=EdmValidator(tmp_path))
     assert "missing" in report.validation_skipped and report.ready
+
+
+def test_export_feed_writes_one_rdfxml_file_per_record(samples, validator: EdmValidator, tmp_path: Path) -> None:
+    import zipfile
+
+    from oogst.publish.delivery import export_feed
+
+    target = tmp_path / "kustlicht.zip"
+    with target.open("wb") as out:
+        delivery = export_feed(samples, SETTINGS, out=out, validator=validator, check=True)
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert len(names) == delivery.files == len(samples) - len(REFUSED)
+        assert all(name.startswith("2048999_") and name.endswith(".xml") for name in names)
+        first = etree.fromstring(archive.read(names[0]))
+        assert first.tag == f"{{{NS['rdf']}}}RDF"
+    report = delivery.as_dict()
+    assert set(report["refused"]) == set(REFUSED) and report["invalid"] == {}
+    assert report["tiers"]["records"] == delivery.files
+    assert sum(report["tiers"]["metadata"].values()) == delivery.files
+    json.dumps(report)
