@@ -309,3 +309,20 @@ def test_a_request_echoes_its_arguments(endpoint) -> None:
     assert unknown.status_code == 404
     wrong = requests.post(endpoint, data=b"<verb/>", headers={"Content-Type": "text/xml"}, timeout=10)
     assert wrong.status_code == 415
+
+
+class _NoFormats(MemorySource):
+    """A source whose one record has no metadata in any format (e.g. its graph is gone)."""
+
+    def metadata(self, identifier: str, prefix: str) -> bytes | None:
+        return None
+
+
+def test_no_metadata_formats_for_an_item_without_any(published) -> None:
+    source = _NoFormats(Renderer(lambda feed: SETTINGS))
+    source.put("oai:oogst.test:f/1", "2025-01-01T00:00:00Z", "f", next(iter(published[0]._entries.values())).ntriples)
+    provider = OaiProvider(source, repository_name="r", admin_emails=["a@b.c"], repository_identifier=REPO)
+    root = etree.fromstring(provider.handle([("verb", "ListMetadataFormats"), ("identifier", "oai:oogst.test:f/1")],
+                                            "http://x/oai")[2])
+    assert error_of(root) == "noMetadataFormats"
+    assert root.find("oai:request", NS).get("identifier") == "oai:oogst.test:f/1"
