@@ -111,10 +111,14 @@ class Graph:
 
     def iris(self, subject: str, predicate: str) -> list[str]:
         """The IRI objects of (subject, predicate)."""
-        return [o for o in self.objects(subject, predicate) if type(o) is str]
+        props = self._by_subject.get(subject)
+        values = props.get(predicate) if props else None
+        return [o for o in values if type(o) is str] if values else []
 
     def literals(self, subject: str, predicate: str) -> list[Lit]:
-        return [o for o in self.objects(subject, predicate) if type(o) is Lit]
+        props = self._by_subject.get(subject)
+        values = props.get(predicate) if props else None
+        return [o for o in values if type(o) is Lit] if values else []
 
     def properties(self, subject: str) -> dict[str, list[Term]]:
         return self._by_subject.get(subject, {})
