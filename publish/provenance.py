@@ -25,11 +25,11 @@ from typing import Any
 
 import pyoxigraph
 
+from .datasets import iri as as_iri
+from .datasets import lit
 from .. import iris
 from ..mapping.profile import MAPPING_VERSION
 from ..store.state import RUN_COUNTS
-from .datasets import iri as as_iri
-from .datasets import lit
 
 PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
