@@ -324,7 +324,8 @@ class _EadRecord(PatternBuilder):
             return False
         start, _, end = raw.partition("/") if normal else (raw, "", "")
         self.dated(self.production(), start, end or None, start_mark=mark, end_mark=mark, source="ead:unitdate")
-        if normal and (shown := text(element)) and shown != normal:
+        shown = text(element)
+        if normal and shown and normalize.edtf(shown) != normalize.edtf(normal):  # wording that says more
             self.add(self.production(), vocab.P3, lit(shown, self.lang_of(element)))
         return True
 

@@ -59,12 +59,11 @@ _HEIGHT = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(cm|mm)\.?$", re.I)
 _ISIL = re.compile(r"^[A-Z]{2}-[A-Za-z0-9:/-]+$")
 _AGENCY = re.compile(r"^\(([^)]+)\)\s*(.+)$")
 _VISUAL = frozenset("efgkr")
+# leader/06 → DCMI type (as the Library of Congress' MARC to Dublin Core crosswalk)
 _TYPES = {
-    "a": ("Text", "tekst"), "t": ("Text", "handschrift"), "c": ("Text", "muziekpartituur"),
-    "d": ("Text", "muziekhandschrift"), "e": ("Image", "kaart"), "f": ("Image", "handgetekende kaart"),
-    "g": ("MovingImage", "geprojecteerd medium"), "i": ("Sound", "geluidsopname"), "j": ("Sound", "muziekopname"),
-    "k": ("StillImage", "afbeelding"), "m": ("Software", "computerbestand"), "o": ("Collection", "kit"),
-    "p": ("Collection", "gemengd materiaal"), "r": ("PhysicalObject", "driedimensionaal object"),
+    "a": "Text", "t": "Text", "c": "Text", "d": "Text", "e": "Image", "f": "Image", "g": "MovingImage",
+    "i": "Sound", "j": "Sound", "k": "StillImage", "m": "Software", "o": "Collection", "p": "Collection",
+    "r": "PhysicalObject",
 }
 _INTERVAL_TYPES = frozenset("mikqcdu")
 _DEFAULT_AGENT_KIND = {"100": "person", "700": "person", "600": "person", "110": "organisation",
@@ -178,8 +177,8 @@ class _MarcRecord(PatternBuilder):
         keeper_name = self.holdings(get("852"))
         self.numbers(control, get, keeper_name)
         if kind in _TYPES:
-            dcmi, label = _TYPES[kind]
-            concept = self.concept(("type",), "type", [(vocab.DCMITYPE + dcmi, None)], [(label, "nl", True)])
+            dcmi = _TYPES[kind]
+            concept = self.concept(("type",), "type", [(vocab.DCMITYPE + dcmi, None)], [])
             self.classified(("classification", "type"), concept, None)
         for k, field in enumerate(get("655"), 1):
             concept = self.concept(("objectnaam", k), "objectnaam", self.uris(field), self.words(field, lang))
@@ -310,13 +309,13 @@ class _MarcRecord(PatternBuilder):
             return
         event = self.production()
         if first or last:
-            mark = "?" if fixed[6:7] == "q" else None
-            self.dated(event, first, last, start_mark=mark, end_mark=mark, source="marc:controlfield[@tag='008']/07-14")
+            # type q ("questionable"): made at some time between the two dates, an interval as well
+            self.dated(event, first, last, source="marc:controlfield[@tag='008']/07-14")
         else:
             self.dated(event, shown, None, source="marc:datafield[@tag='264'] $c")
         expected = first if not last or last == first else f"{first}/{last}"
         if shown and (first or last) and normalize.edtf(shown) != expected:
-            self.add(event, vocab.P3, lit(shown))  # the wording, when it says more than the year
+            self.add(event, vocab.P3, lit(shown, self.profile.language))  # the wording, when it says more
 
     def imprint(self, fields: list[Field], lang: str) -> None:
         for k, field in enumerate(fields, 1):

@@ -236,7 +236,7 @@ class _ModsRecord(PatternBuilder):
         for k, kind in enumerate(kinds, 1):
             dcmi = _DCMI.get(kind)
             concept = self.concept(("type", k), "type", [(vocab.DCMITYPE + dcmi, None)] if dcmi else [],
-                                   [(kind, "en", True)])
+                                   [] if dcmi else [(kind, "en", True)])
             self.classified(("classification", "type", k), concept, None)
         for k, genre in enumerate(genres, 1):
             value = text(genre)
@@ -330,7 +330,7 @@ class _ModsRecord(PatternBuilder):
         for element in dates:
             value = text(element)
             if value and element.get("encoding") is None and normalize.edtf(value) not in (value, None):
-                self.add(event, vocab.P3, lit(value))
+                self.add(event, vocab.P3, lit(value, _lang(element, self.profile.language)))
 
     def physical(self, descriptions: list[etree._Element], lang: str) -> None:
         n = 0
