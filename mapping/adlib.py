@@ -53,6 +53,7 @@ from ..errors import MappingError
 from ..records import MappedRecord, SourceRecord
 from . import normalize, relators, vocab
 from .builder import source_paths
+from .normalize import line
 from .ntriples import iri, lit
 from .patterns import PatternBuilder, text
 from .payload import find_root, parse, xml_values
@@ -181,32 +182,37 @@ class AdlibMapper:
 class _AdlibRecord(PatternBuilder):
     def values(self, elements: Iterable[etree._Element] | None) -> list[tuple[str, str]]:
         """(text, language) of each value of the fields ``elements`` (see the module docs)."""
+        if not elements:
+            return []
         out: list[tuple[str, str]] = []
         default = self.profile.language
-        for element in elements or ():
-            kids = [child for child in element if isinstance(child.tag, str)]
-            values = [child for child in kids if child.tag == "value"]
-            if values:
-                langs = {value.get("lang", "") for value in values}
-                if "neutral" in langs or langs & set(_ENUM_LANGS):  # an enumeration: one label
-                    by_lang = {_ENUM_LANGS.get(v.get("lang", ""), v.get("lang", "")): text(v) for v in values}
-                    label = by_lang.get(default) or by_lang.get("en") or by_lang.get("neutral")
-                    if label:
-                        out.append((label, default if by_lang.get(default) == label else "en"))
-                    continue
-                for value in values:
-                    found = text(value)
-                    if found:
-                        out.append((found, normalize.language(value.get("lang")) or default))
-                continue
-            names = [child for child in kids if child.tag in ("term", "name")]
-            for element_with_text in names or ([] if kids else [element]):
-                found = text(element_with_text)
-                if found:
+        for element in elements:
+            if len(element) == 0:  # plain text, the common case
+                raw = element.text
+                if raw and (found := line(raw)):
                     out.append((found, default))
-            if not names and kids and (found := text(element)) and not any(c.tag in _ID_FIELDS for c in element.iter()):
+                continue
+            kids = [child for child in element if isinstance(child.tag, str)]
+            options = [child for child in kids if child.tag == "value"]
+            if options:
+                out += self.options(options)
+            elif named := [child for child in kids if child.tag in ("term", "name")]:
+                out += [(found, default) for child in named if (found := text(child))]
+            elif not any(child.tag in _ID_FIELDS for child in element.iter()) and (found := text(element)):
                 out.append((found, default))
         return out
+
+    def options(self, options: list[etree._Element]) -> list[tuple[str, str]]:
+        """``<value lang=…>`` children: an enumeration (a neutral code and numbered interface
+        languages) gives one label, in the feed's language if it has one; multilingual text
+        gives every language."""
+        default = self.profile.language
+        langs = {option.get("lang", "") for option in options}
+        if "neutral" in langs or langs & set(_ENUM_LANGS):
+            by_lang = {_ENUM_LANGS.get(o.get("lang", ""), o.get("lang", "")): text(o) for o in options}
+            label = by_lang.get(default) or by_lang.get("en") or by_lang.get("neutral")
+            return [(label, default if by_lang.get(default) == label else "en")] if label else []
+        return [(found, normalize.language(o.get("lang")) or default) for o in options if (found := text(o))]
 
     def first(self, group: Group, name: str) -> str | None:
         found = self.values(group.get(name))

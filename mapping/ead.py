@@ -149,15 +149,16 @@ class EadMapper:
             for ancestor in chain:
                 shell = etree.SubElement(holder, ancestor.tag, dict(ancestor.attrib))
                 shell.extend(copy.deepcopy(c) for c in children(ancestor) if local(c) in _INHERITED)
-                # components of the fonds sit in its dsc
-                holder = etree.SubElement(shell, ancestor.tag[: -len("archdesc")] + "dsc") if local(ancestor) == "archdesc" else shell
+                holder = shell
+                if local(ancestor) == "archdesc":  # the components of the fonds sit in its dsc
+                    holder = etree.SubElement(shell, ancestor.tag[: -len("archdesc")] + "dsc")
             target = etree.SubElement(holder, unit.tag, dict(unit.attrib))
             target.extend(copy.deepcopy(c) for c in children(unit) if not _is_component(c) and local(c) != "dsc")
             out.append(SourceRecord(record.feed, unit_id, record.datestamp, etree.tostring(root), record.format,
                                     sets=record.sets, media_type=record.media_type))
 
         def walk(element: etree._Element, chain: list[etree._Element], path: list[str], parent: str | None) -> None:
-            for position, component in enumerate(c for c in _components(element)):
+            for position, component in enumerate(_components(element)):
                 unitid = text(_find(component, "did", "unitid"))
                 segment = unitid or component.get("id") or f"c{position + 1}"
                 unit_id = "/".join([prefix, *path, segment])

@@ -63,8 +63,16 @@ def records_in_file(data: bytes, fmt: str, *, feed: str, name: str) -> FileRecor
     found = _json_records(data, fmt, feed, name) if fmt in _JSON_FORMATS else _xml_records(data, fmt, feed, name)
     split = _splitter(fmt)
     if split is not None:
-        found.records = [part for record in found.records for part in split(record)]
+        found.records = [part for record in found.records for part in _split_one(split, record)]
     return found
+
+
+def _split_one(split: Callable[[SourceRecord], list[SourceRecord]], record: SourceRecord) -> list[SourceRecord]:
+    """A record the mapper cannot split stays whole: mapping it reports what is wrong."""
+    try:
+        return split(record)
+    except MappingError:
+        return [record]
 
 
 def _splitter(fmt: str) -> Callable[[SourceRecord], list[SourceRecord]] | None:

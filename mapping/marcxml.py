@@ -38,6 +38,8 @@ The profile's extra fields are XPaths from ``marc:record`` (prefix ``marc``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
 from lxml import etree
 
@@ -93,6 +95,7 @@ SOURCE_PATHS = source_paths(
 Field = tuple[str, str, list[tuple[str, str]]]  # ind1, ind2, [(code, value)]
 
 
+@lru_cache(maxsize=16384)
 def clean(value: str | None) -> str | None:
     """A subfield without its ISBD punctuation ("Antverpiae :" → "Antverpiae")."""
     if not value:
@@ -258,7 +261,7 @@ class _MarcRecord(PatternBuilder):
         self.provider_keeper()
         return self.profile.provider_name
 
-    def numbers(self, control: dict[str, str], get, keeper_name: str | None) -> None:  # noqa: ANN001
+    def numbers(self, control: dict[str, str], get: Callable[[str], list[Field]], keeper_name: str | None) -> None:
         calls = [" ".join(_subs(f, "h", "i")) for f in get("852") if not _subs(f, "j")]
         calls = [v for f in get("852") for v in _subs(f, "j")] + [c for c in calls if c]
         calls += [v for tag in ("099", "092", "090") for f in get(tag) for v in _subs(f, "a")]

@@ -19,7 +19,8 @@ DSpace, Islandora, DPLA hubs) offer besides ``oai_dc``. What this mapper writes:
                              cest:Term_objectnaam, its valueURI when it has one)
     physicalDescription      extent crm:P43_has_dimension (a note); form, internetMediaType
                              dcterms:format; note crm:P3_has_note
-    abstract, tableOfContents, note   crm:P3_has_note
+    abstract, tableOfContents, note   crm:P3_has_note (a note of type ownership, provenance
+                             or acquisition on an acquisition, crm:P24i → E8)
     subject                  topic, genre, occupation (concepts), geographic (places), name
                              (agents), titleInfo: what the work depicts (images, maps,
                              objects) or is about (texts: crm:P128_carries → crm:P129_is_about);
@@ -79,6 +80,7 @@ _NUMBER_TYPES = frozenset(
 )
 _PAGE_TYPES = frozenset({"uri", "url", "hdl", "handle", "doi", "purl", "ark"})
 _ALTERNATIVE = frozenset({"alternative", "abbreviated", "uniform"})
+_PROVENANCE_NOTES = frozenset({"ownership", "provenance", "acquisition", "herkomst"})
 _QUALIFIER_MARKS = {"approximate": "ca.", "questionable": "?", "inferred": None}
 
 SOURCE_PATHS = source_paths(
@@ -153,7 +155,9 @@ class _ModsRecord(PatternBuilder):
         for element in get("abstract") + get("tableOfContents") + get("note"):
             note = long_text(element)
             if note:
-                self.add(self.object, vocab.P3, lit(note, _lang(element, lang)))
+                # an ownership or acquisition note is about the object's provenance
+                provenance = (element.get("type") or "").casefold() in _PROVENANCE_NOTES
+                self.add(self.acquisition() if provenance else self.object, vocab.P3, lit(note, _lang(element, lang)))
         self.classifications(kinds, get("genre"), get("classification"), lang)
         for j, name in enumerate(get("name"), 1):
             self.name(("name", j), name, lang)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -32,7 +33,6 @@ from . import normalize, relators, vocab
 from .builder import Labels, RecordBuilder
 from .normalize import line
 from .ntriples import iri, lit
-from .oai_dc import _is_image_url
 
 # Attribution qualifiers that say the named agent did *not* make the object, but that it
 # was made after, or in the manner of, that agent's work.
@@ -70,6 +70,13 @@ _BEFORE_MARKS = frozenset({"voor", "vóór", "before", "avant", "ante", "uiterli
 _AFTER_MARKS = frozenset({"na", "after", "après", "post", "vanaf", "sinds", ">"})
 _UNCERTAIN_MARKS = frozenset({"?", "onzeker", "uncertain", "incertain", "possibly", "misschien", "mogelijk"})
 _SPACE = re.compile(r"\s+")
+_IMAGE_PATH = re.compile(r"\.(jpe?g|png|tiff?|gif|webp|jp2)$", re.I)
+_IMAGE_HINTS = ("/iiif/", "/full/full/", "/full/max/", "upload.wikimedia.org/")
+
+
+def is_image_url(url: str) -> bool:
+    """Whether an http(s) URL points at an image rather than a web page (as oai_dc decides)."""
+    return bool(_IMAGE_PATH.search(urlsplit(url).path)) or any(hint in url for hint in _IMAGE_HINTS)
 
 
 def text(element: etree._Element | None) -> str | None:
@@ -239,7 +246,7 @@ class PatternBuilder(RecordBuilder):
         if found is None:
             return None
         self.links += 1
-        if image if image is not None else _is_image_url(found):
+        if image if image is not None else is_image_url(found):
             term = iri(found)
             self.add(self.object, vocab.P129I, term)
             return term

@@ -357,6 +357,18 @@ def test_an_unsplit_finding_aid_maps_its_fonds_and_says_so() -> None:
     assert any("6 components" in w and "split" in w for w in mapped.warnings)
 
 
+def test_a_record_that_cannot_be_split_does_not_stop_the_others(tmp_path: Path) -> None:
+    tree = etree.parse(str(SAMPLES / "archive-ead" / "records.xml"))
+    metadata = tree.getroot().findall(".//{http://www.openarchives.org/OAI/2.0/}metadata")[-1]
+    metadata.remove(metadata[0])  # the photo collection's finding aid: no ead element any more
+    etree.SubElement(metadata, "{http://purl.org/dc/elements/1.1/}title").text = "geen EAD"
+    path = tmp_path / "records.xml"
+    tree.write(str(path))
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "map", str(path), "--format", "ead"])
+    assert "16 record(s), 1 deleted left out" in result.stderr and "1 could not be mapped" in result.stderr, result.stderr
+    assert "no ead element" in result.stderr
+
+
 def test_oogst_map_splits_a_finding_aid(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path / "d"), "map",
                                        str(SAMPLES / "archive-ead" / "records.xml"), "--format", "ead"])
@@ -410,3 +422,36 @@ def test_damaged_input_raises_only_mapping_error(fmt: str, data: st.DataObject) 
             list(pyoxigraph.parse(mapped.ntriples.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES))
     except MappingError:
         pass
+
+
+# -- files and profiles ------------------------------------------------------------------------------
+
+
+def test_files_of_many_records_and_a_bare_finding_aid() -> None:
+    adlib = ADLIB_GROUPED.replace("</record></recordList>", '</record><record priref="8"><title>B</title></record></recordList>')
+    found = records_in_file(adlib.encode(), "adlib", feed="f", name="export.xml")
+    assert [r.source_id for r in found.records] == ["7", "8"]
+    ead = ('<ead xmlns="urn:isbn:1-931666-22-9"><eadheader><eadid>BE-X-1</eadid></eadheader><archdesc level="fonds">'
+           "<did><unitid>X-1</unitid><unittitle>Fonds</unittitle></did><dsc><c01><did><unitid>1</unitid>"
+           "<unittitle>Reeks</unittitle></did><c02><did><unittitle>zonder nummer</unittitle></did></c02></c01></dsc>"
+           "</archdesc></ead>")
+    found = records_in_file(ead.encode(), "ead", feed="f", name="inventaris.xml")
+    assert [r.source_id for r in found.records] == ["BE-X-1", "BE-X-1/1"]  # named after the eadid, not the file
+
+
+def test_extra_fields_read_the_new_formats() -> None:
+    profile = Profile.from_dict(
+        {"fields": [{"path": "mods:note[@type='ownership']", "property": "crm:P3_has_note"},
+                    {"path": "mods:location/mods:holdingSimple//mods:shelfLocator", "property": "skos:notation",
+                     "kind": "string"}]},
+        feed="f",
+    )
+    xml = """<mods xmlns="http://www.loc.gov/mods/v3"><titleInfo><title>Boek</title></titleInfo>
+      <note type="ownership">Ex-libris Van Hamme</note>
+      <location><holdingSimple><copyInformation><shelfLocator>K-12</shelfLocator></copyInformation></holdingSimple></location>
+    </mods>"""
+    _, graph = map_xml("mods", xml, profile=profile)
+    assert (obj(), CRM.P3_has_note, Literal("Ex-libris Van Hamme", lang="nl")) in graph  # the extra field
+    acquisition = graph.value(obj(), CRM.P24i_changed_ownership_through)  # the mapper's own reading
+    assert (acquisition, CRM.P3_has_note, Literal("Ex-libris Van Hamme", lang="nl")) in graph
+    assert (obj(), SKOS.notation, Literal("K-12")) in graph
