@@ -21,7 +21,8 @@ What a unit maps to (EAD3 spellings in brackets)::
     did/unitdate @normal (unitdatestructured @standarddate), else its text
                              crm:P4_has_time-span (EDTF) of the production; certainty circa → ~
     did/origination          the agents who made or gathered the records: crm:P14 on the
-                             production (a @role such as fmo: relators.py)
+                             production (a @role such as fmo: relators.py); inherited from the
+                             nearest ancestor that names one
     did/repository           crm:P50_has_current_keeper (inherited from the nearest ancestor)
     did/physdesc (physdescstructured): extent, dimensions → crm:P43_has_dimension notes;
                              genreform → crm:P41i_was_classified_by (cest:Term_objectnaam)
@@ -223,7 +224,7 @@ class _EadRecord(PatternBuilder):
                 break
         self.lang = language
         self.dimensions = self.genres = 0
-        self.is_dated = False
+        self.is_dated = self.has_origination = False
         did = _child(unit, "did")
         self.start(None)
         inherited = [_child(a, "did") for a in reversed(chain)]
@@ -231,6 +232,12 @@ class _EadRecord(PatternBuilder):
         keeper_name = self.repository(repository) if repository is not None else None
         if did is not None:
             self.did(did, keeper_name)
+        if not self.has_origination:  # a unit was made by the creator of the unit it is part of
+            for ancestor in inherited[1:]:
+                origination = _child(ancestor, "origination") if ancestor is not None else None
+                if origination is not None:
+                    self.origination(origination)
+                    break
         if ead.get(_PARENT):
             self.add(self.object, vocab.P46I, iri(self.minter.object_iri(ead.get(_PARENT))))
         level = unit.get("level") if unit.get("level") != "otherlevel" else unit.get("otherlevel")
@@ -289,11 +296,7 @@ class _EadRecord(PatternBuilder):
             elif name in ("unitdate", "unitdatestructured") and not self.is_dated and element.get("type") != "bulk":
                 self.is_dated = self.unit_date(element)
             elif name == "origination":
-                for k, agent_element in enumerate(children(element), 1):
-                    agent = self.name_agent(("origination", k), agent_element)
-                    if agent:
-                        self.took_part(("origination", k), agent, agent_element.get("role"),
-                                       default_kind=relators.MAKER)
+                self.origination(element)
             elif name in ("physdesc", "physdescstructured", "physdescset"):
                 self.physical(element)
             elif name == "langmaterial":
@@ -305,6 +308,13 @@ class _EadRecord(PatternBuilder):
                 self.add(self.object, vocab.P3, lit(value, self.lang_of(element)))
             elif name in ("dao", "daogrp", "daoset"):
                 self.digital(element)
+
+    def origination(self, element: etree._Element) -> None:
+        for k, agent_element in enumerate(children(element), 1):
+            agent = self.name_agent(("origination", k), agent_element)
+            if agent:
+                self.has_origination = True
+                self.took_part(("origination", k), agent, agent_element.get("role"), default_kind=relators.MAKER)
 
     def unit_date(self, element: etree._Element) -> bool:
         mark = "ca." if (element.get("certainty") or "").casefold() in _CIRCA else None

@@ -189,10 +189,14 @@ class _MarcRecord(PatternBuilder):
         n = 0
         for tag in ("100", "110", "111", "700", "710", "711", "720"):
             for field in get(tag):
+                if tag[0] == "7" and _subs(field, "t"):
+                    continue  # a name/title entry names a related work, not a contributor
                 n += 1
                 self.entry(("name", n), tag, field, relators.MAKER if tag[0] == "1" else relators.PARTICIPANT)
-        self.dates(fixed, get("264") + get("260"))
-        self.imprint(get("264") + get("260"), lang)
+        # publication, production, manufacture and distribution statements before a copyright date
+        imprints = sorted(get("264"), key=lambda f: "10324".find(f[1]) % 9) + get("260")
+        self.dates(fixed, imprints)
+        self.imprint([f for f in imprints if f[1] != "4"], lang)
         self.physical(get("300"), lang)
         for tag in ("520", "505", "500"):
             for field in get(tag):

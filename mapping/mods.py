@@ -128,6 +128,14 @@ def _title(title_info: etree._Element) -> str | None:
     return title
 
 
+def _date_value(element: etree._Element | None) -> str | None:
+    """A date's text; MARC-encoded dates write unknown digits as u ("15uu" → "15XX")."""
+    value = text(element) if element is not None else None
+    if value and element.get("encoding") == "marc":
+        value = value.replace("u", "X")
+    return value
+
+
 class ModsMapper:
     """Maps one MODS record to an OSLO graph."""
 
@@ -328,8 +336,8 @@ class _ModsRecord(PatternBuilder):
             return
         mark = lambda d: _QUALIFIER_MARKS.get((d.get("qualifier") or "").casefold()) if d is not None else None  # noqa: E731
         event = self.production()
-        self.dated(event, text(first) if first is not None else None, text(end) if end is not None else None,
-                   start_mark=mark(first), end_mark=mark(end), source=f"mods:originInfo/{name}")
+        self.dated(event, _date_value(first), _date_value(end), start_mark=mark(first), end_mark=mark(end),
+                   source=f"mods:originInfo/{name}")
         # the wording of a single date that is not machine-readable stays as a note
         for element in dates:
             value = text(element)

@@ -68,7 +68,10 @@ INFLUENCE_QUALIFIERS = frozenset(
 _CIRCA_MARKS = frozenset({"ca", "ca.", "c.", "circa", "approx.", "approximately", "omstreeks", "rond", "vers", "environ", "~"})
 _BEFORE_MARKS = frozenset({"voor", "vóór", "before", "avant", "ante", "uiterlijk", "<"})
 _AFTER_MARKS = frozenset({"na", "after", "après", "post", "vanaf", "sinds", ">"})
-_UNCERTAIN_MARKS = frozenset({"?", "onzeker", "uncertain", "incertain", "possibly", "misschien", "mogelijk"})
+_UNCERTAIN_MARKS = frozenset(
+    {"?", "onzeker", "uncertain", "incertain", "possibly", "probably", "misschien", "mogelijk", "waarschijnlijk",
+     "vermoedelijk", "peut-être", "probablement"}
+)
 _SPACE = re.compile(r"\s+")
 _IMAGE_PATH = re.compile(r"\.(jpe?g|png|tiff?|gif|webp|jp2)$", re.I)
 _IMAGE_HINTS = ("/iiif/", "/full/full/", "/full/max/", "upload.wikimedia.org/")
