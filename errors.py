@@ -3,8 +3,9 @@
 ::
 
     OogstError                      anything oogst raises on purpose; has a stable ``code``
-    ├── ConfigError                 bad settings, unknown feed, bad option: fix and rerun
-    │   └── NotFoundError           a feed, run or record that does not exist (API: 404)
+    ├── ConfigError                 bad settings, bad feed settings: fix and rerun
+    │   ├── NotFoundError           a feed, run or record that does not exist (API: 404)
+    │   └── UsageError              an option or argument the operation does not take
     ├── HarvestError                talking to a partner's endpoint went wrong
     │   ├── TransientHarvestError   try again later: timeouts, 429/5xx, Retry-After
     │   └── FatalHarvestError       give up: cannotDisseminateFormat, badArgument, 4xx
@@ -23,6 +24,7 @@ EXIT_CODES = {
     "failed": 1,  # a run finished but some feed failed
     "usage": 2,  # click's own code for bad usage
     "config": 3,
+    "not_found": 3,  # a configuration problem too: the name or id given is not there
     "harvest": 4,
     "store": 5,
     "mapping": 6,
@@ -80,7 +82,15 @@ class ConfigError(OogstError):
 
 
 class NotFoundError(ConfigError):
-    """A name or id that resolves to nothing: an unknown feed, run or record."""
+    """A name or id that resolves to nothing: an unknown feed, run or record (API: 404)."""
+
+    code = "not_found"
+
+
+class UsageError(ConfigError):
+    """An option or argument the operation does not take (the CLI's usage exit code)."""
+
+    code = "usage"
 
 
 class HarvestError(OogstError):

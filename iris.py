@@ -125,3 +125,13 @@ def system_graph(name: str, base: str = DEFAULT_BASE) -> str:
 
 def system_graph_prefix(base: str = DEFAULT_BASE) -> str:
     return f"{graph_prefix(base)}_system/"
+
+
+# Vocabularies that more than one room writes (provenance, datasets, record graphs).
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"

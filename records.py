@@ -8,8 +8,19 @@ types knows about lxml, pyoxigraph or HTTP: they are the seams of the pipeline.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from .errors import ConfigError
+
+
+RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")
+
+
+def now() -> str:
+    """The current time as oogst writes it everywhere: UTC, ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +50,15 @@ class SourceRecord:
 
 @dataclass
 class Feed:
-    """One registered source: where it is, how to talk to it, what it delivers."""
+    """One registered source: where it is, how to talk to it, what it delivers, how to map it.
+
+    A feed's settings live in three typed places: ``options`` are the protocol's own
+    (declared by its harvester's ``OPTIONS``: the OAI-PMH ``metadata_prefix``, a JSON API's
+    paths …), ``profile`` is the mapping profile (the TOML table of
+    :class:`~oogst.mapping.Profile`: language, default rights, provider, value maps, extra
+    fields), and ``cursor`` is where the next incremental run starts, in the protocol's own
+    typed :class:`Cursor` (as a dict here; the harvester reads it back into its type).
+    """
 
     name: str
     protocol: str  # a key of the harvester registry: "oai-pmh", …
@@ -47,15 +66,79 @@ class Feed:
     format: str  # a key of the mapping registry: "lido", "oai_dc", …
     set_spec: str | None = None
     status: str = "active"  # active | failing | paused
-    config: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    profile: dict[str, Any] = field(default_factory=dict)
+    cursor: dict[str, Any] = field(default_factory=dict)
+    owner: str | None = None  # the partner organisation the feed belongs to
+    schedule: str | None = None  # when it is harvested: "daily 02:00", "weekly mon 03:00" or a cron line
     last_error: str | None = None
     failures: int = 0  # consecutive failed runs; `failing_after` of them make the feed "failing"
-    next_from: str | None = None  # lower bound of the next incremental harvest
     created_at: str = ""
     updated_at: str = ""
 
+    @property
+    def next_from(self) -> str | None:
+        """The lower bound of the next incremental harvest, where the protocol has one."""
+        since = self.cursor.get("since")
+        return since if isinstance(since, str) else None
+
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["next_from"] = self.next_from
+        return data
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next incremental run of a feed starts, in its protocol's own terms.
+
+    Each harvester declares its subclass (``Harvester.Cursor``); the state keeps it as a
+    dict (:meth:`as_dict`), and :meth:`from_dict` reads it back, ignoring keys it does not
+    know (a cursor written by an older version)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None, feed: str | None = None) -> Cursor:
+        known = {f.name for f in fields(cls)}
+        try:
+            return cls(**{k: v for k, v in (data or {}).items() if k in known})
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise ConfigError(f"the feed's saved {cls.__name__} cannot be read: {exc}", feed=feed,
+                              hint="harvest it once with `oogst harvest NAME --full`") from exc
+
+
+@dataclass(frozen=True)
+class WindowCursor(Cursor):
+    """A window on the source's change dates: the next run asks for what changed ``since``
+    (the server's clock when the previous complete run began), minus an overlap."""
+
+    since: str | None = None
+
+    def overlapped(self, seconds: float) -> WindowCursor:
+        """The cursor moved back by ``seconds`` (records dated into the past); a value that is
+        not an ISO date stays as it is."""
+        if not self.since:
+            return self
+        try:
+            when = datetime.fromisoformat(self.since.replace("Z", "+00:00"))
+        except ValueError:
+            return self
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return WindowCursor((when - timedelta(seconds=seconds)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _plain(value: Any) -> Any:
+    """Sets and tuples as sorted lists, so that a cursor is plain JSON."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +148,8 @@ class Checkpoint:
     ``token`` is the protocol's continuation (OAI resumption token, LDES page URL …);
     ``window_from`` is the lower bound of the harvest window the token belongs to;
     ``response_date`` is the server's own clock on the page, the basis of the next
-    incremental ``from``. ``complete`` marks the end of the list.
+    incremental ``from``. ``complete`` marks the end of the list, and ``cursor`` says where
+    the next run starts.
     """
 
     token: str | None
@@ -73,6 +157,9 @@ class Checkpoint:
     response_date: str | None = None
     complete: bool = False
     info: dict[str, Any] = field(default_factory=dict)
+    # On the last checkpoint of a complete run: where the next run starts (None: the pipeline
+    # takes a WindowCursor on the first page's response_date, else the run's start).
+    cursor: Cursor | None = None
 
 
 @dataclass(slots=True)

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .iris import DEFAULT_BASE, graph_prefix
-from .store.base import StoreOptions
+from .iris import DEFAULT_BASE
 
 
 def _doc(text: str, default: Any) -> Any:
@@ -127,20 +126,6 @@ class Settings:
     @property
     def system_store_url(self) -> str:
         return f"oxigraph://{self.system_path.resolve()}"
-
-    def store_options(self, env: dict[str, str] | None = None) -> StoreOptions:
-        """What the store needs from the settings; the account only from the environment."""
-        env = dict(os.environ) if env is None else env
-        return StoreOptions(
-            graph_prefix=graph_prefix(self.base_iri),
-            query_timeout=self.query_timeout,
-            result_limit=self.result_limit,
-            retries=self.store_retries,
-            backoff=self.store_backoff,
-            timeout=self.store_timeout,
-            user=env.get("OOGST_STORE_USER") or None,
-            password=env.get("OOGST_STORE_PASSWORD") or None,
-        )
 
     # -- loading ------------------------------------------------------------------------
     @classmethod

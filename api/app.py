@@ -1,14 +1,13 @@
-"""The web API: ``create_app(settings)`` builds a FastAPI app over the store, the state and
-the search index.
+"""The web API: ``create_app(oogst)`` builds a FastAPI app over a core object.
 
-No import-time globals: everything the routes use hangs off ``app.state`` (see ``deps``).
-A store, state or search index passed in belongs to the caller; whatever the app opens
-itself (from ``settings.store_url``, ``state_path`` and ``search_path``) it opens at startup
-and closes at shutdown. An empty search index over a state with published records is
-built at startup (``search.SearchIndex.rebuild``); ``oogst index rebuild`` does it by hand.
-Run the app through ``oogst serve``, or with
-``uvicorn --factory oogst.api.app:from_environment`` (settings from ``oogst.toml`` and
-``OOGST_*``; ``--workers N`` needs a store that several processes can open).
+Routes depend on the core (``deps.OogstDep``), never on a store, a database or the search
+index: the core is the one service layer the CLI, the API and the pages share. No
+import-time globals: what routes use hangs off ``app.state``. A core passed in belongs to
+the caller; ``from_environment`` makes one (read-only store) and closes it at shutdown. An
+empty search index over a state with published records is built at startup
+(``Oogst.ensure_index``); ``oogst index rebuild`` does it by hand. Run the app through
+``oogst serve``, or with ``uvicorn --factory oogst.api.app:from_environment`` (settings from
+``oogst.toml`` and ``OOGST_*``; ``--workers N`` needs a store that several processes can open).
 
 Routes: ``/`` (index), ``/health``, ``/sparql`` (SPARQL 1.1 Protocol, read-only, and the
 query page), ``/records`` (search), ``/records/{id}``, ``/datasets`` (DCAT), ``/feeds``,
@@ -22,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -32,13 +30,10 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..errors import StoreError
-from ..publish.search import SearchIndex
+from ..pipeline import Oogst
 from ..settings import Settings
-from ..store import Store, open_store
-from ..store.state import State
 from . import datasets, feeds, linkeddata, records, sparql
-from .deps import BaseUrlDep, SearchDep, StateDep, StoreDep
+from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
 from .jsonld import DCAT_CONTEXT_FILE, Compactor, load_context
 from .pages import STATIC_DIR, Pages
@@ -93,46 +88,23 @@ def index(base_url: BaseUrlDep) -> dict[str, Any]:
 
 
 @service.get("/health", summary="Liveness and size: published records and graphs in the store")
-def health(state: StateDep, store: StoreDep, search: SearchDep) -> Health:
-    return Health(
-        status="ok",
-        records=state.counts()["published"],
-        graphs=store.count_graphs(),
-        indexed=search.count(),
-        version=__version__,
-    )
+def health(oogst: OogstDep) -> Health:
+    return Health(**oogst.health())
 
 
-def create_app(settings: Settings, *, store: Store | None = None, state: State | None = None,
-               search: SearchIndex | None = None) -> FastAPI:
-    """The API over ``store``, ``state`` and ``search``, or over the ones ``settings`` names."""
+def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
+    """The API over the core ``oogst``; with ``close_core`` the app closes it at shutdown."""
+    settings = oogst.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        opened: list[Store | State | SearchIndex] = []
-        if app.state.store is None:
-            app.state.store = _open_store(settings)
-            opened.append(app.state.store)
-        if app.state.state_db is None:
-            app.state.state_db = State(settings.state_path)
-            opened.append(app.state.state_db)
-        if app.state.search is None:
-            app.state.search = SearchIndex(settings.search_path)
-            opened.append(app.state.search)
-        log.info("API over store %s, state %s and search index %s",
-                 settings.store_url if store is None else type(store).__name__, app.state.state_db.path,
-                 app.state.search.path)
+        log.info("API over store %s and data dir %s", settings.store_url, settings.data_dir)
         try:
-            await run_in_threadpool(_fill_index, app.state.search, app.state.state_db, app.state.store)
+            await run_in_threadpool(oogst.ensure_index)
             yield
         finally:
-            for resource in reversed(opened):
-                resource.close()
-            system_store = getattr(app.state, "system_store", None)  # opened by /sparql on demand
-            if system_store is not None:
-                system_store.close()
-                app.state.system_store = None
-            app.state.store, app.state.state_db, app.state.search = store, state, search
+            if close_core:
+                oogst.close()
 
     app = FastAPI(
         title="oogst",
@@ -141,10 +113,7 @@ def create_app(settings: Settings, *, store: Store | None = None, state: State |
         version=__version__,
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.store = store
-    app.state.state_db = state
-    app.state.search = search
+    app.state.oogst = oogst
     app.state.context = load_context(settings.base_iri)
     app.state.compactor = Compactor(app.state.context)
     app.state.dcat_context = load_context(path=DCAT_CONTEXT_FILE)
@@ -166,25 +135,7 @@ def create_app(settings: Settings, *, store: Store | None = None, state: State |
     return app
 
 
-def _open_store(settings: Settings) -> Store:
-    """The store, read-only: the API never writes, and several worker processes can then
-    share an embedded store. A fresh data dir has no store yet; it is then created."""
-    try:
-        return open_store(settings.store_url, replace(settings.store_options(), read_only=True))
-    except StoreError as exc:
-        log.info("%s; opening the store for writing", exc.message)
-        return open_store(settings.store_url, settings.store_options())
-
-
-def _fill_index(search: SearchIndex, state: State, store: Store) -> None:
-    """Build an empty search index over a state that has published records (a data dir
-    from before the index, or one filled without the pipeline). Only one process does."""
-    if search.count() == 0 and state.counts()["published"]:
-        log.warning("the search index %s is empty: building it from the store", search.path)
-        search.rebuild(state, store, only_if_empty=True)
-
-
 def from_environment() -> FastAPI:
     """The app with settings from ``oogst.toml`` and the environment (for ``uvicorn --factory``)."""
     settings, _ = Settings.load()
-    return create_app(settings)
+    return create_app(Oogst(settings, read_only=True), close_core=True)

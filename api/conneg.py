@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..store import GRAPH_FORMATS, SOLUTION_FORMATS
+from ..pipeline import GRAPH_FORMATS, SOLUTION_FORMATS
 
 # (media type, format key) in the order a route prefers them; a key may have aliases.
 Offers = Sequence[tuple[str, str]]

@@ -19,12 +19,10 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..publish.datasets import Catalogue
-from ..store import GRAPH_FORMATS, Store
+from ..pipeline import GRAPH_FORMATS, Oogst
 from .caching import conditional
 from .conneg import negotiate
-from .deps import BaseUrlDep, SearchDep, SettingsDep, StateDep, StoreDep, base_url_of
-from .feeds import require_feed
+from .deps import BaseUrlDep, OogstDep, base_url_of
 from .records import RECORD_OFFERS
 
 router = APIRouter(tags=["datasets"])
@@ -36,9 +34,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _answer(request: Request, store: Store, catalogue: Catalogue, root: str) -> Response:
+async def _answer(request: Request, oogst: Oogst, catalogue: Any, root: str) -> Response:
     fmt = negotiate(request.headers.get("accept"), OFFERS, "jsonld")
-    result = await run_in_threadpool(store.query, catalogue.query(), graph=fmt)
+    result = await run_in_threadpool(oogst.query, catalogue.query(), graph=fmt)
     body = result.body
     if fmt == "jsonld":
         context_url = f"{base_url_of(request)}/context/dcat.jsonld"
@@ -48,21 +46,19 @@ async def _answer(request: Request, store: Store, catalogue: Catalogue, root: st
 
 @router.get("/datasets", summary="DCAT catalogue: one dataset per feed, with counts, licences, "
             "last update and data providers", response_class=Response, responses=_RESPONSES)
-async def list_datasets(request: Request, state: StateDep, store: StoreDep, search: SearchDep,
-                        settings: SettingsDep, base_url: BaseUrlDep) -> Response:
-    catalogue = Catalogue(settings, base_url)
-    stats = await run_in_threadpool(search.feed_stats)
-    feeds = await run_in_threadpool(state.list_feeds)
-    datasets = [catalogue.dataset(feed, stats.get(feed.name), state.last_run(feed.name)) for feed in feeds]
-    return await _answer(request, store, catalogue, catalogue.catalogue(datasets))
+async def list_datasets(request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
+    catalogue = oogst.catalogue(base_url)
+    stats = await run_in_threadpool(oogst.feed_stats)
+    feeds = await run_in_threadpool(oogst.list_feeds)
+    datasets = [catalogue.dataset(feed, stats.get(feed.name), oogst.last_run(feed.name)) for feed in feeds]
+    return await _answer(request, oogst, catalogue, catalogue.catalogue(datasets))
 
 
 @router.get("/datasets/{name}", summary="One feed as a DCAT dataset", response_class=Response,
             responses={**_RESPONSES, 404: {"description": "No feed of that name."}})
-async def get_dataset(name: str, request: Request, state: StateDep, store: StoreDep, search: SearchDep,
-                      settings: SettingsDep, base_url: BaseUrlDep) -> Response:
-    feed = await run_in_threadpool(require_feed, state, name)
-    catalogue = Catalogue(settings, base_url)
-    stats = await run_in_threadpool(search.feed_stats)
-    root = catalogue.dataset(feed, stats.get(feed.name), state.last_run(feed.name))
-    return await _answer(request, store, catalogue, root)
+async def get_dataset(name: str, request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
+    feed = await run_in_threadpool(oogst.feed, name)
+    catalogue = oogst.catalogue(base_url)
+    stats = await run_in_threadpool(oogst.feed_stats)
+    root = catalogue.dataset(feed, stats.get(feed.name), oogst.last_run(feed.name))
+    return await _answer(request, oogst, catalogue, root)

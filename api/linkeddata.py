@@ -1,6 +1,6 @@
 """Linked Data conventions: minted IRIs dereference, and the JSON-LD context is served.
 
-oogst mints IRIs under ``base_iri`` (``mapping/iris.py``). When the API is published at that
+oogst mints IRIs under ``base_iri`` (``iris.py``). When the API is published at that
 address, each IRI answers with ``303 See Other`` to a document about it (the httpRange-14
 convention for things that are not documents):
 
@@ -23,10 +23,10 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from ..errors import NotFoundError
-from ..store.state import State
+from ..pipeline import Oogst
 from .caching import conditional
-from .deps import BaseUrlDep, SearchDep, SettingsDep, StateDep
-from .records import find_record, record_url, records_of_object
+from .deps import BaseUrlDep, OogstDep, SettingsDep
+from .records import record_url
 
 router = APIRouter(tags=["linked data"])
 
@@ -47,18 +47,18 @@ def _raw_rest(request: Request, prefix: str) -> str:
 
 @router.get("/id/object/{key:path}", summary="A minted object IRI: 303 to its record", **_REDIRECT,
             responses={**_SEE_OTHER, 404: {"description": "No record has this IRI."}})
-def object_iri(key: str, request: Request, state: StateDep, base_url: BaseUrlDep) -> Response:
-    return _record_redirect(_raw_rest(request, "/id/object/"), state, base_url)
+def object_iri(key: str, request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
+    return _record_redirect(_raw_rest(request, "/id/object/"), oogst, base_url)
 
 
 @router.get("/graph/{key:path}", summary="A record graph IRI: 303 to its record", **_REDIRECT,
             responses={**_SEE_OTHER, 404: {"description": "No record has this graph."}})
-def graph_iri(key: str, request: Request, state: StateDep, base_url: BaseUrlDep) -> Response:
-    return _record_redirect(_raw_rest(request, "/graph/"), state, base_url)
+def graph_iri(key: str, request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
+    return _record_redirect(_raw_rest(request, "/graph/"), oogst, base_url)
 
 
-def _record_redirect(record_id: str, state: State, base_url: str) -> Response:
-    record = find_record(state, record_id)
+def _record_redirect(record_id: str, oogst: Oogst, base_url: str) -> Response:
+    record = oogst.find_record(record_id)
     if record is None:
         raise NotFoundError(f"no record {record_id!r}", record=record_id, hint="GET /records lists the published records")
     return _see_other(record_url(base_url, record["record_id"]))
@@ -83,11 +83,11 @@ def other_iri(kind: str, rest: str, request: Request, settings: SettingsDep, bas
             responses={**_SEE_OTHER, 404: {"description": "No published record describes this IRI."}})
 def resolve(
     iri: Annotated[str, Query(min_length=1, max_length=2000, description="The object's IRI.")],
-    search: SearchDep,
+    oogst: OogstDep,
     settings: SettingsDep,
     base_url: BaseUrlDep,
 ) -> Response:
-    docs = records_of_object(search, iri)
+    docs = oogst.records_of_object(iri)
     if len(docs) == 1:
         return _see_other(record_url(base_url, docs[0].record_id))
     if docs:  # two feeds describe the same object: let the client choose

@@ -1,9 +1,9 @@
 """``/records``: search and browse the published records, and each record in any format.
 
-``GET /records`` reads the search index (``search.py``): full-text ``q`` over titles,
+``GET /records`` reads the search index (``publish/search.py``): full-text ``q`` over titles,
 descriptions, makers and object names; filters on feed, data provider, type or object
 name, rights, image and modification time; the object IRI (``iri=``) for partner PIDs.
-Results interleave data providers (plurality, see ``search.py``) and continue with a
+Results interleave data providers (plurality, see ``publish/search.py``) and continue with a
 cursor in the ``next`` link and the ``Link`` header. Browsers get the HTML search page.
 
 A record id is ``{feed}/{key}`` where the key is the percent-encoded source id (see
@@ -31,17 +31,11 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFoundError
-from ..iris import record_id as make_record_id
-from ..publish.search import Doc, SearchIndex
-from ..publish.search import Query as SearchQuery
-from ..publish.search import extract as extract_doc
-from ..store import GRAPH_FORMATS, Store
-from ..store.state import State
+from ..pipeline import GRAPH_FORMATS, Doc, Oogst, SearchQuery
 from . import pages
 from .caching import BodyCache, conditional, etag_of, http_date, not_modified, validators
 from .conneg import negotiate
-from .deps import BaseUrlDep, CompactorDep, SearchDep, StateDep, StoreDep
-from .feeds import require_feed
+from .deps import BaseUrlDep, CompactorDep, OogstDep
 from .jsonld import Compactor
 from .problems import ApiError, problem
 
@@ -134,8 +128,7 @@ def since(value: str | None) -> str | None:
 )
 def list_records(
     request: Request,
-    state: StateDep,
-    search: SearchDep,
+    oogst: OogstDep,
     base_url: BaseUrlDep,
     q: Annotated[str | None, Query(max_length=500, description="Words in title, description, maker or object name; "
                                    "all must occur (a trailing * makes the last one a prefix).")] = None,
@@ -153,12 +146,12 @@ def list_records(
     format: Annotated[Literal["json", "html"] | None, Query(description="Overrides Accept (for links).")] = None,  # noqa: A002
 ) -> Any:
     for name in feed:
-        require_feed(state, name)
+        oogst.feed(name)  # an unknown feed is a 404
     query = SearchQuery(q=q, feed=feed, provider=provider, type=type, rights=rights, has_image=has_image,
                         modified_since=since(modified_since), iri=iri)
     html = (format or negotiate(request.headers.get("accept"), LIST_OFFERS, "json")) == "html"
-    page = search.search(query, limit=limit, cursor=cursor)
-    counts = search.facets(query) if facets or html else None
+    page = oogst.search_records(query, limit=limit, cursor=cursor)
+    counts = oogst.facets(query) if facets or html else None
     next_url = None
     if page.next_cursor:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
@@ -191,14 +184,12 @@ def list_records(
 async def get_record(
     record_id: str,
     request: Request,
-    state: StateDep,
-    store: StoreDep,
-    search: SearchDep,
+    oogst: OogstDep,
     compactor: CompactorDep,
     base_url: BaseUrlDep,
     format: Annotated[RecordFormat | None, Query(description="Overrides Accept (for links).")] = None,  # noqa: A002
 ) -> Response:
-    record = find_record(state, record_id)  # one SQLite point lookup: on the event loop
+    record = oogst.find_record(record_id)  # one point lookup in the record index: on the event loop
     if record is None:
         raise NotFoundError(f"no record {record_id!r}", record=record_id, hint="GET /records lists the published records")
     rid = record["record_id"]
@@ -230,56 +221,20 @@ async def get_record(
     cache: BodyCache = request.app.state.bodies
     body = cache.get(etag)
     if body is None:  # the store (and compaction) in a worker thread, off the event loop
-        body = await run_in_threadpool(_render, request, fmt, record, store, search, compactor, base_url)
+        body = await run_in_threadpool(_render, request, fmt, record, oogst, compactor, base_url)
         cache.put(etag, body)
     media_type = HTML if fmt == "html" else GRAPH_FORMATS[fmt]
     return Response(body, media_type=media_type, headers=validators(etag, last_modified))
 
 
-def _render(request: Request, fmt: str, record: dict[str, Any], store: Store, search: SearchIndex,
-            compactor: Compactor, base_url: str) -> bytes:
+def _render(request: Request, fmt: str, record: dict[str, Any], oogst: Oogst, compactor: Compactor,
+            base_url: str) -> bytes:
     if fmt == "html":
-        doc = search.get(record["record_id"]) or _doc_from_store(store, record)
-        return pages.record_page(request, base_url, doc, record)
+        return pages.record_page(request, base_url, oogst.record_doc(record), record)
     if fmt == "jsonld":
-        return _jsonld(store, compactor, record, f"{base_url}/context.jsonld")
-    return _graph(store, record, fmt)
-
-
-def _graph(store: Store, record: dict[str, Any], fmt: str) -> bytes:
-    body = store.graph(record["graph_iri"], fmt)
-    if body is None:
-        # The state is written after the store: a record being withdrawn right now.
-        log.warning("record %s is indexed as published but the store has no graph %s",
-                    record["record_id"], record["graph_iri"])
-        raise NotFoundError(f"record {record['record_id']!r} is not in the store", record=record["record_id"])
-    return body
-
-
-def _jsonld(store: Store, compactor: Compactor, record: dict[str, Any], context_url: str) -> bytes:
-    expanded = orjson.loads(_graph(store, record, "jsonld"))
-    return orjson.dumps(compactor.compact(expanded, record["object_iri"], context_url))
-
-
-def _doc_from_store(store: Store, record: dict[str, Any]) -> Doc:
-    """The display fields straight from the store, for a record the index does not hold yet."""
-    return extract_doc(_graph(store, record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
-                       object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"],
-                       datestamp=record["datestamp"])
-
-
-def find_record(state: State, record_id: str) -> dict[str, Any] | None:
-    """The record with this id, also when its source id part arrives percent-decoded."""
-    record = state.find_record(record_id)
-    if record is None and "/" in record_id:
-        feed, _, source_id = record_id.partition("/")
-        record = state.find_record(make_record_id(feed, source_id))
-    return record
-
-
-def records_of_object(search: SearchIndex, iri: str) -> list[Doc]:
-    """The published records that describe the object ``iri`` (two feeds may share a PID)."""
-    return search.search(SearchQuery(iri=iri), limit=50).docs
+        expanded = orjson.loads(oogst.record_graph(record, "jsonld"))
+        return orjson.dumps(compactor.compact(expanded, record["object_iri"], f"{base_url}/context.jsonld"))
+    return oogst.record_graph(record, fmt)
 
 
 def _summary(record: dict[str, Any]) -> dict[str, Any]:

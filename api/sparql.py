@@ -12,9 +12,9 @@ default graph is the union of all record graphs.
 
 System graphs: when every ``default-graph-uri`` / ``named-graph-uri`` names a graph under
 ``{base_iri}graph/_system/`` (``…/_system/provenance``: PROV-O of records and runs;
-``…/_system/datasets``: DCAT-AP and VoID of the feeds), the query runs on the system store
-(``system.py``) instead of the record store; naming system and record graphs in one
-request is refused with 400, as they live in different stores.
+``…/_system/datasets``: DCAT-AP and VoID of the feeds), the core runs the query on the system
+store (``publish/provenance.py``) instead of the record store; naming system and record
+graphs in one request is refused with 400, as they live in different stores.
 
 Results by ``Accept`` (q-values honoured): SELECT/ASK as SPARQL JSON (default), XML, CSV or
 TSV; CONSTRUCT/DESCRIBE as Turtle (default), N-Triples, JSON-LD or RDF/XML. An ``Accept``
@@ -39,18 +39,17 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import QueryError, StoreError
+from ..errors import QueryError
 from ..iris import system_graph_prefix
-from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, Store, open_store
+from ..pipeline import GRAPH_FORMATS, SOLUTION_FORMATS, Oogst
 from .conneg import GRAPH_OFFERS, SOLUTION_OFFERS, negotiate
-from .deps import BaseUrlDep, StoreDep
+from .deps import BaseUrlDep, OogstDep
 from .pages import sparql_page
 from .problems import ApiError
 
@@ -141,11 +140,11 @@ def _read_only() -> ApiError:
         ]
     },
 )
-async def sparql_get(request: Request, store: StoreDep, base_url: BaseUrlDep) -> Response:
+async def sparql_get(request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
     params = list(request.query_params.multi_items())
     if not params:
-        return await _describe(request, store, base_url)
-    return await _answer(request, store, params, base_url)
+        return await _describe(request, oogst, base_url)
+    return await _answer(request, oogst, params, base_url)
 
 
 @router.post(
@@ -174,7 +173,7 @@ async def sparql_get(request: Request, store: StoreDep, base_url: BaseUrlDep) ->
         },
     },
 )
-async def sparql_post(request: Request, store: StoreDep, base_url: BaseUrlDep) -> Response:
+async def sparql_post(request: Request, oogst: OogstDep, base_url: BaseUrlDep) -> Response:
     media_type, charset = _content_type(request.headers.get("content-type"))
     if media_type == SPARQL_UPDATE:
         raise _read_only()
@@ -197,10 +196,10 @@ async def sparql_post(request: Request, store: StoreDep, base_url: BaseUrlDep) -
         if any(name == "query" for name, _ in params):
             raise QueryError("the query is the body of this request; do not also pass query= in the URL")
         params.append(("query", text))
-    return await _answer(request, store, params, base_url)
+    return await _answer(request, oogst, params, base_url)
 
 
-async def _answer(request: Request, store: Store, params: Params, base_url: str) -> Response:
+async def _answer(request: Request, oogst: Oogst, params: Params, base_url: str) -> Response:
     if any(name == "update" for name, _ in params):
         raise _read_only()
     queries = [value for name, value in params if name == "query"]
@@ -215,10 +214,8 @@ async def _answer(request: Request, store: Store, params: Params, base_url: str)
     log.debug("query (%s | %s): %s", solutions, graph, queries[0])
     default_graphs = _graph_iris(params, "default-graph-uri")
     named_graphs = _graph_iris(params, "named-graph-uri")
-    if _names_system_graphs(request, [*(default_graphs or []), *(named_graphs or [])]):
-        store = await run_in_threadpool(_system_store, request)
     result = await run_in_threadpool(
-        store.query,
+        oogst.query,
         queries[0],
         solutions=solutions,
         graph=graph,
@@ -228,46 +225,19 @@ async def _answer(request: Request, store: Store, params: Params, base_url: str)
     )
     headers = dict(_VARY)
     if result.truncated:
-        headers[TRUNCATED] = str(request.app.state.settings.result_limit)
+        headers[TRUNCATED] = str(oogst.settings.result_limit)
     return Response(result.body, media_type=result.media_type, headers=headers)
 
 
-def _names_system_graphs(request: Request, graphs: list[str]) -> bool:
-    """Whether the dataset parameters name system graphs only (the system store answers);
-    a mix of system and record graphs is refused."""
-    prefix = system_graph_prefix(request.app.state.settings.base_iri)
-    system = [g for g in graphs if g.startswith(prefix)]
-    if system and len(system) != len(graphs):
-        raise QueryError(f"default-graph-uri/named-graph-uri mix system graphs ({prefix}…) and record graphs; "
-                         "they live in different stores: query them in separate requests")
-    return bool(system)
-
-
-def _system_store(request: Request) -> Store:
-    """The system store, opened read-only on first use and kept on the app."""
-    store = getattr(request.app.state, "system_store", None)
-    if store is None:
-        settings = request.app.state.settings
-        options = replace(settings.store_options(), read_only=True,
-                          graph_prefix=system_graph_prefix(settings.base_iri))
-        try:
-            store = open_store(settings.system_store_url, options)
-        except StoreError as exc:
-            raise ApiError(503, f"the system graphs cannot be read: {exc.message}; they appear after a "
-                           "harvest, or with `oogst system rebuild`") from exc
-        request.app.state.system_store = store
-    return store
-
-
-async def _describe(request: Request, store: Store, base_url: str) -> Response:
+async def _describe(request: Request, oogst: Oogst, base_url: str) -> Response:
     """The answer to a bare ``GET /sparql``: an HTML form or the service description."""
     wanted = negotiate(request.headers.get("accept"), _DESCRIPTION_OFFERS, None)
     if wanted is None:
         raise QueryError("no query: pass the SPARQL query as query=…")
     if wanted == "html":
         return sparql_page(request, base_url)
-    prefix = system_graph_prefix(request.app.state.settings.base_iri).removesuffix("_system/")
-    result = await run_in_threadpool(store.query, _service_description(_endpoint(base_url), prefix), graph=wanted)
+    prefix = system_graph_prefix(oogst.settings.base_iri).removesuffix("_system/")
+    result = await run_in_threadpool(oogst.query, _service_description(_endpoint(base_url), prefix), graph=wanted)
     return Response(result.body, media_type=result.media_type, headers=_VARY)
 
 

@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT.parent))
 from oogst.iris import Minter, record_id  # noqa: E402
 from oogst.publish.search import SearchIndex, extract  # noqa: E402
 from oogst.settings import Settings  # noqa: E402
+from oogst.pipeline.core import store_options  # noqa: E402
 from oogst.store import open_store  # noqa: E402
 from oogst.store.state import Feed, State  # noqa: E402
 
@@ -170,7 +171,7 @@ def synth(n: int, seed: int = 7) -> Iterator[tuple[str, str, str, str, str]]:
 
 def load(settings: Settings, n: int, batch: int = 2_000) -> tuple[int, int]:
     """Load ``n`` synthetic records into the data dir: store (bulk path), state, search index."""
-    store = open_store(settings.store_url, settings.store_options())
+    store = open_store(settings.store_url, store_options(settings))
     state = State(settings.state_path)
     search = SearchIndex(settings.search_path)
     for feed, _, _ in PROVIDERS:

@@ -7,37 +7,57 @@ and only then saves the checkpoint that follows them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from typing import ClassVar, Protocol
 
 from ..errors import ConfigError
 from ..jsonld import ContextCache
-from ..records import Checkpoint, Feed, SourceRecord
+from ..records import Checkpoint, Cursor, Feed, SourceRecord
 from .http import HttpClient
 
 
 class Harvester(Protocol):
-    protocol: str
+    """What every harvester is; ``tests/test_harvester_contract.py`` checks each registered one.
 
-    def __init__(self, feed: Feed, http: HttpClient) -> None: ...
+    - ``protocol``: its registry name; ``OPTIONS``: the feed options it reads (key → meaning),
+      every other key is refused when a feed is added or edited; ``Cursor``: the type of the
+      state a complete run leaves for the next one (:class:`~oogst.records.WindowCursor` for
+      protocols with a ``from`` date, the LDES client state …).
+    - ``__init__(feed, http, *, contexts=None, seen_in_run=None)``: ``contexts`` resolves
+      JSON-LD contexts; ``seen_in_run(ids)`` says which records this run has stored already
+      (a harvester that falls back to fetching one record at a time skips those).
+    - ``records(checkpoint, cursor)`` yields records and, after each page, a checkpoint that
+      the pipeline saves once the records before it are stored. ``checkpoint`` resumes an
+      interrupted run; ``cursor`` (a ``Cursor``, an ISO date, or None for everything) asks only
+      for what changed. The last checkpoint has ``complete=True`` and carries the next cursor.
+    """
 
-    def records(self, checkpoint: Checkpoint | None, window_from: str | None) -> Iterator[SourceRecord | Checkpoint]:
-        """Yield records and, after each page, a checkpoint to resume from.
+    protocol: ClassVar[str]
+    OPTIONS: ClassVar[dict[str, str]]
+    Cursor: ClassVar[type[Cursor]]
 
-        ``checkpoint`` resumes an interrupted run; ``window_from`` asks only for records
-        changed since then (None: everything). The last checkpoint has ``complete=True``."""
+    def __init__(self, feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None,
+                 seen_in_run: Callable[[list[str]], set[str]] | None = None) -> None: ...
 
-
-_HARVESTERS: dict[str, type] = {}
-
-
-def register(protocol: str, cls: type) -> None:
-    if protocol in _HARVESTERS:
-        raise ConfigError(f"harvest protocol {protocol!r} is registered twice")
-    _HARVESTERS[protocol] = cls
+    def records(self, checkpoint: Checkpoint | None,
+                cursor: Cursor | str | None) -> Iterator[SourceRecord | Checkpoint]: ...
 
 
-def get_harvester(protocol: str) -> type:
+_HARVESTERS: dict[str, type[Harvester]] = {}
+
+
+def register(cls: type[Harvester]) -> type[Harvester]:
+    """Make ``cls`` the harvester of its ``protocol``; a name can be registered once."""
+    missing = [name for name in ("protocol", "OPTIONS", "Cursor", "records") if not hasattr(cls, name)]
+    if missing:
+        raise ConfigError(f"harvester {cls.__name__} lacks {', '.join(missing)}")
+    if cls.protocol in _HARVESTERS:
+        raise ConfigError(f"harvest protocol {cls.protocol!r} is registered twice")
+    _HARVESTERS[cls.protocol] = cls
+    return cls
+
+
+def get_harvester(protocol: str) -> type[Harvester]:
     try:
         return _HARVESTERS[protocol]
     except KeyError:
@@ -49,19 +69,20 @@ def protocols() -> list[str]:
     return sorted(_HARVESTERS)
 
 
-def create(feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None) -> Harvester:
-    """The harvester of ``feed``. Harvesters that read JSON-LD (``uses_contexts = True``) also
-    get the JSON-LD context cache; the others are built with ``(feed, http)`` only."""
-    cls = get_harvester(feed.protocol)
-    if contexts is not None and getattr(cls, "uses_contexts", False):
-        return cls(feed, http, contexts=contexts)
-    return cls(feed, http)
+def create(feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None,
+           seen_in_run: Callable[[list[str]], set[str]] | None = None) -> Harvester:
+    """The harvester of ``feed``."""
+    return get_harvester(feed.protocol)(feed, http, contexts=contexts, seen_in_run=seen_in_run)
 
 
-def options(protocol: str) -> dict[str, str] | None:
-    """The feed options (``Feed.config`` keys) a protocol reads, with their meaning; None when
-    the harvester does not declare them (``OPTIONS``)."""
-    return getattr(get_harvester(protocol), "OPTIONS", None)
+def options(protocol: str) -> dict[str, str]:
+    """The feed options (``Feed.options`` keys) a protocol reads, with their meaning."""
+    return dict(get_harvester(protocol).OPTIONS)
+
+
+def cursor_of(feed: Feed) -> Cursor | None:
+    """The feed's saved cursor in its protocol's type (None: nothing saved, a full run)."""
+    return get_harvester(feed.protocol).Cursor.from_dict(feed.cursor, feed.name) if feed.cursor else None
 
 
 from .files import FilesHarvester  # noqa: E402  (built-ins register like any other)
@@ -69,7 +90,5 @@ from .ldes import LdesHarvester  # noqa: E402
 from .oai import OaiPmhHarvester  # noqa: E402
 from .rest import JsonApiHarvester  # noqa: E402
 
-register("oai-pmh", OaiPmhHarvester)
-register("ldes", LdesHarvester)
-register("json-api", JsonApiHarvester)
-register("files", FilesHarvester)
+for _builtin in (OaiPmhHarvester, LdesHarvester, JsonApiHarvester, FilesHarvester):
+    register(_builtin)

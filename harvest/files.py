@@ -40,7 +40,7 @@ from urllib.request import url2pathname
 from lxml import etree
 
 from ..errors import ConfigError
-from ..records import Checkpoint, Feed, SourceRecord
+from ..records import Checkpoint, Cursor, Feed, SourceRecord, WindowCursor
 from .http import HttpClient
 from .rest import json_record, option_path
 
@@ -69,7 +69,7 @@ Opener = Callable[[], IO[bytes]]
 
 
 class FilesHarvester:
-    protocol = "files"
+    protocol: ClassVar[str] = "files"
     OPTIONS: ClassVar[dict[str, str]] = {
         "record_xpath": "XML: XPath of one record (default: //lido:lido for lido, else the whole file)",
         "id_xpath": "XML: XPath of a record's id, relative to the record (default: lido:lidoRecID for lido, "
@@ -82,10 +82,13 @@ class FilesHarvester:
         "include": f"file names to read, space-separated patterns (default: {DEFAULT_INCLUDE})",
     }
 
-    def __init__(self, feed: Feed, http: HttpClient) -> None:
+    Cursor: ClassVar[type[Cursor]] = WindowCursor  # files are read whole: the cursor only dates the run
+
+    def __init__(self, feed: Feed, http: HttpClient, *, contexts: object | None = None,
+                 seen_in_run: Callable[[list[str]], set[str]] | None = None) -> None:
         self.feed = feed
         self.http = http
-        cfg = feed.config
+        cfg = feed.options
         self.namespaces = {**DEFAULT_NAMESPACES, **_namespaces(cfg.get("namespaces"), feed.name)}
         record_default, id_default = FORMAT_DEFAULTS.get(feed.format, (None, None))
         self.record_xpath: str | None = cfg.get("record_xpath", record_default)
@@ -119,7 +122,11 @@ class FilesHarvester:
         return tag, self._xpath(f"self::{qname}{predicate}", "record_xpath") if predicate else None
 
     # -- the run --------------------------------------------------------------------------------
-    def records(self, checkpoint: Checkpoint | None, window_from: str | None) -> Iterator[SourceRecord | Checkpoint]:
+    def records(self, checkpoint: Checkpoint | None,
+                cursor: Cursor | str | None) -> Iterator[SourceRecord | Checkpoint]:
+        """Every record of every file; a checkpoint after each file (and every
+        ``CHECKPOINT_EVERY`` records), so a resumed run starts after the last file done."""
+        window_from = cursor.since if isinstance(cursor, WindowCursor) else cursor or None
         resume_after = checkpoint.token if checkpoint is not None else None
         with ExitStack() as stack:
             location = self._location(stack)

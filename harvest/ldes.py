@@ -19,14 +19,13 @@ over fragments (pages) linked by ``tree:relation``. One run:
 Client state. A fragment served with ``Cache-Control: immutable`` is never fetched again once
 read; a mutable one (the newest page) is re-read next time, and only members it did not
 hold before are emitted. The state — fragments done, mutable fragments with the member ids
-they held, the newest member time — is JSON (:class:`LdesState`) carried by the last
-checkpoint's ``response_date``; the pipeline stores that as the feed's ``next_from`` and hands
-it back as ``window_from``, exactly like an OAI-PMH ``from``. ``--full`` (no window) starts
-afresh. A plain date as ``window_from`` reads the whole stream but emits only members from
-that time on. A run that stops half-way has emitted nothing it cannot emit again: the next
+they held, the newest member time — is the typed :class:`LdesCursor` on the last
+checkpoint; the pipeline keeps it as the feed's cursor and hands it back to the next run.
+``--full`` (no cursor) starts afresh. A plain date as the cursor reads the whole stream but
+emits only members from that time on. A run that stops half-way has emitted nothing it cannot emit again: the next
 run starts from the previous state, and unchanged payloads are skipped by their hash.
 
-Feed options (``Feed.config``): ``version_of_path`` and ``timestamp_path`` (full IRIs) override
+Feed options (``Feed.options``): ``version_of_path`` and ``timestamp_path`` (full IRIs) override
 ``ldes:versionOfPath``/``ldes:timestampPath`` of the stream, which override the defaults
 ``dcterms:isVersionOf`` and ``prov:generatedAtTime``.
 """
@@ -37,7 +36,7 @@ import json
 import logging
 import tempfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, ClassVar, NamedTuple
@@ -45,9 +44,9 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from ..errors import ConfigError, FatalHarvestError
+from ..errors import FatalHarvestError
 from ..jsonld import ContextCache, ContextError, context_terms, prepare
-from ..records import Checkpoint, Feed, SourceRecord
+from ..records import Checkpoint, Cursor, Feed, SourceRecord
 from .http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -64,29 +63,23 @@ DEFAULT_TIMESTAMP = "http://www.w3.org/ns/prov#generatedAtTime"
 PROGRESS_EVERY = 500  # records between two progress checkpoints
 
 
-@dataclass
-class LdesState:
-    """What the client knows after a run: fragments done, fragments to re-read, newest member time."""
+@dataclass(frozen=True)
+class LdesCursor(Cursor):
+    """The LDES client's state after a run: fragments done, fragments to re-read (with the
+    member ids they held), and the newest member time seen."""
 
-    done: set[str] = field(default_factory=set)  # immutable fragments read completely
+    done: frozenset[str] = frozenset()  # immutable fragments read completely
     open: dict[str, list[str]] = field(default_factory=dict)  # mutable fragment → member ids it held
     last: str | None = None  # the newest member time seen
 
-    def to_json(self) -> str:
-        return json.dumps({"ldes": 1, "last": self.last, "open": dict(sorted(self.open.items())),
-                           "done": sorted(self.done)}, ensure_ascii=False, separators=(",", ":"))
+    def __post_init__(self) -> None:
+        if isinstance(self.done, str) or not all(isinstance(u, str) for u in self.done):
+            raise TypeError("done must be a list of fragment URLs")
+        object.__setattr__(self, "done", frozenset(self.done))
+        object.__setattr__(self, "open", {str(k): [str(m) for m in v] for k, v in dict(self.open).items()})
 
-    @classmethod
-    def from_json(cls, text: str, feed: str) -> LdesState:
-        try:
-            data = json.loads(text)
-            if data.get("ldes") != 1:
-                raise ValueError("not an LDES client state")
-            return cls(done=set(data["done"]), open={k: list(v) for k, v in data["open"].items()},
-                       last=data.get("last"))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise ConfigError(f"the feed's saved LDES state cannot be read: {exc}", feed=feed,
-                              hint=f"harvest it once with `oogst harvest {feed} --full`") from exc
+
+LdesState = LdesCursor  # the name of version 1
 
 
 class Member(NamedTuple):
@@ -105,8 +98,7 @@ class Fragment:
 
 
 class LdesHarvester:
-    protocol = "ldes"
-    uses_contexts = True
+    protocol: ClassVar[str] = "ldes"
     OPTIONS: ClassVar[dict[str, str]] = {
         "version_of_path": "IRI of the property linking a member to its object (default: the stream's "
                            "ldes:versionOfPath, else dcterms:isVersionOf)",
@@ -114,22 +106,30 @@ class LdesHarvester:
                           "ldes:timestampPath, else prov:generatedAtTime)",
     }
 
-    def __init__(self, feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None) -> None:
+    Cursor: ClassVar[type[Cursor]] = LdesCursor
+
+    def __init__(self, feed: Feed, http: HttpClient, *, contexts: ContextCache | None = None,
+                 seen_in_run: Callable[[list[str]], set[str]] | None = None) -> None:
         self.feed = feed
         self.http = http
         if contexts is None:  # outside the pipeline: fetch contexts over HTTP, keep them in memory
             contexts = ContextCache(fetch=lambda url: http.get(url, feed=feed.name).content)
         self.contexts = contexts
-        self.version_of_path: str | None = feed.config.get("version_of_path")
-        self.timestamp_path: str | None = feed.config.get("timestamp_path")
+        self.version_of_path: str | None = feed.options.get("version_of_path")
+        self.timestamp_path: str | None = feed.options.get("timestamp_path")
         self.notes: dict[str, dict[str, str]] = {}  # what the run met, once each: the run's notes
 
-    def records(self, checkpoint: Checkpoint | None, window_from: str | None) -> Iterator[SourceRecord | Checkpoint]:
-        """The latest version of each object with news since ``window_from`` (the saved
-        :class:`LdesState`, a date, or None for everything). LDES checkpoints carry no token,
-        so ``checkpoint`` is not needed: a resumed run starts from its window again."""
-        state, since = self._start(window_from)
-        new = LdesState(done=set(state.done), last=state.last)
+    def records(self, checkpoint: Checkpoint | None,
+                cursor: Cursor | str | None) -> Iterator[SourceRecord | Checkpoint]:
+        """The latest version of each object with news since ``cursor`` (the
+        :class:`LdesCursor` of the previous run, a date, or None for everything). LDES
+        checkpoints carry no token, so ``checkpoint`` is not needed: a resumed run starts from
+        its cursor again."""
+        state, since = self._start(cursor)
+        window_from = cursor if isinstance(cursor, str) else None
+        done: set[str] = set(state.done)
+        opened: dict[str, list[str]] = {}
+        last = state.last
         queue = deque(dict.fromkeys([self.feed.url, *state.open]))
         queued = set(queue)
         fragments = 0
@@ -153,12 +153,12 @@ class LdesHarvester:
                             since is not None and member.time is not None and _time_key(member.time) < since):
                         continue
                     latest.offer(member)
-                    if _time_key(member.time) > _time_key(new.last):
-                        new.last = member.time
+                    if _time_key(member.time) > _time_key(last):
+                        last = member.time
                 if fragment.immutable:
-                    new.done.add(url)
+                    done.add(url)
                 else:
-                    new.open[url] = [m.version for m in fragment.members]
+                    opened[url] = [m.version for m in fragment.members]
                 for link in fragment.links:
                     if link not in queued and link not in state.done:
                         queued.add(link)
@@ -171,7 +171,7 @@ class LdesHarvester:
                                    media_type="application/ld+json")
                 if n % PROGRESS_EVERY == 0 and n < total:
                     yield Checkpoint(None, window_from, info={"completeListSize": total})
-        yield Checkpoint(None, window_from, new.to_json(), complete=True,
+        yield Checkpoint(None, window_from, complete=True, cursor=LdesCursor(frozenset(done), opened, last),
                          info={"completeListSize": total, "fragments": fragments, "notes": list(self.notes.values())})
 
     def _note(self, code: str, message: str, **extra: str) -> None:
@@ -179,13 +179,14 @@ class LdesHarvester:
             log.warning("%s: %s", self.feed.name, message)
             self.notes[message] = {"code": code, "message": message, **extra}
 
-    def _start(self, window_from: str | None) -> tuple[LdesState, tuple[int, str] | None]:
-        """The state to continue from, and the lower time bound when the window is a plain date."""
-        if not window_from:
-            return LdesState(), None
-        if window_from.lstrip().startswith("{"):
-            return LdesState.from_json(window_from, self.feed.name), None
-        return LdesState(), _time_key(window_from)
+    @staticmethod
+    def _start(cursor: Cursor | str | None) -> tuple[LdesCursor, tuple[int, str] | None]:
+        """The state to continue from, and the lower time bound when the cursor is a plain date."""
+        if isinstance(cursor, LdesCursor):
+            return cursor, None
+        if isinstance(cursor, str) and cursor:
+            return LdesCursor(), _time_key(cursor)
+        return LdesCursor(), None
 
     # -- one fragment ---------------------------------------------------------------------------
     def _read(self, url: str) -> Fragment:

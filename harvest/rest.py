@@ -1,7 +1,7 @@
 """Declarative harvesting of paged JSON APIs: the feed's configuration says where things are.
 
 Every partner API differs only in where the records, ids, dates and paging links are, so those
-come from the feed's options (``Feed.config``), never from code per partner::
+come from the feed's options (``Feed.options``), never from code per partner::
 
     oogst feeds add museum-api --protocol json-api --url 'https://api.example.org/objects?type=object' \\
         --format oslo-jsonld --option records_path=data.items --option id_path=id \\
@@ -33,7 +33,7 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 
 from ..errors import ConfigError, FatalHarvestError
-from ..records import Checkpoint, Feed, SourceRecord
+from ..records import Checkpoint, Cursor, Feed, SourceRecord, WindowCursor
 from .http import HttpClient, parse_http_date
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class JsonPath:
 
 def option_path(feed: Feed, key: str, default: str | None = None) -> JsonPath | None:
     """The feed option ``key`` as a :class:`JsonPath` (None when unset and no default)."""
-    text = feed.config.get(key, default)
+    text = feed.options.get(key, default)
     if text is None:
         return None
     try:
@@ -101,7 +101,7 @@ def option_path(feed: Feed, key: str, default: str | None = None) -> JsonPath | 
 
 
 def option_int(feed: Feed, key: str, default: int | None = None) -> int | None:
-    value = feed.config.get(key, default)
+    value = feed.options.get(key, default)
     if value is None:
         return None
     try:
@@ -138,7 +138,7 @@ def json_record(feed: Feed, value: Any, id_path: JsonPath | None, modified_path:
 
 
 class JsonApiHarvester:
-    protocol = "json-api"
+    protocol: ClassVar[str] = "json-api"
     OPTIONS: ClassVar[dict[str, str]] = {
         "records_path": "where the list of records is in a page (default: the page itself)",
         "id_path": "where a record's id is (default: id)",
@@ -156,10 +156,13 @@ class JsonApiHarvester:
         "total_path": "where the total number of records is in a page (for the progress bar)",
     }
 
-    def __init__(self, feed: Feed, http: HttpClient) -> None:
+    Cursor: ClassVar[type[Cursor]] = WindowCursor
+
+    def __init__(self, feed: Feed, http: HttpClient, *, contexts: object | None = None,
+                 seen_in_run: Callable[[list[str]], set[str]] | None = None) -> None:
         self.feed = feed
         self.http = http
-        cfg = feed.config
+        cfg = feed.options
         self.paging = str(cfg.get("paging", "next"))
         if self.paging not in PAGING:
             raise ConfigError(f"option paging = {self.paging!r} is not one of {', '.join(PAGING)}", feed=feed.name)
@@ -179,7 +182,11 @@ class JsonApiHarvester:
         self.page_size = option_int(feed, "page_size")
         self.since_param = cfg.get("since_param")
 
-    def records(self, checkpoint: Checkpoint | None, window_from: str | None) -> Iterator[SourceRecord | Checkpoint]:
+    def records(self, checkpoint: Checkpoint | None,
+                cursor: Cursor | str | None) -> Iterator[SourceRecord | Checkpoint]:
+        """Pages from the first URL (asking for what changed since the cursor's date, with
+        ``since_param``) or from the checkpoint's page, each followed by a checkpoint."""
+        window_from = cursor.since if isinstance(cursor, WindowCursor) else cursor or None
         if checkpoint is not None and checkpoint.token:
             url, window_from, response_date = checkpoint.token, checkpoint.window_from, checkpoint.response_date
         else:
@@ -205,7 +212,8 @@ class JsonApiHarvester:
             next_url = self._next_url(resp, page, len(items))
             total = self.total_path.get(page) if self.total_path else None
             yield Checkpoint(next_url, window_from, response_date, complete=next_url is None,
-                             info={"completeListSize": total})
+                             info={"completeListSize": total},
+                             cursor=WindowCursor(response_date) if next_url is None and response_date else None)
             url = next_url
 
     def _first_url(self, window_from: str | None) -> str:

@@ -16,17 +16,11 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from ..iris import Minter
+from ..iris import DCAT, DCT, FOAF, RDF_TYPE, VOID, XSD, Minter
 from ..records import Feed
 from ..settings import Settings
-from ..store import GRAPH_FORMATS
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+JSONLD = "application/ld+json"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
@@ -93,7 +87,7 @@ class Catalogue:
             self.add(agent, RDF_TYPE, f"<{FOAF}Agent>")
             self.add(agent, FOAF + "name", lit(provider["label"]))
         self.add(dataset, f"{DCAT}landingPage", f"<{records}&format=html>")
-        for n, (media, url) in enumerate((("application/json", records), (GRAPH_FORMATS["jsonld"], records))):
+        for n, (media, url) in enumerate((("application/json", records), (JSONLD, records))):
             distribution = f"_:{feed.name}-distribution{n}"
             self.add(dataset, f"{DCAT}distribution", distribution)
             self.add(distribution, RDF_TYPE, f"<{DCAT}Distribution>")

@@ -25,26 +25,41 @@ from typing import Any
 
 import pyoxigraph
 
+from .. import iris
+from ..iris import DCT, FOAF, PROV, RDF_TYPE, XSD
+from ..records import RUN_COUNTS
 from .datasets import iri as as_iri
 from .datasets import lit
-from .. import iris
-from ..mapping.profile import MAPPING_VERSION
-from ..store.state import RUN_COUNTS
 
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+def record_provenance(row: dict[str, Any], base_iri: str, mapping_version: str, when: str) -> str:
+    """The provenance a published record's own graph carries about itself (N-Triples): its
+    object, run, feed, source id, time, mapping version and validation outcome. ``row`` is
+    its record-index row."""
+    g = f"<{row['graph_iri']}>"
+    ns = base_iri.rstrip("/") + "/ns#"
+    triples = [
+        (FOAF + "primaryTopic", f"<{row['object_iri']}>"),
+        (PROV + "wasGeneratedBy", f"<{iris.run_iri(row['run_id'], base_iri)}>"),
+        (PROV + "wasDerivedFrom", f"<{iris.Minter(row['feed'], base_iri).feed_iri()}>"),
+        (DCT + "source", lit(row["source_id"])),
+        (DCT + "modified", lit(when, datatype=XSD + "dateTime")),
+        (ns + "mappingVersion", lit(mapping_version)),
+        (ns + "validation", lit("conforms")),
+    ]
+    if row.get("datestamp"):
+        triples.append((ns + "datestamp", lit(row["datestamp"])))
+    return "".join(f"{g} <{p}> {o} .\n" for p, o in triples)
 
 
 class SystemGraphs:
     """The writable system store (pyoxigraph on disk); readers open it through ``open_store``."""
 
-    def __init__(self, path: Path, base_iri: str) -> None:
+    def __init__(self, path: Path, base_iri: str, mapping_version: str) -> None:
         path.mkdir(parents=True, exist_ok=True)
         self._store = pyoxigraph.Store(str(path))
         self.base_iri = base_iri
+        self.mapping_version = mapping_version
         self.ns = base_iri.rstrip("/") + "/ns#"
         self.provenance = iris.system_graph("provenance", base_iri)
         self.datasets = iris.system_graph("datasets", base_iri)
@@ -80,7 +95,7 @@ class SystemGraphs:
              (PROV + "wasDerivedFrom", as_iri(row["source_id"]) or lit(row["source_id"])),
              (PROV + "generatedAtTime", lit(when or row["updated_at"], datatype=XSD + "dateTime")),
              (DCT + "isPartOf", f"<{iris.Minter(row['feed'], self.base_iri).feed_iri()}>"),
-             (self.ns + "mappingVersion", lit(MAPPING_VERSION)),
+             (self.ns + "mappingVersion", lit(self.mapping_version)),
              (self.ns + "validation", lit("conforms")),
              (FOAF + "primaryTopic", as_iri(row.get("object_iri"))),
              (self.ns + "datestamp", lit(row["datestamp"]) if row.get("datestamp") else None)]

@@ -44,32 +44,18 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError
-from ..store import Store
-from ..store.state import State
+
+from .display import Doc, Link, extract
 
 log = logging.getLogger(__name__)
 
-CRM = "http://www.cidoc-crm.org/cidoc-crm/"
-SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-FOAF_PAGE = "http://xmlns.com/foaf/0.1/page"
-DCT_MODIFIED = "http://purl.org/dc/terms/modified"
-OBJECTNAAM = "https://www.projectcest.be/wiki/Publicatie:Invulboek_objecten/Veld/Term_objectnaam"
-
-P2, P3, P4 = CRM + "P2_has_type", CRM + "P3_has_note", CRM + "P4_has_time-span"
-P14, P41I, P42 = CRM + "P14_carried_out_by", CRM + "P41i_was_classified_by", CRM + "P42_assigned"
-P50, P102, P104 = CRM + "P50_has_current_keeper", CRM + "P102_has_title", CRM + "P104_is_subject_to"
-P108I, P129I = CRM + "P108i_was_produced_by", CRM + "P129i_is_subject_of"
-
-# Languages in the order a label is picked for display: Dutch first (the UI's language).
-LANGUAGES = ("nl", "", "en", "fr", "de")
 FACET_KINDS = ("provider", "type", "rights")
 _WEIGHTS = (10.0, 2.0, 4.0, 4.0)  # BM25 weights of title, description, makers, names
 RANK_LIMIT = 3_000  # more matches than this are not ranked by BM25 (see the module's docstring)
@@ -126,116 +112,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS text USING fts5(
 """
 
 
-# -- what a record's graph says, for people and for filters --------------------------------
-
-@dataclass
-class Link:
-    """An IRI with its label (a maker, a keeper, an object name …)."""
-
-    iri: str
-    label: str | None = None
-
-
-@dataclass
-class Doc:
-    """The display fields of one published record, extracted from its graph."""
-
-    record_id: str
-    feed: str
-    object_iri: str
-    graph_iri: str
-    title: str | None = None
-    titles: list[tuple[str, str]] = field(default_factory=list)  # (text, language or "")
-    description: str | None = None
-    object_names: list[Link] = field(default_factory=list)
-    types: list[Link] = field(default_factory=list)  # every classification, object names first
-    makers: list[Link] = field(default_factory=list)
-    date: str | None = None
-    keeper: Link | None = None
-    rights: list[str] = field(default_factory=list)
-    images: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)
-    modified: str | None = None
-    datestamp: str | None = None
-
-    @property
-    def provider(self) -> str:
-        """The data provider's name: the keeper's label, else the feed."""
-        return (self.keeper.label if self.keeper and self.keeper.label else None) or self.feed
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["titles"] = [list(t) for t in self.titles]
-        data["provider"] = self.provider
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Doc:
-        data = dict(data)
-        data.pop("provider", None)
-        data["titles"] = [tuple(t) for t in data.get("titles", [])]
-        for key in ("object_names", "types", "makers"):
-            data[key] = [Link(**link) for link in data.get(key, [])]
-        data["keeper"] = Link(**data["keeper"]) if data.get("keeper") else None
-        return cls(**data)
-
-
-def _best(literals: list[tuple[str, str]]) -> str | None:
-    """The literal to show: the first language of LANGUAGES that has one, else the first."""
-    for language in LANGUAGES:
-        for text, lang in literals:
-            if lang.split("-")[0].lower() == language:
-                return text
-    return literals[0][0] if literals else None
-
-
-def extract(
-    ntriples: str | bytes, *, record_id: str, feed: str, object_iri: str, graph_iri: str,
-    datestamp: str | None = None,
-) -> Doc:
-    """The Doc of one record graph (N-Triples). Unknown shapes yield empty fields, never errors."""
-    out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
-    data = ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples
-    for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-        out[triple.subject.value][triple.predicate.value].append(triple.object)
-
-    def objects(subject: str, predicate: str) -> list[str]:
-        return [o.value for o in out.get(subject, {}).get(predicate, []) if not isinstance(o, ox.Literal)]
-
-    def literals(subject: str, predicate: str) -> list[tuple[str, str]]:
-        return [(o.value, o.language or "") for o in out.get(subject, {}).get(predicate, [])
-                if isinstance(o, ox.Literal)]
-
-    def link(iri: str) -> Link:
-        return Link(iri, _best(literals(iri, SKOS_PREF_LABEL)))
-
-    doc = Doc(record_id=record_id, feed=feed, object_iri=object_iri, graph_iri=graph_iri, datestamp=datestamp)
-    doc.titles = literals(object_iri, P102)
-    doc.title = _best(doc.titles)
-    doc.description = _best(literals(object_iri, P3))
-    for classification in objects(object_iri, P41I):
-        is_name = OBJECTNAAM in objects(classification, P2)
-        for concept in objects(classification, P42):
-            (doc.object_names if is_name else doc.types).append(link(concept))
-    doc.types = doc.object_names + doc.types
-    for production in objects(object_iri, P108I):
-        doc.makers += [link(agent) for agent in objects(production, P14)]
-        if doc.date is None:
-            notes = literals(production, P3)
-            spans = [(o.value, "") for o in out.get(production, {}).get(P4, []) if isinstance(o, ox.Literal)]
-            doc.date = _best(notes) or _best(spans)
-    keepers = objects(object_iri, P50)
-    doc.keeper = link(keepers[0]) if keepers else None
-    doc.rights = [r for right in objects(object_iri, P104) for r in objects(right, P2)]
-    doc.images = objects(object_iri, P129I)
-    doc.pages = objects(object_iri, FOAF_PAGE)
-    modified = literals(graph_iri, DCT_MODIFIED)
-    doc.modified = modified[0][0] if modified else None
-    return doc
-
-
-# -- queries --------------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Query:
     """What a page of ``/records`` asks for. Values of ``type``, ``rights`` and ``provider``
@@ -291,17 +167,6 @@ def _and(conditions: list[str], *, first: bool = False) -> str:
     if not conditions:
         return ""
     return (" WHERE " if first else " AND ") + " AND ".join(conditions)
-
-
-def published_records(state: State, page: int = 1000) -> Iterator[dict[str, Any]]:
-    """Every published record of the state's index, in pages (ordered by record id)."""
-    after = None
-    while True:
-        rows = state.list_records(state="published", after=after, limit=page)
-        yield from rows
-        if len(rows) < page:
-            return
-        after = rows[-1]["record_id"]
 
 
 def _marks(values: list[Any]) -> str:
@@ -447,11 +312,11 @@ class SearchIndex:
                 self._delete(db, rowid)
         return len(ids)
 
-    def rebuild(self, state: State, store: Store, *, only_if_empty: bool = False,
+    def rebuild(self, docs: Iterable[Doc], *, only_if_empty: bool = False,
                 progress: Callable[[int], None] | None = None) -> int | None:
-        """Empty the index and fill it again from the state's published records and their
-        graphs in the store; returns how many records it holds, or None when
-        ``only_if_empty`` found it filled already (another process built it first). One
+        """Empty the index and fill it again with ``docs`` (every published record, made by
+        the core from the state and the store); returns how many records it holds, or None
+        when ``only_if_empty`` found it filled already (another process built it first). One
         transaction: readers see the old index until it is done."""
         n = 0
         with self._transaction() as db:
@@ -459,16 +324,7 @@ class SearchIndex:
                 return None
             for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
                 db.execute(f"DELETE FROM {table}")
-            for row in published_records(state):
-                body = store.graph(row["graph_iri"], "ntriples")
-                if body is None:
-                    log.warning("record %s is published in the state but its graph %s is not in the store",
-                                row["record_id"], row["graph_iri"])
-                    continue
-                doc = extract(body, record_id=row["record_id"], feed=row["feed"],
-                              object_iri=row["object_iri"] or "", graph_iri=row["graph_iri"],
-                              datestamp=row["datestamp"])
-                doc.modified = doc.modified or row["updated_at"]
+            for doc in docs:
                 self._put(db, doc)
                 n += 1
                 if progress and n % 1000 == 0:
@@ -681,3 +537,5 @@ class SearchIndex:
         ):
             stats[feed]["providers"].append({"label": label, "iri": iri, "records": n})
         return stats
+
+__all__ = ["Doc", "Link", "Page", "Query", "SearchIndex", "extract", "fts_query"]

@@ -59,7 +59,7 @@ def query_form(sparql: str) -> str | None:
 def sparql_iri(value: str) -> str:
     """``<value>`` for use in SPARQL or N-Quads text; refuses what would break out of it."""
     if not value or any(c in value for c in '<>"{}|^`\\ \n\r\t'):
-        raise StoreError(f"not a usable graph IRI: {value!r}", hint="graph IRIs are minted by mapping/iris.py")
+        raise StoreError(f"not a usable graph IRI: {value!r}", hint="graph IRIs are minted by iris.py")
     return f"<{value}>"
 
 

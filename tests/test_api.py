@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 
 from oogst import __version__
 from oogst.api import create_app
+from oogst.pipeline import Oogst
 from oogst.api.app import from_environment
 from oogst.api.conneg import SOLUTION_OFFERS, negotiate
 from oogst.iris import Minter, record_id
@@ -128,7 +129,7 @@ def fill(store: EmbeddedStore, state: State) -> None:
     runs = {}
     for name, protocol in ((LIDO, "oai-pmh"), (DC, "oai-pmh")):
         state.add_feed(Feed(name=name, protocol=protocol, url=f"https://{name}.example/oai", format="lido",
-                            config={"api_key": "secret"}))
+                            options={"api_key": "secret"}))
         runs[name] = state.start_run(name, "full", None)
         state.add_run_counts(runs[name], harvested=3, published=2, quarantined=1)
         state.finish_run(runs[name], "complete")
@@ -146,7 +147,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("api")
     store, state = EmbeddedStore(None), State(tmp / "state.sqlite")
     fill(store, state)
-    with TestClient(create_app(Settings(data_dir=tmp), store=store, state=state)) as test_client:
+    with TestClient(create_app(Oogst(Settings(data_dir=tmp), store=store, state=state))) as test_client:
         yield test_client
     state.close()
     store.close()
@@ -226,7 +227,7 @@ def test_unknown_route_and_method_are_json_errors(client: TestClient) -> None:
 
 def test_lifespan_opens_and_closes_what_settings_name(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
-    with TestClient(create_app(settings)) as test_client:
+    with TestClient(create_app(Oogst(settings, read_only=True), close_core=True)) as test_client:
         assert test_client.get("/health").json()["graphs"] == 0
     assert settings.state_path.exists() and (tmp_path / "store").is_dir()
     EmbeddedStore(tmp_path / "store").close()  # the app released the store's lock
@@ -775,7 +776,7 @@ def test_feeds(client: TestClient) -> None:
     assert [f["name"] for f in items] == [DC, LIDO]
     lido = items[1]
     assert lido["status"] == "active" and lido["protocol"] == "oai-pmh"
-    assert "config" not in lido
+    assert "options" not in lido and "config" not in lido
     assert lido["records"] == {"published": 2, "quarantined": 1, "withdrawn": 1, "known": 4}
     assert lido["last_run"]["status"] == "complete"
     assert {k: lido["last_run"][k] for k in ("harvested", "published", "quarantined")} == \
@@ -795,7 +796,7 @@ def test_unknown_feed(client: TestClient) -> None:
 def test_result_cap_is_announced(tmp_path: Path) -> None:
     store, state = EmbeddedStore(None, StoreOptions(result_limit=2)), State(tmp_path / "state.sqlite")
     fill(store, state)
-    with TestClient(create_app(Settings(data_dir=tmp_path, result_limit=2), store=store, state=state)) as client:
+    with TestClient(create_app(Oogst(Settings(data_dir=tmp_path, result_limit=2), store=store, state=state))) as client:
         response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o }"})
         assert len(bindings(response)) == 2 and response.headers["oogst-truncated"] == "2"
         response = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 1"})
@@ -807,7 +808,7 @@ def test_result_cap_is_announced(tmp_path: Path) -> None:
 def test_query_timeout_is_503_with_retry_after(tmp_path: Path) -> None:
     store, state = EmbeddedStore(None, StoreOptions(query_timeout=0.2)), State(tmp_path / "state.sqlite")
     fill(store, state)
-    with TestClient(create_app(Settings(data_dir=tmp_path, query_timeout=0.2), store=store, state=state)) as client:
+    with TestClient(create_app(Oogst(Settings(data_dir=tmp_path, query_timeout=0.2), store=store, state=state))) as client:
         response = client.get("/sparql", params={"query": SLOW_QUERY})
         body = assert_error(response, 503, "QueryTimeoutError")
         assert "0.2 s" in body["message"] and response.headers["retry-after"]
@@ -833,7 +834,7 @@ def test_real_uvicorn_server(tmp_path: Path) -> None:
     fill(store, state)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(
-        create_app(Settings(data_dir=tmp_path, port=port), store=store, state=state),
+        create_app(Oogst(Settings(data_dir=tmp_path, port=port), store=store, state=state)),
         host="127.0.0.1", port=port, log_level="warning",
     ))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -27,6 +27,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
 from oogst.api import create_app
+from oogst.pipeline import Oogst
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
 from oogst.store.state import State
@@ -136,7 +137,7 @@ class Server:
     def __init__(self, tmp: Path, live: bool) -> None:
         self.store, self.state = EmbeddedStore(None), State(tmp / "state.sqlite")
         self.loaded: list[str] = []
-        app = create_app(Settings(data_dir=tmp), store=self.store, state=self.state)
+        app = create_app(Oogst(Settings(data_dir=tmp), store=self.store, state=self.state))
         self.client = TestClient(app, follow_redirects=False)
         self.server: uvicorn.Server | None = None
         if live:

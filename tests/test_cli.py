@@ -43,7 +43,7 @@ def test_errors_come_out_as_json_with_json(run) -> None:
     result = run("feeds", "show", "nope", "--json")
     assert result.exit_code == 3
     error = json.loads(result.output)
-    assert error["error"] == "ConfigError" or error["code"] == "config"
+    assert error["error"] == "NotFoundError" and error["code"] == "not_found"
 
 
 def test_unknown_format_names_the_known_ones(run) -> None:

@@ -53,7 +53,7 @@ def lido_folder(corpus: Path, tmp_path: Path) -> Path:
 
 def harvest(url: str, fmt: str = "lido", checkpoint: Checkpoint | None = None,
             **config: str) -> list[SourceRecord | Checkpoint]:
-    feed = Feed(name="dump", protocol="files", url=url, format=fmt, config=config)
+    feed = Feed(name="dump", protocol="files", url=url, format=fmt, options=config)
     return list(FilesHarvester(feed, HttpClient()).records(checkpoint, None))
 
 
@@ -209,7 +209,7 @@ def test_a_damaged_json_line_is_quarantined_as_harvest_json_with_its_bytes(tmp_p
     folder.mkdir()
     (folder / "objects.jsonl").write_bytes(b'{"nr": "L-1"}\n{"nr": "L-2", oops}\n')
     with Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False)) as app:
-        app.add_feed("jsonl", str(folder), "oslo-jsonld", protocol="files", config={"id_path": "nr"})
+        app.add_feed("jsonl", str(folder), "oslo-jsonld", protocol="files", options={"id_path": "nr"})
         summary = app.harvest("jsonl")
         assert summary.status == "complete", summary.error
         damaged = app.state.get_record("jsonl", "objects.jsonl:2")

@@ -22,7 +22,7 @@ from oogst import mapping
 from oogst.errors import ConfigError
 from oogst.harvest import create
 from oogst.harvest.http import HttpClient, HttpPolicy
-from oogst.harvest.ldes import LDES_ACCEPT, LdesHarvester, LdesState
+from oogst.harvest.ldes import LDES_ACCEPT, LdesCursor, LdesHarvester
 from oogst.jsonld import ContextCache, ContextError, prepare
 from oogst.records import Checkpoint, Feed, SourceRecord
 
@@ -119,7 +119,7 @@ def test_second_run_reads_only_the_new_fragment_and_emits_only_new_members(membe
         assert json.loads(by_object[obj(m[5])].payload)["@id"] == m[5]["@id"]
         assert all(r.format == "oslo-jsonld" and r.media_type == "application/ld+json" and not r.deleted
                    for r in records)
-        state = LdesState.from_json(final.response_date, "dmg")
+        state = final.cursor
         assert state.done == {a, b} and set(state.open) == {view, c}
         assert state.last == m[8]["prov:generatedAtTime"]
 
@@ -130,7 +130,7 @@ def test_second_run_reads_only_the_new_fragment_and_emits_only_new_members(membe
                      headers=IMMUTABLE)
         server.serve("/dmg/d", standard_page(d, [m[9], newer_1], []), headers=MUTABLE)
         server.requests.clear()
-        records, final = harvest(feed, contexts, final.response_date)
+        records, final = harvest(feed, contexts, final.cursor)
         assert server.paths() == ["/dmg", "/dmg/c", "/dmg/d"]  # not a or b: immutable, read before
         assert {r.source_id: r.datestamp for r in records} == {
             obj(m[2]): "2023-02-14T09:00:00.000Z", obj(m[9]): m[9]["prov:generatedAtTime"],
@@ -140,10 +140,10 @@ def test_second_run_reads_only_the_new_fragment_and_emits_only_new_members(membe
 
         # nothing new: only the view and the still mutable d are read, nothing is emitted
         server.requests.clear()
-        records, final = harvest(feed, contexts, final.response_date)
+        records, final = harvest(feed, contexts, final.cursor)
         assert server.paths() == ["/dmg", "/dmg/d"]
         assert records == []
-        assert LdesState.from_json(final.response_date, "dmg").done == {a, b, c}
+        assert final.cursor.done == {a, b, c}
 
 
 def test_members_without_dcterms_prefix_are_repaired_and_payloads_stand_alone(members, contexts) -> None:
@@ -222,9 +222,9 @@ def test_a_mutable_fragment_that_is_gone_is_dropped(members, contexts, caplog) -
         server.serve("/v", standard_page(view, [], []))  # the server re-fragmented: c is gone
         del server.routes["/c"]
         with caplog.at_level(logging.WARNING):
-            records, final = harvest(feed, contexts, final.response_date)
+            records, final = harvest(feed, contexts, final.cursor)
     assert records == [] and "is gone" in caplog.text
-    assert set(LdesState.from_json(final.response_date, "dmg").open) == {view}
+    assert set(final.cursor.open) == {view}
 
 
 def test_a_missing_context_names_the_url_and_the_file_to_provide(members) -> None:
@@ -246,8 +246,8 @@ def test_non_json_pages_and_unreadable_state_fail_clearly(contexts) -> None:
         with pytest.raises(Exception, match="not JSON .application/rdf.xml.") as caught:
             harvest(feed, contexts, None)
         assert caught.value.feed == "dmg"
-    with pytest.raises(ConfigError, match="LDES state") as caught:
-        LdesState.from_json('{"something": "else"}', "dmg")
+    with pytest.raises(ConfigError, match="saved LdesCursor") as caught:
+        LdesCursor.from_dict({"done": 5}, "dmg")
     assert "--full" in caught.value.hint
 
 
@@ -277,7 +277,7 @@ def test_ldes_members_reach_the_mapper_through_the_pipeline(members, page_contex
         assert first.counts["harvested"] == 8
         assert app.archive.stats("dmg")["records"] == 8
         assert first.counts["published"] + first.counts["quarantined"] == 8  # every member was mapped
-        assert app.state.get_feed("dmg").next_from.startswith('{"ldes":1')
+        assert LdesCursor.from_dict(app.state.get_feed("dmg").cursor).done, "the LDES client state is the feed's cursor"
 
         server.serve("/c", standard_page(c, m[5:8], [relation(server.url("/d"), t[8])]), headers=IMMUTABLE)
         server.serve("/d", standard_page(server.url("/d"), m[8:], []), headers=MUTABLE)

@@ -69,7 +69,7 @@ def api(server: LocalServer) -> None:
 
 def run(server: LocalServer, path: str, checkpoint: Checkpoint | None = None, window_from: str | None = None,
         **config: str) -> list[SourceRecord | Checkpoint]:
-    feed = Feed(name="api", protocol="json-api", url=server.url(path), format="oslo-jsonld", config=config)
+    feed = Feed(name="api", protocol="json-api", url=server.url(path), format="oslo-jsonld", options=config)
     return list(JsonApiHarvester(feed, HttpClient(HttpPolicy(retries=1))).records(checkpoint, window_from))
 
 
@@ -155,13 +155,13 @@ def test_paging_loops_and_wrong_paths_fail_clearly() -> None:
         with pytest.raises(FatalHarvestError, match=r"not JSON \(text/html\)"):
             run(server, "/html")
     with pytest.raises(ConfigError, match="paging"):
-        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", config={"paging": "scroll"}),
+        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", options={"paging": "scroll"}),
                          HttpClient())
     with pytest.raises(ConfigError, match="cursor_path"):
-        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", config={"paging": "cursor"}),
+        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", options={"paging": "cursor"}),
                          HttpClient())
     with pytest.raises(ConfigError, match="page_size = 'ten'"):
-        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", config={"page_size": "ten"}),
+        JsonApiHarvester(Feed("api", "json-api", "http://127.0.0.1:9/", "oslo-jsonld", options={"page_size": "ten"}),
                          HttpClient())
 
 
@@ -192,7 +192,8 @@ def test_feeds_add_keeps_protocol_options_and_refuses_unknown_ones(tmp_path: Pat
                                  "http://127.0.0.1:9/objects", "--format", "lido", "--option", "paging=page",
                                  "--option", "page_size=50", "--option", "language=fr", "--json"])
     assert added.exit_code == 0, added.output
-    assert json.loads(added.output)["config"] == {"paging": "page", "page_size": "50", "language": "fr"}
+    feed = json.loads(added.output)
+    assert feed["options"] == {"paging": "page", "page_size": "50"} and feed["profile"] == {"language": "fr"}
     wrong = runner.invoke(main, [*data, "feeds", "add", "api2", "--protocol", "json-api", "--url",
                                  "http://127.0.0.1:9/", "--format", "lido", "--option", "pagin=page"])
     assert wrong.exit_code == 2 and "no option 'pagin'" in wrong.output and "paging" in wrong.output
@@ -214,7 +215,7 @@ def test_json_api_records_flow_through_the_pipeline(corpus: Path, tmp_path: Path
     with LocalServer() as server, Oogst(settings) as app:
         server.handle("/objects", lambda q: ok({"data": members[int(q.get("offset", 0)):int(q.get("offset", 0)) + 4]}))
         app.add_feed("dmg-api", server.url("/objects"), "oslo-jsonld", protocol="json-api",
-                     config={"paging": "offset", "page_size": "4", "records_path": "data",
+                     options={"paging": "offset", "page_size": "4", "records_path": "data",
                              "id_path": '["dcterms:isVersionOf"]', "modified_path": '["prov:generatedAtTime"]'})
         summary = app.harvest("dmg-api")
         assert summary.status == "complete", summary.error
@@ -229,7 +230,7 @@ def test_a_record_without_id_is_quarantined_with_its_bytes_not_as_invalid_json(t
     with LocalServer() as server, Oogst(Settings(data_dir=tmp_path, contexts_fetch=False)) as app:
         server.serve("/one", json.dumps([{"id": "a"}, {"name": "no id here"}]).encode(),
                      content_type="application/json")
-        app.add_feed("api", server.url("/one"), "oslo-jsonld", protocol="json-api", config={"paging": "none"})
+        app.add_feed("api", server.url("/one"), "oslo-jsonld", protocol="json-api", options={"paging": "none"})
         summary = app.harvest("api")
         assert summary.status == "complete", summary.error
         damaged = [r for r in app.state.list_records(state="quarantined", feed="api")

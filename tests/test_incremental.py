@@ -154,7 +154,7 @@ def test_remap_maps_the_archive_again_without_the_partner_and_keeps_tombstones(t
 
     # a mapping change: records without rights get the feed's default rights statement
     feed = app.state.get_feed(PARTNER)
-    app.state.update_feed(PARTNER, config={**feed.config, "default_rights": "http://rightsstatements.org/vocab/InC/1.0/"})
+    app.edit_feed(PARTNER, profile={**feed.profile, "default_rights": "http://rightsstatements.org/vocab/InC/1.0/"})
     runner = CliRunner()
     app.close()
     result = runner.invoke(main, ["--data-dir", str(tmp_path / "data"), "remap", PARTNER, "--json"])

@@ -20,6 +20,7 @@ import pytest
 import uvicorn
 
 from oogst.api import create_app
+from oogst.pipeline import Oogst
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
 from oogst.store.state import State
@@ -48,7 +49,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store, state = EmbeddedStore(None), State(tmp / "state.sqlite")
     fill(store, state)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=tmp, port=port), store=store, state=state),
+    server = uvicorn.Server(uvicorn.Config(create_app(Oogst(Settings(data_dir=tmp, port=port), store=store, state=state)),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from oogst.pipeline import _feed_lock
+from oogst.store.lock import FileFeedLock
 from oogst.devtools.simulator import PartnerSimulator
 
 from . import faults
@@ -138,7 +138,7 @@ def test_resume_only_skips_a_feed_without_an_interrupted_run(tmp_path: Path) -> 
 def test_one_process_at_a_time_per_feed(tmp_path: Path) -> None:
     with PartnerSimulator(page_size=5) as sim, make_app(tmp_path / "data") as app:
         app.add_feed(PARTNER, sim.endpoint(PARTNER), FORMAT)
-        with _feed_lock(tmp_path / "data", PARTNER) as locked:
+        with FileFeedLock(tmp_path / "data" / "locks").hold(PARTNER) as locked:
             assert locked
             summary = app.harvest(PARTNER)
         assert summary.status == "skipped" and "another process" in summary.error["message"]

@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from oogst.api import create_app
+from oogst.pipeline import Oogst
 from oogst.publish.search import SearchIndex
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
@@ -37,8 +38,9 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
     tmp: Path = tmp_path_factory.mktemp("schemathesis")
     store, state, search = EmbeddedStore(None), State(tmp / "state.sqlite"), SearchIndex(tmp / "search.sqlite")
     fill(store, state)
-    search.rebuild(state, store)
-    app = create_app(Settings(data_dir=tmp, query_timeout=5.0), store=store, state=state, search=search)
+    core = Oogst(Settings(data_dir=tmp, query_timeout=5.0), store=store, state=state, search=search)
+    core.rebuild_index()
+    app = create_app(core)
     yield schemathesis.openapi.from_asgi("/openapi.json", app)
     search.close()
     state.close()
@@ -47,7 +49,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesi
 
 def operations() -> list[tuple[str, str]]:
     """Every (method, path) of the OpenAPI document; the document needs no data."""
-    document = create_app(Settings()).openapi()
+    document = create_app(Oogst(Settings())).openapi()
     return [(method.upper(), path) for path, item in document["paths"].items() for method in item]
 
 

@@ -32,7 +32,7 @@ def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 @pytest.fixture(scope="module")
 def client(harvested: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(harvested)) as test_client:
+    with TestClient(create_app(Oogst(harvested, read_only=True), close_core=True)) as test_client:
         yield test_client
         store = getattr(test_client.app.state, "system_store", None)
         if store is not None:

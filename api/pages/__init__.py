@@ -17,8 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ...publish.search import Doc, Link
-from ...publish.search import Query as SearchQuery
+from ...pipeline import Doc, Link, SearchQuery
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -9,16 +9,18 @@ are written only after the records before them are stored.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ...errors import ConfigError, StoreError
-from ...records import Feed
+from ...errors import ConfigError, NotFoundError, StoreError
+from ...records import RUN_COUNTS, Feed, now
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -28,9 +30,13 @@ CREATE TABLE IF NOT EXISTS feeds (
     format      TEXT NOT NULL,
     set_spec    TEXT,
     status      TEXT NOT NULL DEFAULT 'active',   -- active | failing | paused
-    config      TEXT NOT NULL DEFAULT '{}',       -- JSON: anything protocol-specific
+    options     TEXT NOT NULL DEFAULT '{}',       -- JSON: the protocol's options (harvester OPTIONS)
+    profile     TEXT NOT NULL DEFAULT '{}',       -- JSON: the mapping profile (TOML table)
+    cursor      TEXT NOT NULL DEFAULT '{}',       -- JSON: where the next run starts (typed per protocol)
+    owner       TEXT,                             -- the partner organisation
+    schedule    TEXT,
     last_error  TEXT,
-    next_from   TEXT,                             -- server responseDate of the last complete run
+    failures    INTEGER NOT NULL DEFAULT 0,       -- consecutive failed runs (feed health)
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
@@ -38,7 +44,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     feed          TEXT NOT NULL,
     mode          TEXT NOT NULL,                  -- full | incremental
-    status        TEXT NOT NULL,                  -- running | complete | failed
+    status        TEXT NOT NULL,                  -- running | complete | failed | interrupted
     started_at    TEXT NOT NULL,
     finished_at   TEXT,
     window_from   TEXT,
@@ -50,7 +56,8 @@ CREATE TABLE IF NOT EXISTS runs (
     unchanged     INTEGER NOT NULL DEFAULT 0,
     failed        INTEGER NOT NULL DEFAULT 0,
     error         TEXT,
-    notes         TEXT NOT NULL DEFAULT '[]'
+    notes         TEXT NOT NULL DEFAULT '[]',
+    live_before   INTEGER                         -- live records of the feed when the run started
 );
 CREATE INDEX IF NOT EXISTS runs_feed ON runs (feed, id);
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -59,6 +66,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (
     token         TEXT,
     window_from   TEXT,
     response_date TEXT,
+    info          TEXT NOT NULL DEFAULT '{}',     -- JSON: the harvester's resume details
     updated_at    TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS records (
@@ -77,35 +85,78 @@ CREATE TABLE IF NOT EXISTS records (
     quarantined   TEXT,                           -- N-Triples of a quarantined version
     updated_at    TEXT NOT NULL,
     withdrawn_at  TEXT,
+    seen_run      INTEGER,                        -- the last run that delivered the record …
+    seen_page     INTEGER,                        -- … and on which page (duplicates, the sweep)
     PRIMARY KEY (feed, source_id)
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
 """
 
-# Columns added after the first release: (table, column, declaration). Each is added when a
-# database lacks it, so that opening an older data dir upgrades it in place.
-MIGRATIONS = (
-    ("feeds", "failures", "INTEGER NOT NULL DEFAULT 0"),  # consecutive failed runs (feed health)
-    ("runs", "live_before", "INTEGER"),  # live records of the feed when the run started
-    ("checkpoints", "info", "TEXT NOT NULL DEFAULT '{}'"),  # JSON: the harvester's resume details
-    ("records", "seen_run", "INTEGER"),  # the last run that delivered the record …
-    ("records", "seen_page", "INTEGER"),  # … and on which page (duplicates, the sweep of a full run)
-)
+VERSION = 2  # PRAGMA user_version of a database with the SCHEMA above
+
+PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # once mixed into config
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    for table, column, declaration in MIGRATIONS:
-        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        if column not in columns:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    """Bring a database of an earlier version up to :data:`VERSION`, in one transaction per
+    step. A new database gets the schema as it is now."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "feeds" not in tables:
+        db.executescript(SCHEMA)
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        return
+    if version < 1:  # columns added after the first release
+        for table, column, declaration in (
+                ("feeds", "failures", "INTEGER NOT NULL DEFAULT 0"), ("runs", "live_before", "INTEGER"),
+                ("checkpoints", "info", "TEXT NOT NULL DEFAULT '{}'"), ("records", "seen_run", "INTEGER"),
+                ("records", "seen_page", "INTEGER")):
+            if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+        db.execute("PRAGMA user_version = 1")
+    if version < 2:  # config split into options and profile; next_from became a typed cursor
+        db.execute("BEGIN IMMEDIATE")
+        for column in ("options", "profile", "cursor"):
+            db.execute(f"ALTER TABLE feeds ADD COLUMN {column} TEXT NOT NULL DEFAULT '{{}}'")
+        db.execute("ALTER TABLE feeds ADD COLUMN owner TEXT")
+        db.execute("ALTER TABLE feeds ADD COLUMN schedule TEXT")
+        for name, config, next_from in db.execute("SELECT name, config, next_from FROM feeds").fetchall():
+            config = _json_object(config, name, "config")
+            profile = {k: config.pop(k) for k in PROFILE_KEYS if k in config}
+            db.execute("UPDATE feeds SET options = ?, profile = ?, cursor = ? WHERE name = ?",
+                       (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from, name)), name))
+        db.execute("ALTER TABLE feeds DROP COLUMN config")
+        db.execute("ALTER TABLE feeds DROP COLUMN next_from")
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    db.executescript(SCHEMA)  # indexes added since
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _cursor_of(next_from: str | None, feed: str = "") -> dict[str, Any]:
+    """The cursor of a version-1 ``next_from``: LDES client state as JSON, else a date."""
+    if not next_from:
+        return {}
+    if next_from.lstrip().startswith("{"):
+        data = _json_object(next_from, feed, "next_from")
+        return {k: data[k] for k in ("done", "open", "last") if k in data}
+    return {"since": next_from}
 
 
-RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")
+def _json_object(text: str | None, feed: str, column: str) -> dict[str, Any]:
+    """A version-1 JSON column; one that cannot be read is dropped (for ``next_from``: the
+    feed's next run is a full one) rather than making the whole state unopenable."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        log.warning("feed %s: its %s %r is not a JSON object; dropped when migrating the state",
+                    feed, column, (text or "")[:200])
+        return {}
+    return value
+
+
 
 
 class State:
@@ -119,7 +170,6 @@ class State:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
             _migrate(self._db)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.path}: {exc}") from exc
@@ -153,35 +203,41 @@ class State:
         try:
             with self.transaction() as db:
                 db.execute(
-                    "INSERT INTO feeds (name, protocol, url, format, set_spec, status, config, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO feeds (name, protocol, url, format, set_spec, status, options, profile, cursor,"
+                    " owner, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (feed.name, feed.protocol, feed.url, feed.format, feed.set_spec, feed.status,
-                     json.dumps(feed.config), feed.created_at, feed.updated_at),
+                     json.dumps(feed.options), json.dumps(feed.profile), json.dumps(feed.cursor), feed.owner,
+                     feed.schedule, feed.created_at, feed.updated_at),
                 )
         except sqlite3.IntegrityError:
             raise ConfigError(f"a feed named {feed.name!r} exists already", feed=feed.name,
-                              hint="pick another name, or `oogst feeds remove` it first") from None
+                              hint="pick another name, or change it with `oogst feeds edit`") from None
         return feed
 
     def get_feed(self, name: str) -> Feed:
         row = self._one("SELECT * FROM feeds WHERE name = ?", name)
         if row is None:
             known = ", ".join(f.name for f in self.list_feeds()) or "none yet"
-            raise ConfigError(f"no feed named {name!r}", hint=f"registered feeds: {known}")
-        data = dict(row)
-        data["config"] = json.loads(data["config"])
-        return Feed(**data)
+            raise NotFoundError(f"no feed named {name!r}", feed=name, hint=f"registered feeds: {known}")
+        return _feed(row)
 
     def list_feeds(self) -> list[Feed]:
-        return [self.get_feed(r["name"]) for r in self._all("SELECT name FROM feeds ORDER BY name")]
+        return [_feed(r) for r in self._all("SELECT * FROM feeds ORDER BY name")]
 
-    def update_feed(self, name: str, **values: Any) -> None:
-        if "config" in values:
-            values["config"] = json.dumps(values["config"])
+    def update_feed(self, name: str, **values: Any) -> Feed:
+        """Change a feed's columns (``options``, ``profile`` and ``cursor`` as dicts); returns it."""
+        unknown = set(values) - _FEED_COLUMNS
+        if unknown:
+            raise ConfigError(f"feeds have no field {', '.join(sorted(unknown))}")
+        for key in _JSON_COLUMNS & set(values):
+            values[key] = json.dumps(values[key])
         values["updated_at"] = now()
         cols = ", ".join(f"{k} = ?" for k in values)
         with self.transaction() as db:
-            db.execute(f"UPDATE feeds SET {cols} WHERE name = ?", (*values.values(), name))
+            changed = db.execute(f"UPDATE feeds SET {cols} WHERE name = ?", (*values.values(), name)).rowcount
+        if not changed:
+            raise NotFoundError(f"no feed named {name!r}", feed=name)
+        return self.get_feed(name)
 
     def remove_feed(self, name: str) -> list[str]:
         """Forget a feed; return the graph IRIs of its published records (to drop)."""
@@ -208,11 +264,11 @@ class State:
         with self.transaction() as db:
             db.execute("UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = ?", (run_id,))
 
-    def interrupt_runs(self, feed: str) -> None:
-        """Mark the feed's runs that still say 'running' as failed (their process is gone)."""
+    def interrupt_runs(self, feed: str) -> int:
+        """Mark the feed's runs that still say 'running' as interrupted (their process is gone)."""
         with self.transaction() as db:
-            db.execute("UPDATE runs SET status = 'failed', finished_at = ?, error = ? WHERE feed = ?"
-                       " AND status = 'running'", (now(), "interrupted (the process stopped)", feed))
+            return db.execute("UPDATE runs SET status = 'interrupted', finished_at = ?, error = ? WHERE feed = ?"
+                              " AND status = 'running'", (now(), "interrupted (the process stopped)", feed)).rowcount
 
     def add_run_notes(self, run_id: int, notes: list[Any]) -> None:
         """Append to the run's notes (what happened: faults met, decisions taken)."""
@@ -227,6 +283,10 @@ class State:
     def add_run_counts(self, run_id: int, **counts: int) -> None:
         if not counts:
             return
+        unknown = set(counts) - set(RUN_COUNTS)
+        if unknown:  # the names go into the SQL: only the known ones
+            raise ConfigError(f"runs have no count {', '.join(sorted(unknown))}",
+                              hint=f"known: {', '.join(RUN_COUNTS)}")
         cols = ", ".join(f"{k} = {k} + ?" for k in counts)
         with self.transaction() as db:
             db.execute(f"UPDATE runs SET {cols} WHERE id = ?", (*counts.values(), run_id))
@@ -245,7 +305,7 @@ class State:
     def get_run(self, run_id: int) -> dict[str, Any]:
         row = self._one("SELECT * FROM runs WHERE id = ?", run_id)
         if row is None:
-            raise ConfigError(f"no run {run_id}")
+            raise NotFoundError(f"no run {run_id}")
         return _run_dict(row)
 
     def last_run(self, feed: str) -> dict[str, Any] | None:
@@ -421,6 +481,18 @@ class State:
             rows[s["rule"], s["severity"]]["examples"].append(
                 {"record": s["source_id"], "label": s["label"], "finding": json.loads(s["finding"])})
         return list(rows.values())
+
+
+_JSON_COLUMNS = {"options", "profile", "cursor"}
+_FEED_COLUMNS = {"protocol", "url", "format", "set_spec", "status", "options", "profile", "cursor", "owner",
+                 "schedule", "last_error", "failures"}
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    data = dict(row)
+    for key in _JSON_COLUMNS:
+        data[key] = json.loads(data[key] or "{}")
+    return Feed(**data)
 
 
 def _run_dict(row: sqlite3.Row) -> dict[str, Any]:

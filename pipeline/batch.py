@@ -1,0 +1,196 @@
+"""Batch processing: archive → map → validate → store, for one batch of one feed.
+
+:meth:`Batches.process` takes the records of a batch and returns a :class:`BatchResult`:
+the counts, the record-index rows it wrote and the graphs it published. It keeps no run
+bookkeeping (the run room does that) and feeds no derived view (the views room does).
+
+For each record of a batch (the later of two versions of one record wins):
+
+- every payload is archived as received, deleted and damaged ones too (not on a remap);
+- an unchanged payload (same hash as the record index holds) is counted ``unchanged``;
+- a deleted record drops its graph and becomes a tombstone (``withdrawn``);
+- a damaged record (the harvester could not take it) is quarantined with its message;
+- the rest are mapped and validated together; conforming records are published, the others
+  quarantined with their report (an earlier published version stays published);
+- the RDF store is written first (graphs published before in one transaction, first-time
+  graphs through the store's bulk path), then the record index: a crash in between replays
+  harmlessly, as writes are idempotent (whole graphs keyed by deterministic IRIs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import iris
+from .. import mapping as mapping_registry
+from ..errors import MappingError
+from ..publish.provenance import record_provenance
+from ..records import RUN_COUNTS, Feed, MappedRecord, Report, SourceRecord, now
+from ..shapes.validate import Validator
+from . import findings
+
+if TYPE_CHECKING:
+    from ..mapping import Profile
+    from .core import Oogst
+
+
+@dataclass
+class BatchResult:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUN_COUNTS, 0))
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the record-index rows written
+    graphs: dict[str, str] = field(default_factory=dict)  # graph IRI → N-Triples, of published records
+
+
+class Gate:
+    """Validation: the acceptance shapes for every record (the publication gate) and the OSLO
+    application profile's warnings for the share ``sample`` of them, picked by a hash of the
+    source id (the same records every run)."""
+
+    def __init__(self, engine: str, sample: float) -> None:
+        self.engine = engine
+        self.sample = sample
+        self._acceptance: Validator | None = None
+        self._warnings: Validator | None = None
+
+    @property
+    def acceptance(self) -> Validator:
+        if self._acceptance is None:
+            self._acceptance = Validator("acceptance", engine=self.engine)
+        return self._acceptance
+
+    @property
+    def warnings(self) -> Validator:
+        if self._warnings is None:
+            self._warnings = Validator("oslo-ap", engine=self.engine)
+        return self._warnings
+
+    def validate(self, mapped: list[MappedRecord], *, sample: float | None = None) -> dict[str, Report]:
+        reports = self.acceptance.validate(mapped) if mapped else {}
+        share = self.sample if sample is None else sample
+        checked = [m for m in mapped if sampled(m.source_id, share)]
+        if checked:
+            for source_id, warnings in self.warnings.validate(checked).items():
+                reports[source_id].findings.extend(warnings.findings)
+        return reports
+
+
+def sampled(source_id: str, share: float) -> bool:
+    """Whether a record is in the sample: the same records for the same share, every run."""
+    if share >= 1:
+        return True
+    digest = hashlib.blake2b(source_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") < share * 2**64
+
+
+def map_records(records: Iterable[SourceRecord], fmt: str, profile: Profile
+                ) -> tuple[list[tuple[SourceRecord, MappedRecord]], list[tuple[SourceRecord, MappingError]]]:
+    """Map records with the format's mapper: (record, mapped) pairs, and the records that
+    could not be mapped with their error. Shared by batches, previews and ``map_file``."""
+    mapper = mapping_registry.get_mapper(fmt)
+    mapped: list[tuple[SourceRecord, MappedRecord]] = []
+    failed: list[tuple[SourceRecord, MappingError]] = []
+    for rec in records:
+        try:
+            mapped.append((rec, mapper.map(rec, profile)))
+        except MappingError as exc:
+            failed.append((rec, exc))
+    return mapped, failed
+
+
+class Batches:
+    def __init__(self, core: Oogst) -> None:
+        self.core = core
+
+    def process(self, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int,
+                remap: bool = False, known: dict[str, dict[str, Any]] | None = None) -> BatchResult:
+        """``remap``: the records come from the archive; map them even when unchanged. ``known``:
+        the record-index rows of the batch, when the caller has read them already."""
+        core = self.core
+        records = list({r.source_id: r for r in batch}.values())  # the later version wins
+        if not remap:
+            core.archive.put_many(records, run_id, errors={r.source_id: r.error for r in records if r.error})
+        if known is None:
+            known = core.state.known_records(feed.name, [r.source_id for r in records])
+        rows = _Rows(feed.name, core.settings.base_iri, run_id, known)
+        result = BatchResult(rows=rows.out)
+        result.counts["harvested"] = len(records)
+        to_map: list[SourceRecord] = []
+        drop: list[str] = []
+        for rec in records:
+            prev = known.get(rec.source_id)
+            if rec.deleted and prev and prev["state"] == "withdrawn" and prev["hash"] == rec.sha256:
+                result.counts["unchanged"] += 1  # the same deletion again (an overlap, a replayed page)
+            elif rec.deleted:
+                drop.append(rows.add(rec, "withdrawn", withdrawn_at=rec.datestamp or now())["graph_iri"])
+                result.counts["withdrawn"] += 1
+            elif not remap and prev and prev["state"] != "withdrawn" and prev["hash"] == rec.sha256:
+                result.counts["unchanged"] += 1
+            elif rec.error:
+                rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.damaged(rec)]).as_dict())
+                result.counts["quarantined"] += 1
+            else:
+                to_map.append(rec)
+
+        mapped, failed = map_records(to_map, feed.format, profile)
+        for rec, exc in failed:
+            rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
+            result.counts["quarantined"] += 1
+        reports = core.gate.validate([m for _, m in mapped])
+        claimed: dict[str, str] = {}
+        for rec, m in mapped:  # two source records must never share one object IRI
+            clash = self._iri_clash(feed.name, rec.source_id, m, claimed)
+            if clash:
+                reports.setdefault(rec.source_id, Report(rec.source_id)).findings.append(clash)
+        when = now()
+        for rec, m in mapped:
+            report = reports.get(rec.source_id) or Report(rec.source_id)
+            if report.conforms:
+                row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=report.as_dict())
+                result.graphs[row["graph_iri"]] = m.ntriples + record_provenance(
+                    row, core.settings.base_iri, profile.mapping_version, when)
+                result.counts["published"] += 1
+            else:
+                rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=report.as_dict(),
+                         quarantined=m.ntriples)
+                result.counts["quarantined"] += 1
+
+        # The RDF store first, then the record index. Graphs of records never published before
+        # take the store's fast first-load path.
+        first = {r["graph_iri"] for r in result.rows if r["state"] == "published"
+                 and not (known.get(r["source_id"]) or {}).get("published")}
+        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
+        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
+        core.store.drop_graphs(drop)
+        core.state.upsert_records(result.rows)
+        return result
+
+    def _iri_clash(self, feed: str, source_id: str, m: MappedRecord, claimed: dict[str, str]):
+        """A finding when another source record already claims ``m``'s object IRI: earlier
+        in this batch (``claimed``, IRI → source id) or published before (the record index)."""
+        other = claimed.setdefault(m.iri, source_id)
+        owner = (feed, other) if other != source_id else None
+        if owner is None:
+            owner = next(((r["feed"], r["source_id"]) for r in self.core.state.records_by_object(m.iri)
+                          if r["published"] and (r["feed"], r["source_id"]) != (feed, source_id)), None)
+        return findings.iri_collision(m, source_id, owner) if owner else None
+
+
+class _Rows:
+    """The record-index rows of one batch."""
+
+    def __init__(self, feed: str, base_iri: str, run_id: int, known: dict[str, dict[str, Any]]) -> None:
+        self.feed, self.run_id, self.known = feed, run_id, known
+        self.minter = iris.Minter(feed, base_iri)
+        self.out: list[dict[str, Any]] = []
+
+    def add(self, rec: SourceRecord, state: str, **extra: Any) -> dict[str, Any]:
+        prev = self.known.get(rec.source_id)
+        published = state == "published" or (state == "quarantined" and bool(prev and prev["published"]))
+        row = {"feed": self.feed, "source_id": rec.source_id, "record_id": iris.record_id(self.feed, rec.source_id),
+               "graph_iri": self.minter.graph_iri(rec.source_id), "datestamp": rec.datestamp, "hash": rec.sha256,
+               "run_id": self.run_id, "state": state, "published": int(published), **extra}
+        self.out.append(row)
+        return row

@@ -1,0 +1,331 @@
+"""``Oogst``: the service layer that every door calls — the CLI, the API, the web pages.
+
+It holds the settings and the seams (state, archive, store, feed lock, search index, system
+graphs, HTTP client), opened on first use or handed in (tests, a second implementation), and
+the rooms that work on them:
+
+- ``feeds``    (``feeds.py``)   add, edit, remove, pause, resume, options, profile;
+- ``runs``     (``run.py``)     the run lifecycle: harvest, resume, the sweep, health, remap;
+- ``batches``  (``batch.py``)   archive → map → validate → store, one batch at a time;
+- ``views``    (``views.py``)   the derived views: search index, provenance, datasets;
+- ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``.
+
+The public methods below are what doors use; a door never opens a store, a database or a
+connection itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, iris
+from .. import harvest as harvest_registry
+from .. import mapping as mapping_registry
+from ..errors import NotFoundError, QueryError, StoreError
+from ..jsonld import ContextCache
+from ..harvest.http import HttpClient, HttpPolicy
+from ..mapping import MAPPING_VERSION, Profile
+from ..publish.datasets import Catalogue
+from ..publish.provenance import SystemGraphs
+from ..publish.search import Doc, Page, SearchIndex, extract
+from ..publish.search import Query as SearchQuery
+from ..records import Feed
+from ..settings import Settings
+from ..store import QueryResult, Store, StoreOptions, open_store
+from ..store.archive import Archive, SqliteArchive
+from ..store.lock import FeedLock, FileFeedLock
+from ..store.state import State, StateStore
+from .batch import Batches, Gate
+from .feeds import Feeds
+from .inspect import FileMapping, Inspect, PreviewItem
+from .run import ProgressCallback, Runs, RunSummary
+from .views import Views
+
+log = logging.getLogger(__name__)
+
+
+def store_options(settings: Settings, env: dict[str, str] | None = None) -> StoreOptions:
+    """What a store needs from the settings; the account only from the environment."""
+    env = dict(os.environ) if env is None else env
+    return StoreOptions(graph_prefix=iris.graph_prefix(settings.base_iri), query_timeout=settings.query_timeout,
+                        result_limit=settings.result_limit, retries=settings.store_retries,
+                        backoff=settings.store_backoff, timeout=settings.store_timeout,
+                        user=env.get("OOGST_STORE_USER") or None, password=env.get("OOGST_STORE_PASSWORD") or None)
+
+
+def formats() -> list[str]:
+    """The source formats oogst can map."""
+    return mapping_registry.formats()
+
+
+def protocols() -> dict[str, dict[str, str]]:
+    """The harvest protocols, each with the feed options it takes (key → meaning)."""
+    return {name: harvest_registry.options(name) for name in harvest_registry.protocols()}
+
+
+class Oogst:
+    """Settings + seams + rooms, and the operations every door shares."""
+
+    def __init__(self, settings: Settings, *, read_only: bool = False, http: HttpClient | None = None,
+                 state: StateStore | None = None, archive: Archive | None = None, store: Store | None = None,
+                 search: SearchIndex | None = None, lock: FeedLock | None = None) -> None:
+        self.settings = settings
+        self.read_only = read_only  # commands that only read open the store read-only where it allows
+        self._state, self._archive, self._store, self._search, self._lock = state, archive, store, search, lock
+        self._owned: set[str] = set()  # the resources this core opened itself, and closes
+        self._http = http
+        self._contexts: ContextCache | None = None
+        self._system: SystemGraphs | None = None
+        self._system_reader: Store | None = None
+        self.gate = Gate(settings.validator, settings.oslo_ap_sample)
+        self.feeds = Feeds(self)
+        self.runs = Runs(self)
+        self.batches = Batches(self)
+        self.views = Views(self)
+        self.inspect = Inspect(self)
+
+    # -- the seams, opened on first use ---------------------------------------------------------
+    @property
+    def state(self) -> StateStore:
+        if self._state is None:
+            self._state = State(self.settings.state_path)
+            self._owned.add("_state")
+            self.feeds.adopt_profile_files(self.settings.profiles_path)
+        return self._state
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = SqliteArchive(self.settings.archive_path)
+            self._owned.add("_archive")
+        return self._archive
+
+    @property
+    def store(self) -> Store:
+        """The RDF store; read-only for a read-only core where the store allows it."""
+        if self._store is None:
+            options = store_options(self.settings)
+            if self.read_only:
+                try:
+                    self._store = open_store(self.settings.store_url, replace(options, read_only=True))
+                except StoreError:  # no store yet: a writable open creates an empty one
+                    log.debug("read-only open failed; opening for writing", exc_info=True)
+            if self._store is None:
+                self._store = open_store(self.settings.store_url, options)
+            self._owned.add("_store")
+        return self._store
+
+    @property
+    def search(self) -> SearchIndex:
+        """The search index beside the store, fed as records are stored."""
+        if self._search is None:
+            self._search = SearchIndex(self.settings.search_path)
+            self._owned.add("_search")
+        return self._search
+
+    @property
+    def system(self) -> SystemGraphs:
+        """The system store (provenance and dataset graphs), apart from the record graphs."""
+        if self._system is None:
+            self._system = SystemGraphs(self.settings.system_path, self.settings.base_iri, MAPPING_VERSION)
+            self._owned.add("_system")
+        return self._system
+
+    @property
+    def lock(self) -> FeedLock:
+        if self._lock is None:
+            self._lock = FileFeedLock(self.settings.data_dir / "locks")
+        return self._lock
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None:
+            self._http = HttpClient(HttpPolicy.from_settings(self.settings))
+        return self._http
+
+    @property
+    def contexts(self) -> ContextCache:
+        """JSON-LD contexts: ``contexts_dir``, then the data dir's cache, then HTTP when
+        ``contexts_fetch`` allows."""
+        if self._contexts is None:
+            fetch = (lambda url: self.http.get(url).content) if self.settings.contexts_fetch else None
+            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch)
+        return self._contexts
+
+    def close(self) -> None:
+        """Close what this core opened (what was handed in belongs to the caller)."""
+        for name in ("_system_reader", *sorted(self._owned)):
+            resource = getattr(self, name)
+            if resource is not None:
+                resource.close()
+                setattr(self, name, None)
+        self._owned.clear()
+
+    def __enter__(self) -> Oogst:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- feeds ------------------------------------------------------------------------------------
+    def add_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:
+        """Register a feed (``protocol``, ``set_spec``, ``options``, ``profile``, ``schedule``,
+        ``owner``); see :meth:`Feeds.add`."""
+        return self.feeds.add(name, url, format, **parts)
+
+    def edit_feed(self, name: str, **changes: Any) -> Feed:
+        return self.feeds.edit(name, **changes)
+
+    def remove_feed(self, name: str) -> int:
+        return self.feeds.remove(name)
+
+    def pause_feed(self, name: str) -> Feed:
+        return self.feeds.pause(name)
+
+    def resume_feed(self, name: str) -> Feed:
+        return self.feeds.resume(name)
+
+    def set_profile(self, name: str, source: str | Path) -> Profile:
+        return self.feeds.set_profile(name, source)
+
+    def profile_text(self, name: str) -> str | None:
+        return self.feeds.profile_text(name)
+
+    def profile(self, feed: Feed) -> Profile:
+        return self.feeds.profile_of(feed)
+
+    def feed(self, name: str) -> Feed:
+        return self.state.get_feed(name)
+
+    def list_feeds(self) -> list[Feed]:
+        return self.state.list_feeds()
+
+    def feed_info(self, name: str) -> dict[str, Any]:
+        """A feed with its last run, that run's counts, and its records now."""
+        info = self.state.get_feed(name).as_dict()
+        last = self.state.last_run(name)
+        info["last_run"] = last
+        info["counts"] = {k: (last or {}).get(k, 0) for k in ("harvested", "published", "quarantined", "withdrawn")}
+        info["totals"] = self.state.counts(name)
+        return info
+
+    def last_run(self, name: str) -> dict[str, Any] | None:
+        return self.state.last_run(name)
+
+    def counts(self, feed: str | None = None) -> dict[str, int]:
+        return self.state.counts(feed)
+
+    # -- runs --------------------------------------------------------------------------------------
+    def harvest(self, name: str, *, full: bool = False, resume: bool = False,
+                progress: ProgressCallback | None = None) -> RunSummary:
+        return self.runs.harvest(name, full=full, resume=resume, progress=progress)
+
+    def harvest_all(self, names: list[str] | None = None, *, full: bool = False, resume: bool = False,
+                    progress: ProgressCallback | None = None) -> list[RunSummary]:
+        names = [f.name for f in self.state.list_feeds()] if names is None else list(names)
+        return [self.harvest(name, full=full, resume=resume, progress=progress) for name in names]
+
+    def remap(self, name: str, *, progress: ProgressCallback | None = None) -> RunSummary:
+        return self.runs.remap(name, progress=progress)
+
+    # -- inspection -----------------------------------------------------------------------------------
+    def map_file(self, path: str | Path, fmt: str, **kw: Any) -> FileMapping:
+        return self.inspect.map_file(path, fmt, **kw)
+
+    def preview(self, name: str, n: int = 5) -> list[PreviewItem]:
+        return self.inspect.preview(name, n)
+
+    def report(self, name: str, **kw: Any):
+        return self.inspect.report(name, **kw)
+
+    def validate(self, mapped: list, *, sample: float | None = None) -> dict:
+        return self.gate.validate(mapped, sample=sample)
+
+    # -- reading the published records -------------------------------------------------------------
+    def query(self, sparql: str, *, solutions: str = "json", graph: str = "turtle", default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None, base_iri: str | None = None) -> QueryResult:
+        """A SPARQL query over the published records, or over the system graphs when the
+        dataset names system graphs only (a mix is refused: they live in different stores)."""
+        named = [*(default_graphs or []), *(named_graphs or [])]
+        prefix = iris.system_graph_prefix(self.settings.base_iri)
+        system = [g for g in named if g.startswith(prefix)]
+        if system and len(system) != len(named):
+            raise QueryError(f"default-graph-uri/named-graph-uri mix system graphs ({prefix}…) and record graphs; "
+                             "they live in different stores: query them in separate requests")
+        store = self._system_store() if system else self.store
+        return store.query(sparql, solutions=solutions, graph=graph, default_graphs=default_graphs,
+                           named_graphs=named_graphs, base_iri=base_iri)
+
+    def _system_store(self) -> Store:
+        """The system store as a read-only query store, opened on first use."""
+        if self._system_reader is None:
+            options = replace(store_options(self.settings), read_only=True,
+                              graph_prefix=iris.system_graph_prefix(self.settings.base_iri))
+            try:
+                self._system_reader = open_store(self.settings.system_store_url, options)
+            except StoreError as exc:
+                raise StoreError(f"the system graphs cannot be read: {exc.message}", hint="they appear after a "
+                                 "harvest, or with `oogst system rebuild`") from exc
+        return self._system_reader
+
+    def find_record(self, record_id: str) -> dict[str, Any] | None:
+        """The record-index row of ``record_id``, also when its source id arrives percent-decoded."""
+        record = self.state.find_record(record_id)
+        if record is None and "/" in record_id:
+            feed, _, source_id = record_id.partition("/")
+            record = self.state.find_record(iris.record_id(feed, source_id))
+        return record
+
+    def record_graph(self, record: dict[str, Any], fmt: str) -> bytes:
+        """A published record's graph in ``fmt`` (a ``GRAPH_FORMATS`` key)."""
+        body = self.store.graph(record["graph_iri"], fmt)
+        if body is None:  # the state is written after the store: a record being withdrawn right now
+            log.warning("record %s is indexed as published but the store has no graph %s",
+                        record["record_id"], record["graph_iri"])
+            raise NotFoundError(f"record {record['record_id']!r} is not in the store", record=record["record_id"])
+        return body
+
+    def record_doc(self, record: dict[str, Any]) -> Doc:
+        """A published record's display fields: from the search index, else from the store."""
+        return self.search.get(record["record_id"]) or extract(
+            self.record_graph(record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
+            object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"])
+
+    def search_records(self, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
+        return self.search.search(query, limit=limit, cursor=cursor)
+
+    def facets(self, query: SearchQuery) -> dict[str, list[dict[str, Any]]]:
+        return self.search.facets(query)
+
+    def records_of_object(self, iri: str) -> list[Doc]:
+        """The published records that describe the object ``iri`` (two feeds may share a PID)."""
+        return self.search.search(SearchQuery(iri=iri), limit=50).docs
+
+    def feed_stats(self) -> dict[str, dict[str, Any]]:
+        return self.search.feed_stats()
+
+    def catalogue(self, base_url: str) -> Catalogue:
+        """The DCAT catalogue's builder, with links under ``base_url``."""
+        return Catalogue(self.settings, base_url)
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "records": self.state.counts()["published"], "graphs": self.store.count_graphs(),
+                "indexed": self.search.count(), "version": __version__}
+
+    # -- maintenance -----------------------------------------------------------------------------------
+    def rebuild_index(self, progress: Any = None) -> int:
+        return self.views.rebuild_index(progress)
+
+    def ensure_index(self) -> None:
+        """Build an empty search index over a state that has published records (a data dir
+        from before the index). Only one process does it."""
+        if self.search.count() == 0 and self.state.counts()["published"]:
+            log.warning("the search index %s is empty: building it from the store", self.search.path)
+            self.views.rebuild_index(only_if_empty=True)
+
+    def rebuild_system(self) -> dict[str, int]:
+        return self.views.rebuild_system()

@@ -1,0 +1,181 @@
+"""Feed operations, shared by every door (the CLI, the API, the partner pages): add, edit,
+remove, pause, resume, options, profile, schedule and owner — checked the same way whoever
+asks.
+
+A feed's settings: ``options`` (the protocol's own, declared by its harvester's
+``OPTIONS``), ``profile`` (the mapping profile's TOML table), ``schedule`` and ``owner``. An
+option that the protocol does not declare is refused, naming the ones it knows; a profile
+key given as an option (``language=fr``) goes into the profile.
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from .. import harvest as harvest_registry
+from .. import mapping as mapping_registry
+from ..errors import ConfigError, UsageError
+from ..mapping import Profile
+from ..records import Feed
+
+if TYPE_CHECKING:
+    from .core import Oogst
+
+log = logging.getLogger(__name__)
+
+PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # may be given as options
+EDITABLE = ("url", "format", "set_spec", "options", "profile", "schedule", "owner")
+MAX_NAME = 64
+
+
+def check_name(name: str) -> str:
+    if (not name or len(name) > MAX_NAME or name.startswith("_")
+            or not all(c.isascii() and (c.isalnum() or c in "-_") for c in name)):
+        raise ConfigError(f"feed name {name[:80]!r} may hold only letters, digits, '-' and '_' (at most {MAX_NAME}), "
+                          "and may not start with '_' (kept for the system graphs)", hint="e.g. 'stadsarchief-gent'")
+    return name
+
+
+class Feeds:
+    def __init__(self, core: Oogst) -> None:
+        self.core = core
+
+    # -- registering and changing --------------------------------------------------------------
+    def add(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh", set_spec: str | None = None,
+            options: dict[str, Any] | None = None, profile: dict[str, Any] | None = None,
+            schedule: str | None = None, owner: str | None = None) -> Feed:
+        """Register a feed; every part is checked before anything is written."""
+        check_name(name)
+        harvest_registry.get_harvester(protocol)
+        mapping_registry.get_mapper(format)
+        opts, from_options = self.split_options(protocol, options or {})
+        feed = Feed(name=name, protocol=protocol, url=self.resolve_url(protocol, url), format=format,
+                    set_spec=set_spec or None, options=opts, profile={**from_options, **(profile or {})},
+                    schedule=schedule, owner=owner)
+        self.profile_of(feed)  # a bad profile is refused now, not at the first harvest
+        return self.core.state.add_feed(feed)
+
+    def edit(self, name: str, **changes: Any) -> Feed:
+        """Change a feed's URL, format, set, options, profile, schedule or owner. Nothing is
+        unpublished: the record identities stay, so a moved endpoint that serves the same
+        records updates them in place."""
+        feed = self.core.state.get_feed(name)
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ConfigError(f"cannot change {', '.join(sorted(unknown))} of a feed",
+                              hint=f"changeable: {', '.join(EDITABLE)}")
+        values = {k: v for k, v in changes.items() if v is not None}
+        if "format" in values:
+            mapping_registry.get_mapper(values["format"])
+        if "url" in values:
+            values["url"] = self.resolve_url(feed.protocol, values["url"])
+        if "options" in values:
+            values["options"], from_options = self.split_options(feed.protocol, values["options"])
+            if from_options:
+                values["profile"] = {**values.get("profile", feed.profile), **from_options}
+        if "set_spec" in values:
+            values["set_spec"] = values["set_spec"] or None
+        self.profile_of(Feed(**{**feed.__dict__, **values}))
+        return self.core.state.update_feed(name, **values)
+
+    def remove(self, name: str) -> int:
+        """Forget feed ``name`` and unpublish its records; returns how many graphs went."""
+        graphs = self.core.state.remove_feed(name)
+        self.core.store.drop_graphs(graphs)
+        self.core.views.feed_removed(name)
+        return len(graphs)
+
+    def pause(self, name: str) -> Feed:
+        """Stop harvesting feed ``name`` (``harvest --all`` skips it) until :meth:`resume`."""
+        self.core.state.get_feed(name)
+        return self.core.state.update_feed(name, status="paused")
+
+    def resume(self, name: str) -> Feed:
+        """Harvest feed ``name`` again; its failure count starts over."""
+        self.core.state.get_feed(name)
+        return self.core.state.update_feed(name, status="active", failures=0)
+
+    # -- options --------------------------------------------------------------------------------
+    @staticmethod
+    def split_options(protocol: str, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(protocol options, profile values): keys neither declares are refused."""
+        known = harvest_registry.options(protocol)
+        opts: dict[str, Any] = {}
+        profile: dict[str, Any] = {}
+        for key, value in options.items():
+            if key in PROFILE_KEYS:
+                profile[key] = value
+            elif key in known:
+                opts[key] = value
+            else:
+                raise UsageError(f"{protocol} feeds have no option {key!r}",
+                                  hint=f"known: {', '.join(sorted({*known, *PROFILE_KEYS}))} (`oogst protocols`)")
+        return opts, profile
+
+    def resolve_url(self, protocol: str, url: str) -> str:
+        """A ``files`` feed's local path made absolute (harvests may run from another folder);
+        other URLs must be http(s)."""
+        url = url.strip()
+        if protocol == "files" and "://" not in url:
+            return str(Path(url).expanduser().resolve())
+        parts = urlsplit(url)
+        local = protocol == "files" and parts.scheme == "file"
+        if not local and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ConfigError(f"{url[:200]!r} is not an http(s) URL", hint="give the endpoint's full address, "
+                              "e.g. https://collectie.example.be/oai")
+        return url
+
+    # -- the mapping profile -------------------------------------------------------------------
+    def profile_of(self, feed: Feed) -> Profile:
+        """The feed's mapping profile: the settings' defaults, overridden by its profile."""
+        settings = self.core.settings
+        return Profile.from_dict(feed.profile, feed.name, source=f"the profile of feed {feed.name!r}",
+                                 base_iri=settings.base_iri, language=settings.default_language,
+                                 contexts=self.core.contexts)
+
+    def set_profile(self, name: str, source: str | Path) -> Profile:
+        """Check the mapping profile file ``source`` (TOML) and make it feed ``name``'s profile;
+        it applies from the next harvest (or ``oogst remap``) on."""
+        feed = self.core.state.get_feed(name)
+        table = read_profile(source, name)
+        profile = self.profile_of(Feed(**{**feed.__dict__, "profile": table}))
+        self.core.state.update_feed(name, profile=table)
+        return profile
+
+    def profile_text(self, name: str) -> str | None:
+        """Feed ``name``'s profile as TOML, or None when it maps with the defaults."""
+        feed = self.core.state.get_feed(name)
+        return tomli_w.dumps(feed.profile) if feed.profile else None
+
+    def adopt_profile_files(self, folder: Path) -> None:
+        """Profiles of an older data dir (``profiles/NAME.toml``) moved into the feeds."""
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                feed = self.core.state.get_feed(path.stem)
+            except ConfigError:
+                continue
+            if not feed.profile:
+                self.core.state.update_feed(feed.name, profile={**feed.profile, **read_profile(path, feed.name)})
+            path.rename(path.with_suffix(".toml.adopted"))
+            log.info("the profile file %s is now part of feed %s", path, feed.name)
+
+
+def read_profile(source: str | Path, feed: str) -> dict[str, Any]:
+    """A profile file's table; a missing or unreadable file is a ConfigError naming it."""
+    path = Path(source)
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the profile file {path}: {getattr(exc, 'strerror', None) or exc}", feed=feed,
+                          hint="give the path of a UTF-8 TOML file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the profile file {path} is not valid TOML: {exc}", feed=feed) from exc
+

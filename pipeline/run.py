@@ -1,0 +1,367 @@
+"""The run lifecycle: lock, resume, checkpoints, notes, counts, the sweep, feed health, remap.
+
+A run goes through a :class:`RunHandle`, which :meth:`Runs.start_run` returns holding the
+feed's lock::
+
+    run = runs.start_run(feed, full=False, resume=False)    # or a skipped RunSummary
+    with run:
+        for item in harvester.records(run.resume_from, run.cursor):
+            … run.count(batch.counts) … run.note(…) … run.checkpoint(item)
+        summary = run.finish(cursor=…)                        # or run.fail(exc)
+
+A run that was interrupted (killed, or failed after some pages) is carried on, as the same
+run, from its last checkpoint. Otherwise a run is incremental from the feed's cursor (minus
+``harvest_overlap`` for window cursors) or ``full``: everything, after which the records it did
+not deliver are withdrawn (the sweep), within ``max_drop_share``. A feed becomes ``failing``
+after ``failing_after`` failed runs in a row, and ``active`` again after a complete one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .. import harvest as harvest_registry
+from ..errors import ConfigError, HarvestError, OogstError, StoreError
+from ..iris import record_id
+from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, now
+from .stats import RunStats
+
+if TYPE_CHECKING:
+    from .core import Oogst
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, int, int | None], None]  # feed, records done, total (if known)
+NOTES_PER_CODE = 20  # a run keeps at most this many notes of one kind
+
+
+@dataclass
+class RunSummary:
+    feed: str
+    run_id: int | None
+    status: str  # complete | failed | skipped
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUN_COUNTS, 0))
+    error: dict[str, Any] | None = None
+    seconds: float = 0.0
+    mode: str | None = None  # full | incremental | remap
+    notes: list[dict[str, Any]] = field(default_factory=list)  # what happened: {"code", "message", …}
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("complete", "skipped")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"feed": self.feed, "run": self.run_id, "status": self.status, "mode": self.mode, **self.counts,
+                "error": self.error, "notes": self.notes, "seconds": round(self.seconds, 2)}
+
+
+def note(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code, "message": message, **extra}
+
+
+def skipped(name: str, message: str, hint: str | None = None) -> RunSummary:
+    return RunSummary(name, None, "skipped", error={"message": message, **({"hint": hint} if hint else {})})
+
+
+class RunHandle:
+    """One run of one feed in progress, holding the feed's lock until it finishes."""
+
+    def __init__(self, core: Oogst, feed: Feed, run_id: int, mode: str, *, cursor: Cursor | None,
+                 live_before: int | None, resume_from: Checkpoint | None = None, lock: ExitStack | None = None) -> None:
+        self.core, self.feed, self.run_id, self.mode = core, feed, run_id, mode
+        self.cursor = cursor  # where the window starts (None: everything)
+        self.live_before = live_before  # live records when the run started (the sweep's yardstick)
+        self.resume_from = resume_from  # the checkpoint an interrupted run carries on from
+        info = resume_from.info if resume_from else {}
+        self.page = int(info.get("page", 1))  # the page the records being stored came on
+        self.rescan = bool(info.get("rescan"))  # the harvester started its window over
+        self.response_date = resume_from.response_date if resume_from else None
+        self.next_cursor: Cursor | None = None  # where the next run starts, from the last checkpoint
+        self.stats = RunStats()
+        self.started = time.monotonic()
+        self._note_counts: Counter[str] = Counter()
+        self._lock = lock or ExitStack()
+        self._retries = Counter(core.http.retry_reasons)
+
+    def __enter__(self) -> RunHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.close()
+
+    @property
+    def window_from(self) -> str | None:
+        return self.cursor.since if isinstance(self.cursor, WindowCursor) else None
+
+    def note(self, *notes: dict[str, Any]) -> None:
+        """Keep what happened, at most ``NOTES_PER_CODE`` notes of a kind (the rest are counted)."""
+        kept = []
+        for item in notes:
+            code = item.get("code", "")
+            self._note_counts[code] += 1
+            count = self._note_counts[code]
+            if count <= NOTES_PER_CODE:
+                kept.append(item)
+            elif count == NOTES_PER_CODE + 1:
+                kept.append(note(code, f"more {code!r} notes follow; only the first {NOTES_PER_CODE} are kept"))
+        self.core.state.add_run_notes(self.run_id, kept)
+
+    def count(self, counts: dict[str, int]) -> None:
+        self.stats.add(counts)
+        self.core.state.add_run_counts(self.run_id, **{k: v for k, v in counts.items() if v})
+
+    def delivered(self, batch: list[SourceRecord]) -> None:
+        """Note which records this run delivered on this page, and any duplicates."""
+        ids = [r.source_id for r in batch]
+        again = self.core.state.mark_seen(self.feed.name, self.run_id, self.page, list(dict.fromkeys(ids)))
+        self.note(*[note("duplicate", "the record came twice on one page; the later version was kept", record=sid)
+                    for sid, n in Counter(ids).items() if n > 1])
+        if not self.rescan:
+            self.note(*[note("duplicate", "the record came again on a later page; the later version was kept",
+                             record=sid) for sid in again])
+
+    def checkpoint(self, item: Checkpoint) -> None:
+        """The records before ``item`` are stored: remember where the run stands."""
+        info = dict(item.info)
+        self.note(*info.pop("notes", []))
+        self.response_date = item.response_date or self.response_date
+        if not item.complete:
+            self.page += 1
+            # no token, not the end: the harvester starts its window over, so records seen
+            # again from here on are no duplicates
+            self.rescan = self.rescan or not item.token
+            self.core.state.save_checkpoint(self.feed.name, self.run_id, item.token, item.window_from,
+                                            item.response_date, {**info, "page": self.page, "rescan": self.rescan})
+
+    def finish(self, *, cursor: Cursor | None = None, notes: Iterable[dict[str, Any]] = ()) -> RunSummary:
+        """A complete run: the feed's cursor moves on, its health is restored."""
+        state, name = self.core.state, self.feed.name
+        notes = [*notes, *self._retry_notes()]
+        if cursor is None and self.mode != "remap":
+            if self.response_date is None:
+                self.response_date = state.get_run(self.run_id)["started_at"]
+                notes.append(note("response-date", "the server sent no responseDate; the next run starts "
+                                                   "from this run's start on our clock"))
+            cursor = WindowCursor(self.response_date)
+        state.finish_run(self.run_id, "complete", response_date=self.response_date, notes=notes)
+        if self.mode != "remap":
+            self._health(cursor=cursor)
+            state.clear_checkpoint(name)
+        return self._summary("complete")
+
+    def fail(self, exc: OogstError) -> RunSummary:
+        self.core.state.finish_run(self.run_id, "failed", error=str(exc), notes=self._retry_notes())
+        if self.mode != "remap":
+            self._health(error=str(exc))
+        log.warning("%s: run %s failed: %s", self.feed.name, self.run_id, exc)
+        return self._summary("failed", error=exc.as_dict())
+
+    def _summary(self, status: str, error: dict[str, Any] | None = None) -> RunSummary:
+        row = self.core.state.get_run(self.run_id)  # a resumed run: the totals of all its parts
+        self.core.views.run_finished(row)
+        self._lock.close()
+        return RunSummary(self.feed.name, self.run_id, status, counts={k: row[k] for k in RUN_COUNTS}, error=error,
+                          seconds=time.monotonic() - self.started, mode=self.mode, notes=row["notes"])
+
+    def _health(self, *, error: str | None = None, cursor: Cursor | None = None) -> None:
+        """active ↔ failing after ``failing_after`` failed runs in a row; paused stays paused."""
+        state, name = self.core.state, self.feed.name
+        feed = state.get_feed(name)  # again: `feeds pause` may have run meanwhile
+        if error is None:
+            state.update_feed(name, cursor=cursor.as_dict() if cursor else feed.cursor, last_error=None, failures=0,
+                              status="active" if feed.status == "failing" else feed.status)
+            return
+        failures = feed.failures + 1
+        failing = feed.status == "active" and failures >= self.core.settings.failing_after
+        state.update_feed(name, last_error=error, failures=failures, status="failing" if failing else feed.status)
+
+    def _retry_notes(self) -> list[dict[str, Any]]:
+        retried = Counter(self.core.http.retry_reasons)
+        retried.subtract(self._retries)
+        self._retries = Counter(self.core.http.retry_reasons)
+        kinds = ", ".join(f"{kind} ×{n}" for kind, n in sorted(retried.items()) if n > 0)
+        return [note("retries", f"requests retried: {kinds}")] if kinds else []
+
+
+class Runs:
+    def __init__(self, core: Oogst) -> None:
+        self.core = core
+
+    def start_run(self, feed: Feed, *, full: bool = False, resume: bool = False,
+                  mode: str | None = None) -> RunHandle | RunSummary:
+        """Take the feed's lock and open its run: the interrupted one to carry on with, or a new
+        one (``mode`` "remap" always starts a new run). A skipped summary when another process
+        holds the feed, or when ``resume`` finds nothing to resume."""
+        lock = ExitStack()
+        if not lock.enter_context(self.core.lock.hold(feed.name)):
+            return skipped(feed.name, "another process is harvesting this feed right now")
+        try:
+            state = self.core.state
+            if mode == "remap":
+                run_id = state.start_run(feed.name, "remap", None)
+                return RunHandle(self.core, feed, run_id, "remap", cursor=None, live_before=None, lock=lock)
+            row = state.get_checkpoint(feed.name)
+            previous = self._run(row["run_id"]) if row else None
+            state.interrupt_runs(feed.name)
+            if row and previous and previous["status"] != "complete" and not full:
+                state.reopen_run(previous["id"])
+                checkpoint = Checkpoint(row["token"], row["window_from"], row["response_date"], info=row["info"])
+                cursor = (None if previous["mode"] == "full" else WindowCursor(row["window_from"])
+                          if row["window_from"] else harvest_registry.cursor_of(feed))
+                run = RunHandle(self.core, feed, previous["id"], previous["mode"], cursor=cursor,
+                                live_before=previous["live_before"], resume_from=checkpoint, lock=lock)
+                run.note(note("resumed", f"resumed run {previous['id']} from its checkpoint of {row['updated_at']}"))
+                return run
+            if resume:
+                lock.close()
+                return RunSummary(feed.name, None, "skipped", notes=[note("nothing-to-resume", "no interrupted run")])
+            if row:
+                state.clear_checkpoint(feed.name)
+            cursor = None if full else harvest_registry.cursor_of(feed)
+            if isinstance(cursor, WindowCursor):
+                cursor = cursor.overlapped(self.core.settings.harvest_overlap) if cursor.since else None
+            mode = "full" if cursor is None else "incremental"
+            live = state.live_count(feed.name)
+            window_from = cursor.since if isinstance(cursor, WindowCursor) else None
+            run_id = state.start_run(feed.name, mode, window_from, live_before=live)
+            return RunHandle(self.core, feed, run_id, mode, cursor=cursor, live_before=live, lock=lock)
+        except BaseException:
+            lock.close()
+            raise
+
+    def _run(self, run_id: int) -> dict[str, Any] | None:
+        try:
+            return self.core.state.get_run(run_id)
+        except ConfigError:
+            return None
+
+    # -- one harvest ---------------------------------------------------------------------------
+    def harvest(self, name: str, *, full: bool = False, resume: bool = False,
+                progress: ProgressCallback | None = None) -> RunSummary:
+        """One run of feed ``name``; never raises for what the partner does wrong."""
+        core = self.core
+        feed = core.state.get_feed(name)
+        if feed.status == "paused":
+            return skipped(name, "the feed is paused", f"`oogst feeds resume {name}` harvests it again")
+        run = self.start_run(feed, full=full, resume=resume)
+        if isinstance(run, RunSummary):
+            return run
+        with run:
+            try:
+                self._pages(run, progress)
+                if run.mode == "full":
+                    self._sweep(run)
+            except (HarvestError, ConfigError, StoreError) as exc:
+                return run.fail(exc)
+            return run.finish(cursor=run.next_cursor)
+
+    def _pages(self, run: RunHandle, progress: ProgressCallback | None) -> None:
+        core, feed = self.core, run.feed
+        profile = core.feeds.profile_of(feed)
+        harvester = harvest_registry.create(
+            feed, core.http, contexts=core.contexts,
+            seen_in_run=lambda ids: core.state.seen_in_run(feed.name, run.run_id, ids))
+        batch: list[SourceRecord] = []
+        done = 0
+
+        def store() -> None:
+            nonlocal done
+            result = core.batches.process(feed, profile, batch, run_id=run.run_id)
+            core.views.batch_stored(result.rows, result.graphs)
+            run.count(result.counts)
+            run.delivered(batch)
+            done += len(batch)
+            batch.clear()
+
+        for item in harvester.records(run.resume_from, run.cursor):
+            if isinstance(item, SourceRecord):
+                batch.append(item)
+                if len(batch) >= core.settings.batch_size:
+                    store()
+                continue
+            if batch:  # a checkpoint: store what came before it, then remember where we are
+                store()
+            run.checkpoint(item)
+            run.next_cursor = item.cursor or run.next_cursor
+            if progress:
+                total = item.info.get("completeListSize")
+                progress(feed.name, done, int(total) if total and str(total).isdigit() else None)
+        if batch:
+            store()
+
+    def _sweep(self, run: RunHandle) -> None:
+        """After a complete full run: withdraw the live records it did not deliver, unless
+        the run delivered nothing or the count dropped more than ``max_drop_share``."""
+        core, name = self.core, run.feed.name
+        seen, unseen = core.state.sweep_candidates(name, run.run_id)
+        if not unseen:
+            return
+        before = run.live_before if run.live_before is not None else seen + len(unseen)
+        drop = (before - seen) / before if before else 0.0
+        limit = core.settings.max_drop_share
+        hint = (f"check the partner's feed; if it really dropped these records, allow it once: "
+                f"OOGST_MAX_DROP_SHARE={min(1.0, round(drop + 0.05, 2))} oogst harvest {name} --full")
+        if seen == 0:
+            raise HarvestError(f"the full run delivered no records, so the {len(unseen)} record(s) it did not see "
+                               f"were not withdrawn", feed=name, hint=hint)
+        if drop > limit:
+            raise HarvestError(f"the full run delivered {seen} records, {drop:.0%} fewer than the {before} before it "
+                               f"(more than max_drop_share {limit:.0%}), so the {len(unseen)} record(s) it did not "
+                               f"see were not withdrawn", feed=name, hint=hint)
+        core.store.drop_graphs([u["graph_iri"] for u in unseen])
+        core.state.withdraw(name, [u["source_id"] for u in unseen], run.run_id)
+        when = now()
+        core.views.withdrawn([{**u, "feed": name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": when,
+                               "record_id": record_id(name, u["source_id"])} for u in unseen])
+        run.count({"withdrawn": len(unseen)})
+        run.note(note("sweep", f"withdrew {len(unseen)} record(s) that the full run did not deliver "
+                               f"({seen} delivered, {before} before)"))
+
+    # -- remap ------------------------------------------------------------------------------------
+    def remap(self, name: str, *, progress: ProgressCallback | None = None) -> RunSummary:
+        """Map and validate feed ``name`` again from the raw archive, without the partner (e.g.
+        after a mapping change): every archived record, changed or not; tombstones stay."""
+        core = self.core
+        feed = core.state.get_feed(name)
+        run = self.start_run(feed, mode="remap")
+        if isinstance(run, RunSummary):
+            raise ConfigError("another process is harvesting this feed right now", feed=name,
+                              hint="try again when it is done")
+        with run:
+            profile = core.feeds.profile_of(feed)
+            total = core.archive.stats(name)["records"]
+            done = tombstones = 0
+            try:
+                for chunk in _chunks(core.archive.latest(name), core.settings.batch_size):
+                    known = core.state.known_records(name, [r.source_id for r in chunk])
+                    live = [r for r in chunk
+                            if not r.deleted and known.get(r.source_id, {}).get("state") != "withdrawn"]
+                    tombstones += len(chunk) - len(live)
+                    if live:
+                        result = core.batches.process(feed, profile, live, run_id=run.run_id, remap=True, known=known)
+                        core.views.batch_stored(result.rows, result.graphs)
+                        run.count(result.counts)
+                    done += len(chunk)
+                    if progress:
+                        progress(name, done, total)
+            except StoreError as exc:
+                return run.fail(exc)
+            return run.finish(notes=[note("remap", f"re-mapped {done - tombstones} archived record(s) with mapping "
+                                                   f"version {profile.mapping_version}; {tombstones} tombstone(s) kept")])
+
+
+def _chunks(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+    chunk: list[SourceRecord] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
