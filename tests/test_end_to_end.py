@@ -102,7 +102,11 @@ def test_harvest_reads_several_pages_and_every_feed_completes(harvested) -> None
     for run in runs:
         assert run["status"] == "complete", run
         assert run["published"] > 0 and run["quarantined"] > 0 and run["withdrawn"] > 0, run
-        assert run["harvested"] == run["published"] + run["quarantined"] + run["withdrawn"] + run["unchanged"]
+        outcomes = run["published"] + run["quarantined"] + run["withdrawn"] + run["unchanged"]
+        if partners[run["feed"]]["format"] == "ead":  # a finding aid becomes one record per unit
+            assert outcomes > run["harvested"], run
+        else:
+            assert run["harvested"] == outcomes, run
 
 
 def test_feeds_show_json_has_the_counts_of_the_last_run(harvested) -> None:
