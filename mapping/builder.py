@@ -65,6 +65,7 @@ class RecordBuilder:
         self.object = ""
         self.titles: list[tuple[str, str]] = []
         self.object_numbers: list[str] = []
+        self.defaulted = False  # a text got the feed's language for want of its own
 
     def start(self, persistent_id: str | None) -> None:
         """Fix the object's IRI (the partner's PID if it is an http IRI) and type it."""
@@ -78,6 +79,15 @@ class RecordBuilder:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def text_language(self, declared: str | None) -> str:
+        """The language of a text: the one the source declares, else the feed's (which is
+        then noted in the record's warnings; :func:`~oogst.mapping.ntriples.lit` still
+        replaces it when the text's script says otherwise)."""
+        if declared:
+            return declared
+        self.defaulted = True
+        return self.profile.language
 
     def label(self) -> str | None:
         """The title in the feed's language, else the first title, else the object number."""
@@ -351,6 +361,9 @@ class RecordBuilder:
                     self.add(self.object, prop, lit(value, normalize.language(lang) or self.profile.language))
 
     def finish(self, source_paths: dict[str, str]) -> MappedRecord:
+        if self.defaulted:
+            self.warn(f"texts without a language tag were taken to be in the feed's language "
+                      f"({self.profile.language}), where their script allows it")
         return MappedRecord(
             source_id=self.record.source_id,
             iri=self.object_iri,

@@ -91,6 +91,7 @@ class EdmMapper:
     """Maps one EDM record (``rdf:RDF`` with an ``edm:ProvidedCHO``) to an OSLO graph."""
 
     name = "edm"
+    root = "rdf:RDF"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         rdf, warnings = find_root(record, "{" + vocab.RDF + "}RDF", _ALL_RDF, "rdf:RDF")

@@ -234,6 +234,7 @@ class LidoMapper:
     """Maps one LIDO record (1.0 or 1.1) to an OSLO graph."""
 
     name = "lido"
+    root = "lido:lido"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         lido, warnings = find_root(record, _L + "lido", _ALL_LIDO, "lido:lido")

@@ -19,7 +19,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from ..iris import is_http_iri
-from .ntriples import safe_iri
+from .ntriples import valid_iri
 
 # -- text ------------------------------------------------------------------------------------
 
@@ -368,25 +368,38 @@ def decimal(value: str | None) -> str | None:
 
 # -- URLs and rights -------------------------------------------------------------------------
 
-_WIKIDATA = re.compile(r"^https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/)?([QPL]\d+)$")
+_WIKIDATA = re.compile(
+    r"^https?://(?:www\.|m\.)?wikidata\.org/(?:wiki|entity)/(?:Special:EntityPage/)?([QPLqpl]\d+)(?:\.[a-z]+)?/?$"
+)
+_GETTY = re.compile(r"^https?://vocab\.getty\.edu/(?:page/)?(aat|tgn|ulan|cona)/(\d+)(?:\.[a-z]+|/)?$", re.I)
+# A compact IRI expanded with the space after its colon ("cest: Rol_vervaardiger"): the
+# whitespace between a namespace and the local name goes.
+_NAMESPACE_GAP = re.compile(r"^(https?://\S*?[/#:])\s+(\S+)$")
 
 
 @lru_cache(maxsize=8192)
 def http_iri(value: str | None) -> str | None:
     """A partner's http(s) URL as an IRI we can use, or None when it is not one.
 
-    Spaces and other characters IRIs forbid are percent-encoded; Wikidata page URLs
-    (``…/wiki/Q123``) become entity IRIs (``http://www.wikidata.org/entity/Q123``).
+    Characters IRIs forbid are percent-encoded (:func:`~oogst.mapping.ntriples.valid_iri`:
+    what no encoding makes an IRI is None); Wikidata page and lower-case URLs (``…/wiki/Q123``,
+    ``…/entity/q123``) become entity IRIs (``http://www.wikidata.org/entity/Q123``), Getty
+    pages (``…/page/aat/300033618``) the concept IRIs (``http://vocab.getty.edu/aat/300033618``),
+    and a namespace and local name that a space keeps apart are joined.
     """
     if not value:
         return None
     value = value.strip()
     if not value[:8].lower().startswith(("http://", "https://")):
         return None
-    value = safe_iri(value)
+    if (match := _NAMESPACE_GAP.match(value)) is not None:
+        value = match.group(1) + match.group(2)
     if match := _WIKIDATA.match(value):
-        return f"http://www.wikidata.org/entity/{match.group(1)}"
-    return value if is_http_iri(value) else None
+        return f"http://www.wikidata.org/entity/{match.group(1).upper()}"
+    if match := _GETTY.match(value):
+        return f"http://vocab.getty.edu/{match.group(1).lower()}/{match.group(2)}"
+    value = valid_iri(value)
+    return value if value is not None and is_http_iri(value) else None
 
 
 _CC = "http://creativecommons.org/"

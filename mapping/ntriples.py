@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import quote
+
+from pyoxigraph import NamedNode
+
+from .language import fit
 
 # Characters that may not appear in an N-Triples IRIREF; they are percent-encoded.
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# What RFC 3987 forbids besides: controls and DEL, square brackets outside an IPv6 host,
+# a "%" that starts no escape, private-use characters and non-characters (allowed only in a
+# query, where their escaped form is as good), a second "#".
+_IRI_FORBIDDEN = re.compile(
+    r'[\x00-\x20<>"{}|^`\\\x7f-\x9f\[\]\ue000-\uf8ff\ufdd0-\ufdef\ufff0-\uffff\U000f0000-\U0010ffff]'
+    r"|%(?![0-9A-Fa-f]{2})"
+)
+_IPV6_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\[[0-9A-Fa-f:.]+\]")
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -29,22 +43,55 @@ def safe_iri(value: str) -> str:
     return value
 
 
+def valid_iri(value: str) -> str | None:
+    """``value`` as an absolute IRI that every RDF parser accepts (RFC 3987, as pyoxigraph
+    checks it), with forbidden characters percent-encoded; None when no encoding helps
+    (no scheme, a port that is no number, a broken IPv6 host …)."""
+    value = safe_iri(value)
+    try:
+        NamedNode(value)
+        return value
+    except ValueError:
+        pass
+    head = _IPV6_HOST.match(value)
+    start = head.end() if head else 0
+    body = _IRI_FORBIDDEN.sub(_percent, value[start:])
+    fragment = body.find("#")
+    if fragment >= 0:
+        body = body[: fragment + 1] + body[fragment + 1 :].replace("#", "%23")
+    value = value[:start] + body
+    try:
+        NamedNode(value)
+        return value
+    except ValueError:
+        return None
+
+
 @lru_cache(maxsize=16384)
 def iri(value: str) -> str:
-    """An IRI term; characters N-Triples forbids in IRIs are percent-encoded."""
-    return f"<{safe_iri(value)}>"
+    """An IRI term that always parses: characters IRIs forbid are percent-encoded; what is
+    no IRI at all becomes ``urn:oogst:invalid-iri:…`` (the mappers check partners' IRIs
+    with :func:`valid_iri` first, so this is a last resort against broken N-Triples)."""
+    found = valid_iri(value)
+    if found is None:
+        found = "urn:oogst:invalid-iri:" + quote(value, safe="")
+    return f"<{found}>"
 
 
 def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:
     """A literal term: language-tagged when ``lang`` is given, else typed when ``datatype``
     is given, else a plain ``xsd:string``. ``lang`` must already be a valid BCP 47 tag
-    (see :func:`oogst.mapping.normalize.language`)."""
+    (see :func:`oogst.mapping.normalize.language`). ``rdf:langString`` without a tag is no
+    literal RDF allows: such a value is written as a plain string. A tag the text's script
+    contradicts is replaced (:func:`oogst.mapping.language.fit`)."""
+    if lang:
+        lang = fit(value, lang)
     # five substring tests beat one regex search (memchr, and no call into re)
     if '"' in value or "\\" in value or "\n" in value or "\r" in value or "\t" in value:
         value = value.translate(_LITERAL_ESCAPES)
     if lang:
         return f'"{value}"@{lang}'
-    if datatype:
+    if datatype and datatype != _LANG_STRING:
         return f'"{value}"^^<{datatype}>'
     return f'"{value}"'
 

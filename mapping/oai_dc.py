@@ -87,6 +87,7 @@ class OaiDcMapper:
     """Maps one ``oai_dc`` record to an OSLO graph."""
 
     name = "oai_dc"
+    root = "oai_dc:dc"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         dc, warnings = find_root(record, "{" + OAI_DC + "}dc", _ALL_DC, "oai_dc:dc")

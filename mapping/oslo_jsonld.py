@@ -54,6 +54,11 @@ from .profile import ExtraField, Profile
 
 _RDF_TYPE = vocab.RDF + "type"
 _XSD_STRING = vocab.XSD + "string"
+_LANG_STRING = vocab.RDF + "langString"
+# Namespaces of real datatypes: a literal typed with anything else whose value is an http
+# IRI was meant as a node (a context typed the property with a class).
+_DATATYPE_NAMESPACES = (vocab.XSD, vocab.RDF, vocab.GEO, "http://id.loc.gov/datatypes/", "http://www.opengis.net/",
+                        "https://www.iana.org/assignments/media-types/")
 _DATE_TIME = vocab.XSD + "dateTime"
 _VERSION_OF = vocab.DCTERMS + "isVersionOf"
 _VERSION_TRIPLES = frozenset({_VERSION_OF, vocab.PROV + "generatedAtTime"})
@@ -119,6 +124,7 @@ class OsloJsonLdMapper:
     """Maps one OSLO JSON-LD member (e.g. from an LDES) to our OSLO conventions."""
 
     name = "oslo-jsonld"
+    root = "$"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         member, warnings = _member(record)
@@ -313,10 +319,12 @@ class _JsonLdRecord(RecordBuilder):
     def _literal(self, predicate: str, o: ox.Literal) -> Iterator[tuple[str, str, str | None]]:
         """(value, N-Triples term, language) of a literal, normalised."""
         value, datatype, language = o.value, o.datatype.value, o.language
-        if language or (datatype == _XSD_STRING and predicate in _TEXT_PROPERTIES):
+        if language or datatype == _LANG_STRING or (datatype == _XSD_STRING and predicate in _TEXT_PROPERTIES):
+            # a context may type a name or title rdf:langString while the member gives a
+            # plain string: text in a language, which the language policy then decides
             text = normalize.text(value, multiline=predicate in _MULTILINE) if predicate in _TEXT_PROPERTIES else value
-            lang = (normalize.language(language) if language else None) or self.profile.language
             if text:
+                lang = self.text_language(normalize.language(language) if language else None)
                 yield text, lit(text, lang), lang
         elif datatype == _XSD_STRING:
             yield value, lit(value), None
@@ -330,8 +338,13 @@ class _JsonLdRecord(RecordBuilder):
             if fixed is None:
                 self.warn(f"time {value!r} is not a date (EDTF): kept as it is")
             yield (fixed or value), lit(fixed or value, datatype=vocab.EDTF), None
+        elif (predicate != _NOTATION and not datatype.startswith(_DATATYPE_NAMESPACES)
+              and (url := normalize.http_iri(value))):
+            # a context that types a property with a class (Ghent's isEenheidVan:
+            # org:Organization) where it means a node: the IRI stays an IRI
+            yield url, iri(url), None
         else:
-            yield value, lit(value, datatype=_iri(datatype)), None
+            yield value, lit(value, datatype=iri(_iri(datatype))[1:-1]), None
 
     def _object_numbers(self, triples: list[Triple], identifiers: list[Node]) -> None:
         """The object's identifiers (object numbers first): its label when it has no title."""
