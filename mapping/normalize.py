@@ -18,6 +18,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from pyoxigraph import Literal
+
 from ..iris import is_http_iri
 from .ntriples import valid_iri
 
@@ -112,7 +114,13 @@ def language(tag: str | None) -> str | None:
     key = _LANGUAGE_ALIASES.get(key, key)
     primary, _, rest = key.partition("-")
     key = _LANGUAGE_ALIASES.get(primary, primary) + (f"-{rest}" if rest else "")
-    return key if _BCP47.match(key) else None
+    if not _BCP47.match(key):
+        return None
+    try:  # well-formed as BCP 47 says (subtag order and lengths), as RDF parsers check it
+        Literal("", language=key)
+    except ValueError:
+        return key.partition("-")[0] if rest else None
+    return key
 
 
 # -- dates → EDTF ----------------------------------------------------------------------------
