@@ -1,11 +1,13 @@
 """The OSLO graph of one record while a mapper builds it.
 
 The mappers write the same OSLO patterns (identifier nodes, agents, concepts, places, time
-spans, rights); this class writes each pattern once. Only the heritage object gets an
-``rdf:type``: the class of every other node follows from the property that points to it (see
-:func:`oogst.shapes.materialise.materialise_types`), so that the public union graph counts
-one typed resource per published object. What kind of agent a person or an organisation is
-goes in ``dcterms:type`` (``person:Person`` / ``org:Organization``) for the same reason.
+spans, rights); this class writes each pattern once. Every node is typed as the OSLO profile
+types it: the class a property's range gives (``vocab.NODE_CLASSES``: a production is an
+``crm:E12_Production``, an identifier an ``adms:Identifier``, an AAT term a ``skos:Concept``
+…) as the triple is added, and what only the mapper knows (``person:Person`` or
+``org:Organization`` beside ``dcterms:Agent``, a concept or place named as a subject) by
+the pattern. Only the record's own object is a ``crm:E22_Human-Made_Object``, so that
+counting ``?o a crm:E22_Human-Made_Object`` in the public union graph counts objects.
 
 Nested nodes get IRIs under the record's own IRI (``…#production-1``), never blank nodes.
 Mappers key nodes, agents and concepts by their *position* in the source (``("actor", 1,
@@ -56,7 +58,7 @@ class RecordBuilder:
         self.profile = profile
         self.minter = profile.minter
         self.warnings = warnings
-        self.triples = Triples()
+        self.triples = Triples(vocab.NODE_CLASSES, vocab.SUBJECT_CLASSES)
         self.add = self.triples.add
         self._memo: dict[tuple[str | int, ...], str | None] = {}
         # "<…/id/object/{feed}/{key}#" — node terms are this plus their name and ">"
@@ -145,7 +147,8 @@ class RecordBuilder:
         The IRI is the agent's http identifier (Wikidata, then VIAF, then RKD, then any);
         for a keeper, the feed's provider IRI when the names agree; else one minted from
         the preferred name. Other http identifiers become ``owl:sameAs``, local ones
-        ``adms:identifier``. ``kind`` ("person" / "organisation") becomes ``dcterms:type``;
+        ``adms:identifier``. The agent is a ``dcterms:Agent``, and ``kind`` ("person" /
+        "organisation") adds ``person:Person`` / ``org:Organization``;
         ``dates`` (EDTF) are birth and death, or founding and dissolution."""
         term = self._memo.get(key)
         if term is None:
@@ -186,8 +189,9 @@ class RecordBuilder:
         if chosen is None:
             return None, (), ()
         lines = [(vocab.SAME_AS, iri(url)) for url in urls if url != chosen]
+        lines.append((vocab.A, vocab.CLASS["agent"]))
         if kind:
-            lines.append((vocab.DC_TYPE, vocab.PERSON_TYPE if kind == "person" else vocab.ORGANISATION_TYPE))
+            lines.append((vocab.A, vocab.CLASS[kind]))
         begin, end = dates
         organisation = kind == "organisation"
         if begin:
@@ -223,6 +227,7 @@ class RecordBuilder:
             self._memo[key] = term
             if term is None:
                 return None
+            self.add(term, vocab.A, vocab.CLASS["concept"])
             for match in matches:
                 self.add(term, vocab.EXACT_MATCH, match)
             self._local_ids(term, key, local)
@@ -279,6 +284,7 @@ class RecordBuilder:
                 self._memo[key] = None
                 return None
             term = self._memo[key] = iri(chosen)
+            self.add(term, vocab.A, vocab.CLASS["place"])
             for url in urls[1:]:
                 self.add(term, vocab.SAME_AS, iri(url))
             self._local_ids(term, key, [(value, agency) for value, agency in ids if not normalize.http_iri(value)])

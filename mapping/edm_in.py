@@ -336,10 +336,10 @@ class _EdmRecord(RecordBuilder):
         for j, value in enumerate(graph.get(aggregation, EDM + "dataProvider"), 1):
             url = _http(value)
             if url:
-                keeper = self.agent(("keeper", k, j), [(url, None)], self.labels(value, lang), may_be_provider=True)
+                keeper = self.agent(("keeper", k, j), [(url, None)], self.labels(value, lang), may_be_provider=True, kind="organisation")
             elif words := _words(value):
                 language = normalize.language(value.language) if value.language else lang
-                keeper = self.agent(("keeper", k, j), [], [(words, language or lang, True)], may_be_provider=True)
+                keeper = self.agent(("keeper", k, j), [], [(words, language or lang, True)], may_be_provider=True, kind="organisation")
             else:
                 keeper = None
             if keeper:

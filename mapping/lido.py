@@ -344,7 +344,7 @@ class _LidoRecord(RecordBuilder):
         groups = _groups(repository)
         for body in groups.get(_T["repositoryName"], _NONE):
             ids, names = self.legal_body(body, lang)
-            keeper = self.agent(("keeper", i), ids, names, may_be_provider=True)
+            keeper = self.agent(("keeper", i), ids, names, may_be_provider=True, kind="organisation")
             if keeper:
                 self.keepers.add(keeper)
                 self.add(self.object, vocab.P50, keeper)

@@ -96,21 +96,35 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
     return f'"{value}"'
 
 
+_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_NO_CLASSES: dict[str, str] = {}
+
+
 class Triples:
     """The triples of one graph, in the order they were added, each once.
 
     Each triple is kept as its N-Triples line (a dict keeps insertion order and drops
     repeats): subject and predicate terms hold no space, so equal lines are equal triples,
-    and the graph's text is one join."""
+    and the graph's text is one join. ``classes`` (predicate term → class term) types the
+    IRI a triple points to as it is added (``subjects`` likewise types its subject)."""
 
-    __slots__ = ("_lines",)
+    __slots__ = ("_lines", "_classes", "_subjects")
 
-    def __init__(self) -> None:
+    def __init__(self, classes: dict[str, str] | None = None, subjects: dict[str, str] | None = None) -> None:
         self._lines: dict[str, None] = {}
+        self._classes = classes or _NO_CLASSES
+        self._subjects = subjects or _NO_CLASSES
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add one triple; the arguments are terms made by :func:`iri` / :func:`lit`."""
-        self._lines[f"{subject} {predicate} {obj} .\n"] = None
+        lines = self._lines
+        lines[f"{subject} {predicate} {obj} .\n"] = None
+        cls = self._classes.get(predicate)
+        if cls is not None and obj[0] == "<":
+            lines[f"{obj} {_TYPE} {cls} .\n"] = None
+        cls = self._subjects.get(predicate)
+        if cls is not None:
+            lines[f"{subject} {_TYPE} {cls} .\n"] = None
 
     def __len__(self) -> int:
         return len(self._lines)

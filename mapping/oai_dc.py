@@ -132,7 +132,8 @@ class _DcRecord(RecordBuilder):
         for k, (value, lang) in enumerate(fields.get("publisher", ()), 1):
             url = normalize.http_iri(value)
             keeper = self.agent(
-                ("keeper", k), [(url, None)] if url else [], [] if url else [(value, lang, True)], may_be_provider=True
+                ("keeper", k), [(url, None)] if url else [], [] if url else [(value, lang, True)], may_be_provider=True,
+                kind="organisation",
             )
             if keeper:
                 self.add(self.object, vocab.P50, keeper)

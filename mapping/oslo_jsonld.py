@@ -24,8 +24,9 @@ The member is already OSLO; what this mapper does is make it *ours*:
   labels is cleaned and gets the feed's language when it has none; an EDTF time-span gets
   its ``crm:P82a``/``crm:P82b`` bounds as in the other mappers.
 - **Our conventions.** ``crm:E22_Man-Made_Object`` is written ``crm:E22_Human-Made_Object``;
-  only the member's own resource keeps an ``rdf:type`` (nested nodes are typed by the
-  validator from the property ranges); nested nodes stay, and their blank nodes are
+  only the member's own resource is an E22 (a nested object, such as a part, is written as
+  an ``crm:E18_Physical_Thing``); nested nodes keep their types and get those the property
+  ranges give (as in every mapper); nested nodes stay, and their blank nodes are
   skolemised under the record's IRI (``…#ld-P108i-1``), so the store holds no blank node;
   rights URIs take their canonical form, Wikidata page URLs become entity IRIs, IRIs with
   spaces are percent-encoded; a record without rights gets the feed's default rights.
@@ -234,8 +235,13 @@ class _JsonLdRecord(RecordBuilder):
         undefined: set[str] = set()
         for s, p, o in triples:
             predicate = _iri(p.value)
-            if predicate == _RDF_TYPE or (s == main and predicate in _VERSION_TRIPLES):
-                continue  # only the record's own resource is typed (above); versions → the object
+            if s == main and (predicate == _RDF_TYPE or predicate in _VERSION_TRIPLES):
+                continue  # the record's own resource is typed above; versions → the object
+            if predicate == _RDF_TYPE:
+                if isinstance(o, ox.NamedNode) and not o.value.startswith(_RELATIVE):
+                    kind = _iri(o.value)  # another object than the record's is a physical thing
+                    self.add(term(s), vocab.A, iri(vocab.E18 if kind in _E22_NAMES else kind))
+                continue
             if not _ABSOLUTE.match(predicate):  # a key no context defines: JSON-LD drops it
                 undefined.add(predicate)
                 continue

@@ -52,7 +52,7 @@ from . import normalize, vocab
 
 # Bumped whenever the RDF a mapper writes for the same input changes, so that stored records
 # can be re-mapped (and goldens re-read) deliberately.
-MAPPING_VERSION = "2"
+MAPPING_VERSION = "3"
 
 # Resolves a JSON-LD context URL to the parsed context document; raises LookupError when
 # it has none. oogst.jsonld.ContextCache is one (and the one oslo-jsonld needs: it also

@@ -45,10 +45,13 @@ DECIMAL = XSD + "decimal"
 DATE = XSD + "date"
 WKT = GEO + "wktLiteral"
 
-# The heritage object's class, the only rdf:type a record graph carries; the CRM 6 spelling
-# of the 2021 profile is accepted on input and written as the CRM 7 one.
+# The heritage object's class; the CRM 6 spelling of the 2021 profile is accepted on input and
+# written as the CRM 7 one. Only the record's own object is an E22 in a record graph (so that
+# counting ``?o a crm:E22_Human-Made_Object`` counts published objects): another object a
+# record names (a part, a related work) is written as an E18 Physical Thing.
 E22 = CRM + "E22_Human-Made_Object"
 E22_CRM6 = CRM + "E22_Man-Made_Object"
+E18 = CRM + "E18_Physical_Thing"
 
 # Prefixes a partner may use in a mapping profile's extra fields, and that oslo-jsonld
 # repairs when a member uses them without defining them.
@@ -162,15 +165,58 @@ DC_RELATION = iri(DCTERMS + "relation")
 DC_IS_PART_OF = iri(DCTERMS + "isPartOf")
 DC_EXTENT = iri(DCTERMS + "extent")
 
-# The kind of classification, as Ghent signals it: the CEST registration field.
+P15 = iri(CRM + "P15_was_influenced_by")
+P129 = iri(CRM + "P129_is_about")
+P140 = iri(CRM + "P140_assigned_attribute_to")
+P141 = iri(CRM + "P141_assigned")
+P177 = iri(CRM + "P177_assigned_property_type")
+P107I = iri(CRM + "P107i_is_current_or_former_member_of")
+P107 = iri(CRM + "P107_has_current_or_former_member")
+ALTERNATIVE = iri(DCTERMS + "alternative")
+
+# Classes, as N-Triples terms: every node a mapper writes is typed as the OSLO profile types it.
+CLASS = {
+    name: iri(ns + local)
+    for name, ns, local in (
+        ("object", CRM, "E22_Human-Made_Object"), ("thing", CRM, "E18_Physical_Thing"),
+        ("production", CRM, "E12_Production"), ("acquisition", CRM, "E8_Acquisition"),
+        ("custody", CRM, "E10_Transfer_of_Custody"), ("modification", CRM, "E11_Modification"),
+        ("move", CRM, "E9_Move"), ("destruction", CRM, "E6_Destruction"), ("part-addition", CRM, "E79_Part_Addition"),
+        ("part-removal", CRM, "E80_Part_Removal"), ("other", CRM, "E5_Event"), ("event", CRM, "E5_Event"),
+        ("classification", CRM, "E17_Type_Assignment"), ("dimension", CRM, "E54_Dimension"),
+        ("right", CRM, "E30_Right"), ("information", CRM, "E73_Information_Object"),
+        ("document", CRM, "E31_Document"), ("attribution", CRM, "E13_Attribute_Assignment"),
+        ("group", CRM, "E74_Group"), ("collection", CRM, "E78_Collection"),
+        ("concept", SKOS, "Concept"), ("identifier", ADMS, "Identifier"), ("agent", DCTERMS, "Agent"),
+        ("person", PERSON, "Person"), ("organisation", ORG, "Organization"), ("place", PROV, "Location"),
+        ("digital", DIG, "D1_Digital_Object"), ("role", CE, "Rol"),
+        ("unit", "https://data.vlaanderen.be/ns/generiek#", "StandaardEenheid"),
+    )
+}
+
 CEST_OBJECTNAAM = iri(CEST + "Term_objectnaam")
 CEST_OBJECTCATEGORIE = iri(CEST + "Term_objectcategorie")
 CEST_OBJECTNUMMER = iri(CEST + "Waarde_objectnummer")
 
-# What kind of agent: written as dcterms:type (only the object carries an rdf:type; the
-# validator turns these into classes when it materialises types).
-PERSON_TYPE = iri(PERSON + "Person")
-ORGANISATION_TYPE = iri(ORG + "Organization")
+# The class a node gets from the property that points to it (the range the OSLO profile
+# gives the property wherever it is used; ce:Rol, the domain of ce:Rol.agent, is the one
+# subject class): ntriples.Triples writes these types as the triples are added, for every
+# mapper. Classes that depend on more than the property (a person or an organisation, an
+# exhibition) the mappers add themselves.
+NODE_CLASSES = {
+    **{P: CLASS[kind] for P, kind in (
+        (P108I, "production"), (P24I, "acquisition"), (P30I, "custody"), (P31I, "modification"), (P25I, "move"),
+        (P13I, "destruction"), (P110I, "part-addition"), (P112I, "part-removal"), (P12I, "event"),
+        (P41I, "classification"), (P43, "dimension"), (P104, "right"), (P128, "information"), (P70I, "document"),
+        (P2, "concept"), (P42, "concept"), (P45, "concept"), (P32, "concept"), (P14_1, "concept"), (P126, "concept"),
+        (IDENTIFIER, "identifier"), (P1, "identifier"), (P14, "agent"), (P11, "agent"), (P22, "agent"),
+        (P23, "agent"), (P50, "agent"), (P75I, "agent"), (ROL_AGENT, "agent"), (P7, "place"), (P55, "place"),
+        (P129I, "digital"), (iri(SCHEMA + "unitCode"), "unit"), (P46I, "thing"), (P46, "thing"),
+        (P107I, "group"),
+    )},
+}
+SUBJECT_CLASSES = {ROL_AGENT: CLASS["role"], ROL_ACTIVITEIT: CLASS["role"]}
+
 AGENT_KINDS = {
     **dict.fromkeys(("person", "persoon", "personne", "individual", "individu"), "person"),
     **dict.fromkeys(

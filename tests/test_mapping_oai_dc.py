@@ -91,7 +91,7 @@ def test_a_typical_record() -> None:
     assert g.value(right, CRM.P2_has_type) == URIRef("http://creativecommons.org/publicdomain/mark/1.0/")
     assert g.value(o, DCTERMS.language) == Literal("nl")
     assert g.value(o, DCTERMS.coverage) == Literal("Gent", lang="nl")
-    assert list(g.subjects(RDF.type, None)) == [o]
+    assert list(g.subjects(RDF.type, CRM["E22_Human-Made_Object"])) == [o]
 
 
 def test_type_uri_dcmi_and_words_all_become_classifications() -> None:
