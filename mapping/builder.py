@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from ..records import MappedRecord, SourceRecord
-from . import normalize, vocab
+from . import attribution, normalize, vocab
 from .ntriples import Triples, iri, lit
 from .profile import ExtraField, Profile
 
@@ -68,6 +68,8 @@ class RecordBuilder:
         self.titles: list[tuple[str, str]] = []
         self.object_numbers: list[str] = []
         self.defaulted = False  # a text got the feed's language for want of its own
+        self.about = vocab.P62  # what the object's subjects are to it: depicted, or (texts) what it is about
+        normalize.take_debris()  # start this record's count
 
     def start(self, persistent_id: str | None) -> None:
         """Fix the object's IRI (the partner's PID if it is an http IRI) and type it."""
@@ -310,6 +312,79 @@ class RecordBuilder:
         if end:
             self.add(event, vocab.P82B, lit(end, datatype=vocab.DATE))
 
+    def credit(
+        self,
+        event: str,
+        agent: str,
+        key: tuple[str | int, ...],
+        *,
+        name: str | None = None,
+        qualifier: str | None = None,
+        role: str | None = None,
+        roles: Sequence[str] = (),
+        lang: str | None = None,
+        production: bool = True,
+    ) -> None:
+        """The actor ``agent`` of the event ``event`` as its qualifier and role words mean
+        (``attribution.py``): made by, influenced by, by a workshop or circle, attributed to;
+        an owner or a person depicted is no participant of the production at all. ``roles``
+        are role concept terms (``crm:P14.1_in_the_role_of`` on a ``ce:Rol``); ``name`` the
+        actor's name, for a workshop's or circle's label."""
+        kind = attribution.role_kind(role) if production else "maker"
+        if kind == "owner":
+            self.add(self.object, vocab.P51, agent)
+            return
+        if kind == "depicted":
+            self.add(self.object, self.about, agent)
+            return
+        meaning = attribution.qualifier_kind(qualifier) if production else None
+        words = f"{qualifier} {name}" if qualifier and name and meaning in ("influence", "attributed") else qualifier
+        note = lit(words, lang) if words else None
+        if qualifier and meaning is None and not attribution.is_known_qualifier(qualifier):
+            self.warn(f"attribution qualifier {qualifier!r} is not in the table: the actor is taken as the maker")
+        performer = agent
+        if meaning == "influence":
+            self.add(event, vocab.P15, agent)
+            if note:
+                self.add(event, vocab.P3, note)
+            return
+        if meaning == "attributed":
+            node = self.node(*key[:-1], "attribution", key[-1])
+            self.add(event, vocab.P140I, node)
+            self.add(node, vocab.P140, event)
+            self.add(node, vocab.P141, agent)
+            self.add(node, vocab.P177, lit(vocab.CRM + "P14_carried_out_by", datatype=vocab.XSD + "anyURI"))
+            if note:
+                self.add(node, vocab.P3, note)
+            for concept in roles:
+                self.add(node, vocab.P2, concept)
+            return
+        if meaning in ("workshop", "circle"):
+            performer = self.group(meaning, agent, name or "", qualifier or "", lang)
+            if meaning == "circle":
+                self.add(event, vocab.P15, agent)
+        self.add(event, vocab.P11 if kind == "participant" else vocab.P14, performer)
+        if roles or (note and meaning is None):
+            node = self.node(*key[:-1], "role", key[-1])
+            self.add(node, vocab.ROL_AGENT, performer)
+            self.add(node, vocab.ROL_ACTIVITEIT, event)
+            for concept in roles:
+                self.add(node, vocab.P14_1, concept)
+            if note and meaning is None:
+                self.add(node, vocab.P3, note)
+
+    def group(self, kind: str, master: str, name: str, words: str, lang: str | None) -> str:
+        """The workshop or circle of ``master`` (an ``crm:E74_Group`` the master is a member
+        of), labelled with the partner's words: "atelier van Rubens, Peter Paul"."""
+        term = iri(self.minter.agent_iri(f"{kind} {name} {master}"))
+        self.add(term, vocab.A, vocab.CLASS["group"])
+        self.add(term, vocab.A, vocab.CLASS["agent"])
+        self.add(term, vocab.P107, master)
+        label = f"{words} {name}".strip() if words else name
+        if label:
+            self.add(term, vocab.PREF_LABEL, lit(label, lang) if lang else lit(label))
+        return term
+
     def rights(
         self,
         node: str,
@@ -367,6 +442,10 @@ class RecordBuilder:
                     self.add(self.object, prop, lit(value, normalize.language(lang) or self.profile.language))
 
     def finish(self, source_paths: dict[str, str]) -> MappedRecord:
+        debris = normalize.take_debris()
+        if debris:
+            shown = ", ".join(repr(value) for value in dict.fromkeys(debris))
+            self.warn(f"left out what is no data but export debris: {shown}")
         if self.defaulted:
             self.warn(f"texts without a language tag were taken to be in the feed's language "
                       f"({self.profile.language}), where their script allows it")

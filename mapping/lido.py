@@ -363,7 +363,7 @@ class _LidoRecord(LidoEvents):
                     found = self.lido_concept(("subject", i, k), "onderwerp", part, lang)
                 elif tag == _T["subjectActor"]:
                     for actor in _kids(part, "actor"):
-                        found = self.lido_actor(("subject", i, k), actor)
+                        found = self.lido_actor(("subject", i, k), actor)[0]
                 elif tag == _T["subjectPlace"]:
                     for place in _kids(part, "place"):
                         found = self.lido_place(("subject", i, k), place, lang)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from . import normalize, vocab
+from . import attribution, normalize, vocab
 from .builder import RecordBuilder
 from .lido_xml import (
     _CIRCA_TYPES, _MATERIAL_TYPES, _NONE, _PREF, _TECHNIQUE_TYPES, _TYPE, _T, _first, _groups, _ids, _kids,
@@ -32,6 +32,8 @@ class LidoEvents(RecordBuilder):
             self.add(node, vocab.P24, self.object)
         j = k = 0
         seen: dict[str, int] = {}  # how many of each concept element so far: their keys
+        dated = False
+        periods: list[etree._Element] = []
         for part in event:
             tag = part.tag
             m = seen[tag] = seen.get(tag, 0) + 1
@@ -40,7 +42,7 @@ class LidoEvents(RecordBuilder):
                     j += 1
                     self.actor(in_role, node, kind, (name, n, j), lang)
             elif tag == _T["eventDate"]:
-                self.event_date(part, node, lang)
+                dated = self.event_date(part, node, lang) or dated
             elif tag == _T["eventPlace"]:
                 for place in _kids(part, "place"):
                     k += 1
@@ -54,6 +56,7 @@ class LidoEvents(RecordBuilder):
                 if method:
                     self.add(node, vocab.P32, method)
             elif tag == _T["periodName"]:
+                periods.append(part)
                 period = self.lido_concept(("periode", name, n, m), "periode", part, lang)
                 if period:
                     self.add(node, vocab.P10, period)
@@ -71,35 +74,58 @@ class LidoEvents(RecordBuilder):
             elif tag == _T["eventDescriptionSet"]:
                 for value, language in _values(_kids(part, "descriptiveNoteValue"), lang):
                     self.add(node, vocab.P3, lit(value, language))
+        if not dated:  # a period name alone ("14de eeuw") is the event's time-span
+            span = next((edtf for period in periods for text, _, _ in _terms(period, lang)
+                         if (edtf := normalize.edtf(text))), None)
+            if span:
+                self.time_span(node, span)
 
     def actor(self, in_role: etree._Element, event: str, kind: str, key: tuple[str | int, ...], lang: str) -> None:
-        agent = None
+        """An actor in a role: made the object, took part, was its owner … as the role and
+        the attribution qualifier say (``builder.credit``)."""
+        agent = name = None
         groups = _groups(in_role)
         for actor in groups.get(_T["actor"], _NONE):
-            agent = self.lido_actor(("actor", *key), actor) or agent
+            found, found_name = self.lido_actor(("actor", *key), actor)
+            agent, name = found or agent, found_name or name
         if agent is None:
             return
+        roles: list[str] = []
+        words: list[str] = []
+        for k, element in enumerate(groups.get(_T["roleActor"], _NONE), 1):
+            concept = self.lido_concept(("rol", *key, k), "rol", element, lang)
+            if concept:
+                roles.append(concept)
+            words += [text for text, _, preferred in _terms(element, lang) if preferred] or (
+                [text] if len(element) == 0 and (text := _text(element)) else [])
+        qualifiers = _values(groups.get(_T["attributionQualifierActor"], _NONE), lang)
         if kind == "acquisition":
             self.add(event, vocab.P22 if agent in self.keepers else vocab.P23, agent)
-        else:
-            self.add(event, vocab.P14, agent)
-        roles = [
-            concept
-            for k, element in enumerate(groups.get(_T["roleActor"], _NONE), 1)
-            if (concept := self.lido_concept(("rol", *key, k), "rol", element, lang))
-        ]
-        qualifiers = _values(groups.get(_T["attributionQualifierActor"], _NONE), lang)
-        if roles or qualifiers:
-            role = self.node(*key[:2], "role", key[2])
-            self.add(role, vocab.ROL_AGENT, agent)
-            self.add(role, vocab.ROL_ACTIVITEIT, event)
-            for concept in roles:
-                self.add(role, vocab.P14_1, concept)
-            for qualifier, qualifier_lang in qualifiers:
-                self.add(role, vocab.P3, lit(qualifier, qualifier_lang))
+            if roles or qualifiers:
+                node = self.node(*key[:-1], "role", key[-1])
+                self.add(node, vocab.ROL_AGENT, agent)
+                self.add(node, vocab.ROL_ACTIVITEIT, event)
+                for concept in roles:
+                    self.add(node, vocab.P14_1, concept)
+                for qualifier, qualifier_lang in qualifiers:
+                    self.add(node, vocab.P3, lit(qualifier, qualifier_lang))
+            return
+        kinds = {word: attribution.role_kind(word) for word in words}
+        for word, role in kinds.items():  # an owner or a sitter besides, in another role
+            if role in ("owner", "depicted") and len(kinds) > 1:
+                self.credit(event, agent, key, role=word)
+        role = next((w for w, r in kinds.items() if r in ("maker", "participant")), None)
+        if role is None and kinds and len(kinds) > 1:
+            return
+        qualifier, qualifier_lang = qualifiers[0] if qualifiers else (None, lang)
+        self.credit(event, agent, key, name=name, qualifier=qualifier, role=role or next(iter(kinds), None),
+                    roles=roles, lang=qualifier_lang, production=kind == "production")
+        for extra, extra_lang in qualifiers[1:]:
+            self.warn(f"actor {name or agent}: a second attribution qualifier {extra!r} ({extra_lang}) is left out")
 
-    def lido_actor(self, key: tuple[str | int, ...], actor: etree._Element) -> str | None:
-        # Names of people are not in a language: tagged only when the source tags them.
+    def lido_actor(self, key: tuple[str | int, ...], actor: etree._Element) -> tuple[str | None, str | None]:
+        """The actor's IRI term and preferred name. Names of people are not in a language:
+        tagged only when the source tags them."""
         groups = _groups(actor)
         names = [
             (value, normalize.language(element.get(XML_LANG)), element.get(_PREF) != "alternate")
@@ -111,35 +137,50 @@ class LidoEvents(RecordBuilder):
         for vital in groups.get(_T["vitalDatesActor"], _NONE):
             dates = (self.date_bound(vital, "earliestDate", first=True), self.date_bound(vital, "latestDate", first=False))
         kind = vocab.AGENT_KINDS.get((actor.get(_TYPE) or "").casefold())
-        return self.agent(key, _ids(groups.get(_T["actorID"], _NONE)), names, kind=kind, dates=dates)
+        term = self.agent(key, _ids(groups.get(_T["actorID"], _NONE)), names, kind=kind, dates=dates)
+        name = next((text for text, _, preferred in names if preferred), names[0][0] if names else None)
+        return term, name
 
-    def event_date(self, event_date: etree._Element, event: str, lang: str) -> None:
+    def event_date(self, event_date: etree._Element, event: str, lang: str) -> bool:
+        """The time-span of an eventDate; returns whether it gave one. displayDate says what
+        earliestDate and latestDate alone do not: circa, and whether a single bound is an
+        open end ("na 1900" → ``1900/..``) or the date itself (``1900``)."""
         groups = _groups(event_date)
         displays = _values(groups.get(_T["displayDate"], _NONE), lang)
         for display, display_lang in displays:
             self.add(event, vocab.P3, lit(display, display_lang))
+        shown = [edtf for display, _ in displays if (edtf := normalize.edtf(display))]
         date = next(iter(groups.get(_T["date"], _NONE)), None)
         earliest = self.date_bound(date, "earliestDate", first=True)
         latest = self.date_bound(date, "latestDate", first=False)
         span: str | None
         if earliest and latest:
             span = earliest if earliest == latest else f"{earliest}/{latest}"
-        elif earliest or latest:
-            # LIDO fills only earliestDate for a single date; the displayDate tells which.
-            single = earliest or latest
-            shown = {normalize.edtf(display) for display, _ in displays}
-            span = single if single in shown else (f"{single}/.." if earliest else f"../{single}")
+        elif earliest:
+            span = f"{earliest}/.." if any(s.endswith("/..") for s in shown) else earliest
+        elif latest:
+            span = f"../{latest}" if any(s.startswith("../") for s in shown) else latest
         else:
-            span = next((edtf for display, _ in displays if (edtf := normalize.edtf(display))), None)
+            span = shown[0] if shown else None
+        if span and shown and span not in shown:
+            # the display says the same dates, qualified: "circa 1976" → 1976~
+            bare = {edtf: "/".join(part.rstrip("?~%") for part in edtf.split("/")) for edtf in shown}
+            span = next((edtf for edtf, plain in bare.items() if plain == span), span)
         if span:
             self.time_span(event, span)
+            return True
+        return False
 
     def date_bound(self, date: etree._Element | None, name: str, *, first: bool) -> str | None:
-        """earliestDate / latestDate as EDTF; text that is no date is kept as it is, so the
-        acceptance shapes quarantine the record and the partner sees the bad value."""
+        """earliestDate / latestDate as EDTF; a placeholder ("0") is left out with a warning;
+        other text that is no date is kept as it is, so the acceptance shapes quarantine the
+        record and the partner sees the bad value."""
         element = _first(date, name) if date is not None else None
         raw = _text(element) if element is not None else None
         if raw is None:
+            return None
+        if normalize.is_placeholder_date(raw):
+            self.warn(f"{name} {raw!r} stands for no date: left out")
             return None
         value = normalize.edtf(raw)
         if value is None:

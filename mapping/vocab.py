@@ -166,6 +166,8 @@ DC_IS_PART_OF = iri(DCTERMS + "isPartOf")
 DC_EXTENT = iri(DCTERMS + "extent")
 
 P15 = iri(CRM + "P15_was_influenced_by")
+P51 = iri(CRM + "P51_has_former_or_current_owner")
+P140I = iri(CRM + "P140i_was_attributed_by")
 P129 = iri(CRM + "P129_is_about")
 P140 = iri(CRM + "P140_assigned_attribute_to")
 P141 = iri(CRM + "P141_assigned")
@@ -212,7 +214,7 @@ NODE_CLASSES = {
         (IDENTIFIER, "identifier"), (P1, "identifier"), (P14, "agent"), (P11, "agent"), (P22, "agent"),
         (P23, "agent"), (P50, "agent"), (P75I, "agent"), (ROL_AGENT, "agent"), (P7, "place"), (P55, "place"),
         (P129I, "digital"), (iri(SCHEMA + "unitCode"), "unit"), (P46I, "thing"), (P46, "thing"),
-        (P107I, "group"),
+        (P107I, "group"), (P140I, "attribution"), (P51, "agent"),
     )},
 }
 SUBJECT_CLASSES = {ROL_AGENT: CLASS["role"], ROL_ACTIVITEIT: CLASS["role"]}
@@ -257,15 +259,39 @@ DIMENSION_TYPES: dict[str, str] = {
 UNITS: dict[str, str] = {
     term: QUDT_UNIT + code
     for code, terms in {
-        "MilliM": ("mm", "millimeter", "millimètre", "millimetre"),
-        "CentiM": ("cm", "centimeter", "centimètre", "centimetre"),
-        "M": ("m", "meter", "mètre", "metre"),
-        "GM": ("g", "gram", "gramme"),
-        "KiloGM": ("kg", "kilogram", "kilogramme"),
-        "IN": ("in", "inch", "duim"),
+        "MilliM": ("mm", "millimeter", "millimètre", "millimetre", "millimeters", "millimètres", "millimetres"),
+        "CentiM": ("cm", "centimeter", "centimètre", "centimetre", "centimeters", "centimètres", "centimetres",
+                   "cms", "zentimeter"),
+        "DeciM": ("dm", "decimeter", "décimètre", "decimetre"),
+        "M": ("m", "meter", "mètre", "metre", "meters", "mètres", "metres", "mtr"),
+        "KiloM": ("km", "kilometer", "kilomètre", "kilometre"),
+        "GM": ("g", "gr", "gram", "gramme", "grams", "grammes", "gramm"),
+        "KiloGM": ("kg", "kilogram", "kilogramme", "kilograms", "kilogrammes", "kilo", "kilogramm"),
+        "MilliGM": ("mg", "milligram", "milligramme"),
+        "IN": ("in", "inch", "inches", "duim", "pouce", "pouces", "zoll", '"', "″"),
+        "FT": ("ft", "foot", "feet", "voet", "pied", "pieds", "fuß", "'", "′"),
+        "L": ("l", "liter", "litre", "liters", "litres"),
+        "MilliL": ("ml", "milliliter", "millilitre"),
+        "DEG": ("°", "graden", "degrees", "degré", "degrés"),
+        "PIXEL": ("px", "pixel", "pixels"),
     }.items()
     for term in terms
 }
+_UNIT_TEXT = re.compile(r"^\s*([^\s.]+(?:\s[^\s.]+)?)\.?\s*$")
+
+
+@lru_cache(maxsize=1024)
+def unit_code(text: str | None) -> str | None:
+    """A unit as partners write it ("cm", "cm.", "Centimeters", "inch") or as an IRI (QUDT)
+    → its QUDT unit IRI, or None."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith(QUDT_UNIT) or text.startswith(QUDT_UNIT.replace("http:", "https:")):
+        return QUDT_UNIT + text.rsplit("/", 1)[-1]
+    match = _UNIT_TEXT.match(text.casefold())
+    return UNITS.get(match.group(1)) if match else UNITS.get(text.casefold())
+
 
 # LIDO event types → what the event is to the object. LIDO 1.1 terminology codes (grouped as
 # in nfdi4objects' LIDO-Term2CRM.csv) and the words Flemish exports put in eventType/term.
@@ -383,6 +409,50 @@ def is_technique(term: str) -> bool:
     """Whether an untyped materials/technique term names a technique (``"ets"``,
     ``"kleurenlithografie"``, ``"gegoten"``) rather than a material (``"brons"``, ``"doek"``)."""
     return _TECHNIQUE.search(term.casefold().strip()) is not None
+
+
+# Kinds of work whose subjects are what they are *about* (crm:P129_is_about), not what they
+# depict (crm:P62_depicts): texts, documents, archival material, notated music. Words of
+# object names and types (nl, fr, en, de), DCMI/EDM types and AAT concepts.
+_TEXTUAL_WORDS = frozenset({
+    "text", "tekst", "texte", "texts", "teksten", "textual", "boek", "boeken", "book", "books", "livre", "livres",
+    "buch", "handschrift", "handschriften", "manuscript", "manuscripts", "manuscrit", "manuscrits", "document",
+    "documenten", "documents", "dokument", "brief", "brieven", "letter", "letters", "lettre", "lettres", "akte",
+    "akten", "oorkonde", "oorkonden", "charter", "charters", "charte", "urkunde", "archief", "archiefstuk",
+    "archiefstukken", "archiefmateriaal", "archival material", "archival materials", "archives", "archive",
+    "archivalien", "dossier", "dossiers", "register", "registers", "tijdschrift", "tijdschriften", "periodical",
+    "periodicals", "périodique", "krant", "kranten", "newspaper", "newspapers", "journal", "zeitung",
+    "pamflet", "pamfletten", "pamphlet", "pamphlets", "brochure", "brochures", "incunabel", "incunabelen",
+    "incunable", "incunabula", "partituur", "partituren", "score", "scores", "partition", "notenschrift",
+    "correspondentie", "correspondence", "correspondance", "notulen", "minutes", "verslag", "rapport", "report",
+    "publicatie", "publication", "catalogus", "catalogue", "catalog", "gedrukt werk", "printed matter",
+})
+_TEXTUAL_AAT = frozenset({AAT + n for n in ("300028051", "300026685", "300028569", "300026879", "300026657",
+                                             "300026656", "300028029", "300026816", "300026430")})
+
+
+def is_textual(value: str) -> bool:
+    """Whether an object name, type word or type IRI names a text or document."""
+    key = value.strip().casefold()
+    return key in _TEXTUAL_WORDS or value in _TEXTUAL_AAT or value.upper() == "TEXT" or value == DCMITYPE + "Text"
+
+
+# Names of aggregators, datahubs and intermediaries that export records for museums: named as
+# a LIDO recordSource or lidoRecID source, they are not the object's keeper (matched as
+# case-folded substrings of the name).
+AGGREGATORS = (
+    "vlaamse kunstcollectie", "flemish art collection", "arthub", "datahub", "europeana", "meemoo", "packed",
+    "erfgoedplus", "collectie vlaanderen", "aggregator", "aggregatie", "vkc", "digital heritage", "museum digital",
+    "deutsche digitale bibliothek", "kulturpool", "culturaitalia", "collectie nederland", "netwerk digitaal erfgoed",
+)
+
+
+def is_aggregator(name: str | None) -> bool:
+    """Whether a legal body's name is that of an aggregator rather than a holding institution."""
+    if not name:
+        return False
+    key = name.casefold()
+    return any(word in key for word in AGGREGATORS)
 
 
 # DCMI Type vocabulary (dc:type values of oai_dc records), lower-cased, without spaces.
