@@ -22,6 +22,7 @@ numbers, ISIL codes) are kept as ``adms:identifier`` nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
@@ -66,6 +67,7 @@ class RecordBuilder:
         self.object_iri = ""
         self.object = ""
         self.titles: list[tuple[str, str]] = []
+        self.alternatives: list[tuple[str, str]] = []
         self.object_numbers: list[str] = []
         self.defaulted = False  # a text got the feed's language for want of its own
         self.about = vocab.P62  # what the object's subjects are to it: depicted, or (texts) what it is about
@@ -105,6 +107,31 @@ class RecordBuilder:
     def title(self, value: str, lang: str) -> None:
         self.titles.append((value, lang))
         self.add(self.object, vocab.P102, lit(value, lang))
+
+    def unit(self, node: str, texts: Sequence[str], ids: Sequence[str] = ()) -> None:
+        """The unit of a dimension: its words as ``schema:unitText`` and the QUDT unit they
+        or the given unit IRIs name as ``schema:unitCode``; an IRI is never unit text."""
+        codes = []
+        for value in [*ids, *texts]:
+            url = normalize.http_iri(value)
+            code = vocab.unit_code(url or value)
+            if url is None:
+                self.add(node, vocab.UNIT_TEXT, lit(value))
+            if code or url:
+                codes.append(code or url)  # url: a unit concept of another vocabulary (AAT …)
+        for code in dict.fromkeys(codes):
+            self.add(node, vocab.UNIT_CODE, iri(code))
+
+    def alternative(self, value: str, lang: str) -> None:
+        """An alternative title: ``dcterms:alternative`` (OSLO's pattern for other names),
+        apart from the preferred titles (``crm:P102_has_title``), in its own language."""
+        self.alternatives.append((value, lang))
+        self.add(self.object, vocab.ALTERNATIVE, lit(value, lang))
+
+    def is_aggregator(self, name: str) -> bool:
+        """Whether a legal body's name is that of an aggregator (the built-in table and the
+        profile's ``aggregators``), which is never the keeper."""
+        return vocab.is_aggregator(name) or any(word in name.casefold() for word in self.profile.aggregators)
 
     def identifier(
         self,
@@ -464,11 +491,25 @@ def source_paths(by_term: dict[str, str]) -> dict[str, str]:
     return {term[1:-1]: path for term, path in by_term.items()}
 
 
+# Bare numbers that a vocabulary's name makes an IRI: <conceptID lido:source="AAT">300033618</…>.
+_BARE_IDS = {
+    "aat": "http://vocab.getty.edu/aat/", "getty aat": "http://vocab.getty.edu/aat/",
+    "tgn": "http://vocab.getty.edu/tgn/", "ulan": "http://vocab.getty.edu/ulan/", "viaf": "http://viaf.org/viaf/",
+    "wikidata": "http://www.wikidata.org/entity/", "geonames": "http://sws.geonames.org/",
+    "iconclass": "http://iconclass.org/",
+}
+_BARE_ID = re.compile(r"^(?:[QPL]\d+|\d+|[0-9][0-9A-Z()+.: ]*)$")
+
+
 def _split_ids(ids: Ids) -> tuple[list[str], list[tuple[str, str | None]]]:
-    """The http(s) identifiers (normalised) and the local ones (with their issuer)."""
+    """The http(s) identifiers (normalised) and the local ones (with their issuer); a bare
+    number issued by a known vocabulary (AAT, TGN, ULAN, VIAF, Wikidata, GeoNames,
+    Iconclass) is that vocabulary's IRI."""
     urls: list[str] = []
     local: list[tuple[str, str | None]] = []
     for value, agency in ids:
+        if agency and (base := _BARE_IDS.get(agency.strip().casefold())) and _BARE_ID.match(value):
+            value = base + (value.upper() if base.startswith("http://www.wikidata") else value).replace(" ", "%20")
         url = normalize.http_iri(value)
         if url:
             urls.append(url)

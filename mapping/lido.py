@@ -52,6 +52,8 @@ that is what keeps mapping at several thousand records per second.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..records import MappedRecord, SourceRecord
@@ -71,9 +73,9 @@ SOURCE_PATHS = source_paths(
     {
         vocab.P102: "lido:titleWrap/titleSet/appellationValue",
         vocab.P3: "lido:objectDescriptionWrap/objectDescriptionSet/descriptiveNoteValue",
-        vocab.IDENTIFIER: "lido:repositoryWrap/repositorySet/workID",
-        vocab.NOTATION: "lido:repositoryWrap/repositorySet/workID",
-        vocab.P50: "lido:repositoryWrap/repositorySet/repositoryName/legalBodyName",
+        vocab.IDENTIFIER: "lido:repositoryWrap/repositorySet/workID (or recordWrap/recordID[@lido:type='local'])",
+        vocab.NOTATION: "lido:repositoryWrap/repositorySet/workID (or recordWrap/recordID[@lido:type='local'])",
+        vocab.P50: "lido:repositoryWrap/repositorySet/repositoryName/legalBodyName (or recordWrap/recordSource)",
         vocab.P55: "lido:repositoryWrap/repositorySet/repositoryLocation",
         vocab.P41I: "lido:objectWorkTypeWrap/objectWorkType",
         vocab.P42: "lido:objectWorkTypeWrap/objectWorkType/conceptID",
@@ -88,6 +90,10 @@ SOURCE_PATHS = source_paths(
         vocab.P32: "lido:event/eventMaterialsTech/materialsTech/termMaterialsTech[@type='technique']",
         vocab.P43: "lido:objectMeasurementsWrap/objectMeasurementsSet/objectMeasurements",
         vocab.P62: "lido:subjectWrap/subjectSet/subject",
+        vocab.P129: "lido:subjectWrap/subjectSet/subject",
+        vocab.ALTERNATIVE: "lido:titleWrap/titleSet/appellationValue[@lido:pref='alternate']",
+        vocab.P51: "lido:eventActor/actorInRole (roleActor: owner)",
+        vocab.P15: "lido:eventActor/actorInRole/attributionQualifierActor",
         vocab.P128: "lido:inscriptionsWrap/inscriptions",
         vocab.P46I: "lido:relatedWorksWrap/relatedWorkSet",
         vocab.P104: "lido:rightsWorkWrap/rightsWorkSet/rightsType",
@@ -115,21 +121,87 @@ class _LidoRecord(LidoEvents):
         persistent = next((value for value, _ in published if normalize.http_iri(value)), None)
         self.start(persistent)
         self.keepers: set[str] = set()
+        self.keeper_name: str | None = None
+        self.numbered = False  # an object number (workID) was found
+        record_ids = _ids(groups.get(_T["lidoRecID"], _NONE))
         for k, (value, _) in enumerate((v for v in published if v[0] != persistent), 1):
             self.identifier(("published", k), value)
-        for k, (value, agency) in enumerate(_ids(groups.get(_T["lidoRecID"], _NONE)), 1):
+        for k, (value, agency) in enumerate(record_ids, 1):
             self.identifier(("record", k), value, agency=agency)
-        default = self.profile.language
-        for block in groups.get(_T["descriptiveMetadata"], _NONE):
-            self.descriptive(block, _lang(block, default))
+        descriptive = groups.get(_T["descriptiveMetadata"], _NONE)
+        administrative = groups.get(_T["administrativeMetadata"], _NONE)
+        if any(_is_textual(block) for block in descriptive):
+            self.about = vocab.P129
+        for block in descriptive:
+            self.descriptive(block, self.block_language(block))
         has_rights = False
-        for block in groups.get(_T["administrativeMetadata"], _NONE):
-            has_rights |= self.administrative(block, _lang(block, default))
+        for block in administrative:
+            has_rights |= self.administrative(block, self.block_language(block))
         if not has_rights:
             self.default_rights()
+        if not self.keepers:
+            self.keeper_elsewhere(administrative, record_ids)
+        if not self.numbered:
+            self.number_elsewhere(administrative, record_ids + [(v, None) for v, _ in published])
+        if not self.titles and self.alternatives:
+            value, language = self.alternatives[0]
+            self.warn(f"no preferred title: the alternate title {value!r} is taken as the title")
+            self.title(value, language)
         if self.profile.fields:
             self.extra_fields(lambda extra: xml_values(lido, extra))
         return self.finish(SOURCE_PATHS)
+
+    def block_language(self, block: etree._Element) -> str:
+        """A descriptive or administrative block's language, else the feed's (noted)."""
+        return self.text_language(normalize.language(block.get(XML_LANG)))
+
+    # -- keeper and object number, when repositoryWrap does not give them -----------------
+
+    def keeper_elsewhere(self, administrative: list[etree._Element], record_ids: list[tuple[str, str | None]]) -> None:
+        """The keeper from ``recordWrap/recordSource`` (the record's source), else from the
+        ``lidoRecID/@lido:source``: a museum, never an aggregator that passed the record on
+        (docs/mapping.md, "LIDO keeper")."""
+        for block in administrative:
+            lang = self.block_language(block)
+            for k, source in enumerate(_walk(block, "recordWrap", "recordSource"), 1):
+                ids, names = self.legal_body(source, lang)
+                if names and all(self.is_aggregator(name) for name, _, _ in names):
+                    continue
+                if self.set_keeper(("keeper", "source", k), ids, names):
+                    self.warn("no repositoryName: the keeper is taken from recordWrap/recordSource")
+        if self.keepers:
+            return
+        for k, (_, source) in enumerate(record_ids, 1):
+            if source and not self.is_aggregator(source) and source.casefold() not in _SYSTEMS:
+                if self.set_keeper(("keeper", "recid", k), [], [(source, None, True)]):
+                    self.warn("no repositoryName nor recordSource: the keeper is taken from lidoRecID/@lido:source")
+                    return
+
+    def set_keeper(self, key: tuple[str | int, ...], ids: list[tuple[str, str | None]], names: Labels) -> bool:
+        keeper = self.agent(key, ids, names, may_be_provider=True, kind="organisation")
+        if keeper is None:
+            return False
+        self.keepers.add(keeper)
+        self.add(self.object, vocab.P50, keeper)
+        self.keeper_name = self.keeper_name or next((name for name, _, _ in names), None)
+        return True
+
+    def number_elsewhere(self, administrative: list[etree._Element], pids: list[tuple[str, str | None]]) -> None:
+        """The object number from ``recordWrap/recordID[@lido:type='local']`` when the record
+        has no ``workID`` (docs/mapping.md, "LIDO object number")."""
+        for block in administrative:
+            for j, element in enumerate(_walk(block, "recordWrap", "recordID"), 1):
+                value = _text(element)
+                if not value or (element.get(_TYPE) or "").casefold() != "local":
+                    continue
+                self.object_numbers.append(value)
+                self.numbered = True
+                self.identifier(("objectnumber", "record", j), value, agency=self.keeper_name,
+                                kind=vocab.CEST_OBJECTNUMMER)
+                if not any(pid.rstrip("/").endswith(("/" + value, ":" + value)) for pid, _ in pids):
+                    self.warn(f"no workID: the object number is taken from recordID[@type='local'] ({value!r}); "
+                              "check that it is the inventory number")
+                return
 
     # -- descriptiveMetadata ---------------------------------------------------------------
 
@@ -160,7 +232,7 @@ class _LidoRecord(LidoEvents):
             if kind in _MOTIF_TYPES:
                 concept = self.lido_concept(("onderwerp", "classification", i), "onderwerp", element, lang)
                 if concept:
-                    self.add(self.object, vocab.P62, concept)
+                    self.add(self.object, self.about, concept)
             elif kind in _CATEGORY_TYPES:
                 node = ("classification", "objectcategorie", i)
                 self.classification(element, node, "objectcategorie", vocab.CEST_OBJECTCATEGORIE, lang)
@@ -184,10 +256,17 @@ class _LidoRecord(LidoEvents):
         for part in wrap:
             tag = part.tag
             if tag == _T["titleWrap"]:
-                for element in _walk(part, "titleSet", "appellationValue"):
-                    value = _text(element)
-                    if value:
-                        self.title(value, _lang(element, lang))
+                for title_set in _kids(part, "titleSet"):
+                    set_lang = _lang(title_set, lang)
+                    alternate = title_set.get(_PREF) == "alternate"
+                    for element in _kids(title_set, "appellationValue"):
+                        value = _text(element)
+                        if not value:
+                            continue
+                        if alternate or element.get(_PREF) == "alternate":
+                            self.alternative(value, _lang(element, set_lang))
+                        else:
+                            self.title(value, _lang(element, set_lang))
             elif tag == _T["objectDescriptionWrap"]:
                 for element in _walk(part, "objectDescriptionSet", "descriptiveNoteValue"):
                     raw = "".join(element.itertext())
@@ -211,12 +290,13 @@ class _LidoRecord(LidoEvents):
         groups = _groups(repository)
         for body in groups.get(_T["repositoryName"], _NONE):
             ids, names = self.legal_body(body, lang)
-            keeper = self.agent(("keeper", i), ids, names, may_be_provider=True, kind="organisation")
-            if keeper:
-                self.keepers.add(keeper)
-                self.add(self.object, vocab.P50, keeper)
+            if names and not ids and all(self.is_aggregator(name) for name, _, _ in names):
+                self.warn(f"repositoryName {names[0][0]!r} is an aggregator, not the keeper: left out")
+                continue
+            self.set_keeper(("keeper", i), ids, names)
         for j, (value, _) in enumerate(_values(groups.get(_T["workID"], _NONE)), 1):
             self.object_numbers.append(value)
+            self.numbered = True
             agency = names[0][0] if names else None
             self.identifier(("objectnumber", i, j), value, agency=agency, kind=vocab.CEST_OBJECTNUMMER)
         for location in groups.get(_T["repositoryLocation"], _NONE):
@@ -333,24 +413,23 @@ class _LidoRecord(LidoEvents):
             if kind:
                 self.add(node, vocab.P2, kind)
         value = normalize.decimal(raw)
+        unit_in_value = None
+        if value is None and raw is not None and (match := _NUMBER_AND_UNIT.match(raw)):
+            value, unit_in_value = normalize.decimal(match.group(1)), match.group(2)  # "1,5 cm"
         if value is not None:
             self.add(node, vocab.VALUE, lit(value, datatype=vocab.DECIMAL))
         elif raw is not None:
             self.warn(f"measurementValue {raw!r} is not a number: kept as a note on dimension {n}")
             self.add(node, vocab.P3, lit(raw, lang))
-        for element in units:
-            unit = next((t for t, _, _ in _terms(element, lang)), None) or _text(element)
-            if unit:
-                self.add(node, vocab.UNIT_TEXT, lit(unit))
-                code = vocab.UNITS.get(unit.casefold())
-                if code:
-                    self.add(node, vocab.UNIT_CODE, iri(code))
+        texts = [next((t for t, _, _ in _terms(element, lang)), None) or _text(element) for element in units]
+        ids = [value for element in units for value, _ in _ids(_kids(element, "conceptID"))]
+        self.unit(node, [t for t in texts if t] + ([unit_in_value] if unit_in_value and not units else []), ids)
         for value, language in notes:
             self.add(node, vocab.P3, lit(value, language))
 
     # -- events ----------------------------------------------------------------------------
 
-    # -- subjects and related works ----------------------------------------------------------
+    # -- subjects and related works -----------------------------------------------------------
 
     def subjects(self, subject_set: etree._Element, i: int, lang: str) -> None:
         k = 0
@@ -370,13 +449,13 @@ class _LidoRecord(LidoEvents):
                 elif tag == _T["subjectEvent"]:
                     found = self.subject_event(part, i, k, lang)
                 if found:
-                    self.add(self.object, vocab.P62, found)
+                    self.add(self.object, self.about, found)
         if k == 0:  # only the display text
             words = [(v, language, True) for v, language in _values(_kids(subject_set, "displaySubject"), lang)]
             if words:
                 found = self.concept(("subject", i, 0), "onderwerp", [], words)
                 if found:
-                    self.add(self.object, vocab.P62, found)
+                    self.add(self.object, self.about, found)
 
     def subject_event(self, part: etree._Element, i: int, k: int, lang: str) -> str | None:
         node = None
@@ -468,6 +547,27 @@ class _LidoRecord(LidoEvents):
             holder = self.agent(holder_key, *self.legal_body(body, lang))
         return self.rights(node, subject, statements, credits, holder)
 
+
+
+_NUMBER_AND_UNIT = re.compile(r"^\s*([+-]?\d[\d.,\s]*)\s*([^\d\s][^\d]{0,14})$")
+
+# Names of collection systems that exports put in lidoRecID/@lido:source: no keeper.
+_SYSTEMS = frozenset({"adlib", "axiell", "tms", "the museum system", "collectiveaccess", "mais", "memorix", "atlantis",
+                      "museumplus", "imdas", "local", "purl", "urn", "global"})
+_TEXT_TAGS = (_T["objectWorkType"], _T["classification"], _L + "category")
+
+
+def _is_textual(block: etree._Element) -> bool:
+    """Whether the object names and classifications of a descriptive block name a text or
+    document (then its subjects are what it is about, not what it depicts)."""
+    for wrap in block:
+        if wrap.tag != _T["objectClassificationWrap"]:
+            continue
+        for element in wrap.iter(*_TEXT_TAGS):
+            for child in element:
+                if child.tag in (_TERM, _CONCEPT_ID) and child.text and vocab.is_textual(child.text.strip()):
+                    return True
+    return False
 
 
 __all__ = ["LIDO", "SOURCE_PATHS", "LidoMapper"]

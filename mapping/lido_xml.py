@@ -43,7 +43,7 @@ _T = {
         "subjectActor subjectPlace subjectEvent relatedWorksWrap relatedWorkSet relatedWork relatedWorkRelType "
         "object objectID displayObject objectWebResource conceptID term legalBodyID legalBodyName "
         "rightsWorkWrap rightsWorkSet rightsType rightsHolder creditLine rightsResource recordWrap "
-        "recordInfoSet recordInfoLink resourceWrap resourceSet resourceRepresentation linkResource"
+        "recordInfoSet recordInfoLink resourceWrap resourceSet resourceRepresentation linkResource recordSource recordID"
     ).split()
 }
 _GML_POINT = "{http://www.opengis.net/gml}Point"

@@ -30,7 +30,7 @@ def lido(descriptive: str = "", administrative: str = "", *, head: str = "", lan
     """A LIDO record around the given parts of descriptive and administrative metadata."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <lido:lido xmlns:lido="http://www.lido-schema.org">
-  <lido:lidoRecID lido:type="local" lido:source="Testmuseum">TM-REC-1</lido:lidoRecID>
+  <lido:lidoRecID lido:type="local" lido:source="Adlib">TM-REC-1</lido:lidoRecID>
   {head}
   <lido:descriptiveMetadata xml:lang="{lang}">{descriptive}</lido:descriptiveMetadata>
   <lido:administrativeMetadata xml:lang="{lang}">{administrative}</lido:administrativeMetadata>
@@ -116,7 +116,7 @@ def test_multilingual_blocks_share_nodes_and_add_labels() -> None:
     numbers = [n for n in g.objects(None, SKOS.notation) if str(n) == "1998-B-121"]
     assert len(numbers) == 1
     # the record id's, the object number's (once, though each block names the keeper) and Adlib's
-    assert {str(a) for a in g.objects(None, ADMS.schemaAgency)} == {"Testmuseum", "Museum voor Schone Kunsten Gent", "Adlib"}
+    assert {str(a) for a in g.objects(None, ADMS.schemaAgency)} == {"Museum voor Schone Kunsten Gent", "Adlib"}
 
 
 def test_description_keeps_paragraphs_and_skips_empty_notes() -> None:
