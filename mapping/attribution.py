@@ -87,7 +87,8 @@ ROLES = {word: kind for kind, words in _ROLES.items() for word in words}
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _SPLIT = re.compile(r"\s+")
 # "(toegeschreven aan)" or ", atelier van" at the end of a name
-_TRAILING = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<paren>[^()]+)\)|[,;]\s*(?P<comma>[^,;]+))$")
+_PAREN = re.compile(r"^(?P<name>.+?)\s*\((?P<tail>[^()]+)\)$")
+_COMMA = re.compile(r"^(?P<name>.+)[,;]\s*(?P<tail>[^,;()]+)$")
 
 
 def _key(words: str) -> str:
@@ -128,14 +129,18 @@ def split_name(text: str) -> tuple[str, str | None, str | None]:
     Returns (name, qualifier words, role words)."""
     name = text.strip()
     qualifier = role = None
-    match = _TRAILING.match(name)
-    if match:
-        tail = match.group("paren") or match.group("comma")
+    for pattern in (_PAREN, _COMMA):
+        match = pattern.match(name)
+        if match is None:
+            continue
+        tail = match.group("tail")
         key = _key(tail)
         if key in QUALIFIERS:
-            name, qualifier = match.group("name"), tail.strip()
-        elif key in ROLES or key.removesuffix("s") in ROLES:
-            name, role = match.group("name"), tail.strip()
+            name, qualifier = match.group("name").strip(), tail.strip()
+            break
+        if key in ROLES or key.removesuffix("s") in ROLES:
+            name, role = match.group("name").strip(), tail.strip()
+            break
     lowered = name.translate(_APOSTROPHES).casefold()
     for phrase in _LEADING:
         if lowered.startswith(phrase) and len(name) > len(phrase) + 1:

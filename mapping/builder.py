@@ -351,13 +351,17 @@ class RecordBuilder:
         roles: Sequence[str] = (),
         lang: str | None = None,
         production: bool = True,
+        participant: bool = False,
     ) -> None:
         """The actor ``agent`` of the event ``event`` as its qualifier and role words mean
         (``attribution.py``): made by, influenced by, by a workshop or circle, attributed to;
         an owner or a person depicted is no participant of the production at all. ``roles``
         are role concept terms (``crm:P14.1_in_the_role_of`` on a ``ce:Rol``); ``name`` the
-        actor's name, for a workshop's or circle's label."""
+        actor's name, for a workshop's or circle's label. ``participant``: an actor without a
+        role took part (Dublin Core's contributor) rather than made the object."""
         kind = attribution.role_kind(role) if production else "maker"
+        if participant and kind == "maker":
+            kind = "participant"
         if kind == "owner":
             self.add(self.object, vocab.P51, agent)
             return

@@ -9,8 +9,10 @@ A file may hold one record, or many:
 - ``oslo-jsonld``: a JSON array of members, a TREE page whose members are in ``@included``,
   or one member.
 
-Each record gets a source id: its OAI identifier, its ``lidoRecID``, its member ``@id``, or
-else the file name with its position (``records.xml#3``).
+Each record gets a source id: its OAI identifier, its ``lidoRecID``, its member ``@id``, a
+bare Dublin Core record's persistent identifier (an ARK: the object's IRI too, see
+``oai_dc.persistent_id``), a bare EDM record's ProvidedCHO, or else the file name (with its
+position, ``records.xml#3``, in a file of many).
 """
 
 from __future__ import annotations
@@ -23,9 +25,14 @@ from lxml import etree
 
 from ..errors import MappingError
 from ..records import SourceRecord
+from .oai_dc import persistent_id
 from .payload import OAI, parser
 
 _LIDO = "{http://www.lido-schema.org}"
+_OAI_DC = "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_EDM_CHO = "{http://www.europeana.eu/schemas/edm/}ProvidedCHO"
 _JSON_FORMATS = frozenset({"oslo-jsonld"})
 
 
@@ -66,8 +73,22 @@ def _xml_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
             rec_id = (lido.findtext(_LIDO + "lidoRecID") or "").strip()
             found.records.append(SourceRecord(feed, rec_id or f"{name}#{k}", None, etree.tostring(lido), fmt))
         return found
-    found.records.append(SourceRecord(feed, name, None, data, fmt))
+    found.records.append(SourceRecord(feed, _own_id(root) or name, None, data, fmt))
     return found
+
+
+def _own_id(root: etree._Element) -> str | None:
+    """The id a bare record gives itself: a LIDO record's lidoRecID, a Dublin Core record's
+    persistent identifier (or first identifier), an EDM record's ProvidedCHO IRI."""
+    if root.tag == _LIDO + "lido":
+        return (root.findtext(_LIDO + "lidoRecID") or "").strip() or None
+    if root.tag == _OAI_DC:
+        identifiers = [(e.text or "").strip() for e in root.iterchildren(_DC + "identifier")]
+        return next((i for i in identifiers if persistent_id(i)), next((i for i in identifiers if i), None))
+    if root.tag == _RDF + "RDF":
+        cho = root.find(_EDM_CHO)
+        return cho.get(_RDF + "about") if cho is not None else None
+    return None
 
 
 def _json_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:

@@ -190,9 +190,17 @@ class _LidoRecord(LidoEvents):
         """The object number from ``recordWrap/recordID[@lido:type='local']`` when the record
         has no ``workID`` (docs/mapping.md, "LIDO object number")."""
         for block in administrative:
-            for j, element in enumerate(_walk(block, "recordWrap", "recordID"), 1):
+            ids = _walk(block, "recordWrap", "recordID")
+            # a collection system's own record number is no inventory number
+            system = {text for element in ids if (element.get(_TYPE) or "").casefold() in _SYSTEM_TYPES
+                      and (text := _text(element))}
+            for j, element in enumerate(ids, 1):
                 value = _text(element)
                 if not value or (element.get(_TYPE) or "").casefold() != "local":
+                    continue
+                if _SYSTEM_NUMBER.match(value) or value in system or value.rsplit("/", 1)[-1] in system:
+                    self.warn(f"recordID[@type='local'] {value!r} is the collection system's record number, "
+                              "not an object number")
                     continue
                 self.object_numbers.append(value)
                 self.numbered = True
@@ -549,11 +557,13 @@ class _LidoRecord(LidoEvents):
 
 
 
+_SYSTEM_NUMBER = re.compile(r"^(?:priref|record|rec|adlib|object)[/:_ -]*\d+$", re.I)
 _NUMBER_AND_UNIT = re.compile(r"^\s*([+-]?\d[\d.,\s]*)\s*([^\d\s][^\d]{0,14})$")
 
 # Names of collection systems that exports put in lidoRecID/@lido:source: no keeper.
 _SYSTEMS = frozenset({"adlib", "axiell", "tms", "the museum system", "collectiveaccess", "mais", "memorix", "atlantis",
                       "museumplus", "imdas", "local", "purl", "urn", "global"})
+_SYSTEM_TYPES = (_SYSTEMS - {"local", "purl", "urn", "global"}) | {"priref", "database", "system", "intern", "internal"}
 _TEXT_TAGS = (_T["objectWorkType"], _T["classification"], _L + "category")
 
 

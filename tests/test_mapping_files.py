@@ -75,7 +75,7 @@ def test_a_lido_wrap_a_single_record_and_json_arrays() -> None:
     found = records_in_file(wrap.encode(), "lido", feed="f", name="wrap.xml")
     assert [r.source_id for r in found.records] == ["A-1", "wrap.xml#2"]
     single = records_in_file(lido_record("A-1", "x").encode(), "lido", feed="f", name="one.xml")
-    assert [r.source_id for r in single.records] == ["one.xml"]
+    assert [r.source_id for r in single.records] == ["A-1"]  # a bare record: its own lidoRecID
     members = records_in_file(json.dumps([{"@id": "https://x/1"}, {"a": 1}]).encode(), "oslo-jsonld", feed="f", name="m.json")
     assert [r.source_id for r in members.records] == ["https://x/1", "m.json#2"]
     page = records_in_file(json.dumps({"@included": [{"@id": "https://x/2"}]}).encode(), "oslo-jsonld", feed="f", name="p")
