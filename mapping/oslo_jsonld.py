@@ -71,6 +71,8 @@ _P102 = vocab.CRM + "P102_has_title"
 _IDENTIFIER = vocab.ADMS + "identifier"
 _NOTATION = vocab.SKOS + "notation"
 _OBJECTNUMMER = vocab.CEST + "Waarde_objectnummer"
+_UNIT_TEXT = vocab.SCHEMA + "unitText"
+_DC_TITLE = vocab.DCTERMS + "title"
 # Properties whose plain strings are text in a language (the others are codes, names, numbers).
 _TEXT_PROPERTIES = frozenset(
     {
@@ -105,6 +107,7 @@ _CRM_LOCAL = re.compile(r"^(P\d+[a-z]?(?:\.\d+)?|E\d+)_")
 SOURCE_PATHS = source_paths(
     {
         vocab.P102: "MensgemaaktObject.titel",
+        iri(vocab.DCTERMS + "title"): "Dossier.naam",
         vocab.P3: "Entiteit.beschrijving",
         vocab.IDENTIFIER: "Entiteit.identificator",
         vocab.NOTATION: "Identificator.identificator",
@@ -247,9 +250,12 @@ class _JsonLdRecord(RecordBuilder):
                 continue
             subject = term(s)
             if isinstance(o, ox.Literal):
+                if predicate == _UNIT_TEXT:  # "cm" → also its unit IRI; an IRI is never unit text
+                    self.unit(subject, [o.value.strip()] if o.value.strip() else [])
+                    continue
                 for value, text, lang in self._literal(predicate, o):
                     self.add(subject, iri(predicate), text)
-                    if subject == self.object and predicate == _P102:
+                    if subject == self.object and predicate in (_P102, _DC_TITLE):
                         self.titles.append((value, lang or self.profile.language))
                     elif predicate == _P4 and text.endswith(f"<{vocab.EDTF}>"):
                         self.time_span(subject, value)
@@ -333,11 +339,12 @@ class _JsonLdRecord(RecordBuilder):
                 lang = self.text_language(normalize.language(language) if language else None)
                 yield text, lit(text, lang), lang
         elif datatype == _XSD_STRING:
-            yield value, lit(value), None
+            if normalize.text(value) is not None or not value.strip():  # export debris is left out
+                yield value, lit(value), None
         elif datatype == _DATE_TIME:
             fixed, fixed_type = normalize.date_time(value)
             yield fixed, lit(fixed, datatype=fixed_type), None
-        elif datatype == vocab.EDTF and value.strip() in _UNKNOWN_TIMES:
+        elif datatype == vocab.EDTF and (value.strip() in _UNKNOWN_TIMES or normalize.is_placeholder_date(value)):
             self.warn(f"time {value!r} says the date is unknown: left out")
         elif datatype == vocab.EDTF and not normalize.is_edtf(value.strip()):
             fixed = normalize.edtf(value)

@@ -88,7 +88,7 @@ def test_missing_title_and_description_is_explained_in_dutch_and_english(validat
     (finding,) = validator.validate([lido_record("r1", title="")])["r1"].findings
     assert finding.rule == "acceptance:titel"
     assert finding.severity == "violation"
-    assert finding.path == "crm:P102_has_title|crm:P3_has_note"
+    assert finding.path == "crm:P102_has_title|crm:P3_has_note|dcterms:title"  # dcterms:title: a dossier's name
     assert finding.source_path.startswith("lido:titleWrap/titleSet/appellationValue | lido:objectDescriptionWrap")
     assert finding.message_nl.startswith(
         "Het object 'inv. 1998-B-121' heeft geen titel en geen beschrijving "
