@@ -90,15 +90,22 @@ class LidoEvents(RecordBuilder):
             agent, name = found or agent, found_name or name
         if agent is None:
             return
-        roles: list[str] = []
+        role_elements = groups.get(_T["roleActor"], _NONE)
         words: list[str] = []
-        for k, element in enumerate(groups.get(_T["roleActor"], _NONE), 1):
-            concept = self.lido_concept(("rol", *key, k), "rol", element, lang)
-            if concept:
-                roles.append(concept)
+        for element in role_elements:
             words += [text for text, _, preferred in _terms(element, lang) if preferred] or (
                 [text] if len(element) == 0 and (text := _text(element)) else [])
         qualifiers = _values(groups.get(_T["attributionQualifierActor"], _NONE), lang)
+        kinds = {word: attribution.role_kind(word) for word in words}
+        # role concepts only where a role node or an attribution will name them
+        named = kind != "production" or (
+            attribution.qualifier_kind(qualifiers[0][0] if qualifiers else None) != "influence"
+            and (not kinds or any(r in ("maker", "participant") for r in kinds.values())))
+        roles = [
+            concept
+            for k, element in enumerate(role_elements if named else (), 1)
+            if (concept := self.lido_concept(("rol", *key, k), "rol", element, lang))
+        ]
         if kind == "acquisition":
             self.add(event, vocab.P22 if agent in self.keepers else vocab.P23, agent)
             if roles or qualifiers:
@@ -110,7 +117,6 @@ class LidoEvents(RecordBuilder):
                 for qualifier, qualifier_lang in qualifiers:
                     self.add(node, vocab.P3, lit(qualifier, qualifier_lang))
             return
-        kinds = {word: attribution.role_kind(word) for word in words}
         for word, role in kinds.items():  # an owner or a sitter besides, in another role
             if role in ("owner", "depicted") and len(kinds) > 1:
                 self.credit(event, agent, key, role=word)

@@ -88,6 +88,8 @@ TURTLE_PREFIXES = {
     **{name: ns for name, ns in PREFIXES.items() if name not in ("cidoc", "dct", "dc", "geo", "m8g", "edm")},
     "aat": AAT,
     "edtf": "http://id.loc.gov/datatypes/edtf/",
+    "dossier": "https://data.vlaanderen.be/ns/dossier#",
+    "qudt": QUDT_UNIT,
 }
 
 # Properties as ready-made N-Triples terms (the hot path only concatenates strings).
