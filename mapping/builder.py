@@ -45,6 +45,15 @@ Labels = Sequence[tuple[str, str | None, bool]]  # (text, language, preferred)
 Ids = Sequence[tuple[str, str | None]]  # (identifier, who issued it)
 
 
+@lru_cache(maxsize=1024)
+def _unit_terms(value: str) -> tuple[str | None, str | None]:
+    """(unitText term, unitCode term) of a unit's words or IRI: words are text, an IRI never;
+    the QUDT unit they name, or another vocabulary's unit IRI (AAT …), is the code."""
+    url = normalize.http_iri(value)
+    code = vocab.unit_code(url or value) or url
+    return (None if url else lit(value)), (iri(code) if code else None)
+
+
 @lru_cache(maxsize=4096)
 def _node_suffix(parts: tuple[str | int, ...]) -> str:
     """``("actor", 1, 2)`` → ``"actor-1-2>"``: the same few keys recur in every record."""
@@ -59,7 +68,7 @@ class RecordBuilder:
         self.profile = profile
         self.minter = profile.minter
         self.warnings = warnings
-        self.triples = Triples(vocab.NODE_CLASSES, vocab.SUBJECT_CLASSES)
+        self.triples = Triples(vocab.NODE_CLASSES)
         self.add = self.triples.add
         self._memo: dict[tuple[str | int, ...], str | None] = {}
         # "<…/id/object/{feed}/{key}#" — node terms are this plus their name and ">"
@@ -111,16 +120,12 @@ class RecordBuilder:
     def unit(self, node: str, texts: Sequence[str], ids: Sequence[str] = ()) -> None:
         """The unit of a dimension: its words as ``schema:unitText`` and the QUDT unit they
         or the given unit IRIs name as ``schema:unitCode``; an IRI is never unit text."""
-        codes = []
-        for value in [*ids, *texts]:
-            url = normalize.http_iri(value)
-            code = vocab.unit_code(url or value)
-            if url is None:
-                self.add(node, vocab.UNIT_TEXT, lit(value))
-            if code or url:
-                codes.append(code or url)  # url: a unit concept of another vocabulary (AAT …)
-        for code in dict.fromkeys(codes):
-            self.add(node, vocab.UNIT_CODE, iri(code))
+        for value in (*ids, *texts):
+            text, code = _unit_terms(value)
+            if text:
+                self.add(node, vocab.UNIT_TEXT, text)
+            if code:
+                self.add(node, vocab.UNIT_CODE, code)
 
     def alternative(self, value: str, lang: str) -> None:
         """An alternative title: ``dcterms:alternative`` (OSLO's pattern for other names),
@@ -397,6 +402,7 @@ class RecordBuilder:
         self.add(event, vocab.P11 if kind == "participant" else vocab.P14, performer)
         if roles or (note and meaning is None):
             node = self.node(*key[:-1], "role", key[-1])
+            self.add(node, vocab.A, vocab.CLASS["role"])
             self.add(node, vocab.ROL_AGENT, performer)
             self.add(node, vocab.ROL_ACTIVITEIT, event)
             for concept in roles:

@@ -130,8 +130,6 @@ class _LidoRecord(LidoEvents):
             self.identifier(("record", k), value, agency=agency)
         descriptive = groups.get(_T["descriptiveMetadata"], _NONE)
         administrative = groups.get(_T["administrativeMetadata"], _NONE)
-        if any(_is_textual(block) for block in descriptive):
-            self.about = vocab.P129
         for block in descriptive:
             self.descriptive(block, self.block_language(block))
         has_rights = False
@@ -250,7 +248,11 @@ class _LidoRecord(LidoEvents):
     def classification(
         self, element: etree._Element, node_name: tuple[str | int, ...], scheme: str, kind: str | None, lang: str
     ) -> None:
-        """An E17 type assignment of the concept ``element`` names; ``kind`` is the CEST field it fills."""
+        """An E17 type assignment of the concept ``element`` names; ``kind`` is the CEST field it
+        fills. A text or document (its words or AAT concept) is *about* its subjects (which
+        LIDO puts after the classifications), it does not depict them."""
+        if self.about is vocab.P62 and _is_textual(element):
+            self.about = vocab.P129
         concept = self.lido_concept((scheme, *node_name), scheme, element, lang)
         if concept:
             node = self.node(*node_name)
@@ -564,19 +566,13 @@ _NUMBER_AND_UNIT = re.compile(r"^\s*([+-]?\d[\d.,\s]*)\s*([^\d\s][^\d]{0,14})$")
 _SYSTEMS = frozenset({"adlib", "axiell", "tms", "the museum system", "collectiveaccess", "mais", "memorix", "atlantis",
                       "museumplus", "imdas", "local", "purl", "urn", "global"})
 _SYSTEM_TYPES = (_SYSTEMS - {"local", "purl", "urn", "global"}) | {"priref", "database", "system", "intern", "internal"}
-_TEXT_TAGS = (_T["objectWorkType"], _T["classification"], _L + "category")
 
 
-def _is_textual(block: etree._Element) -> bool:
-    """Whether the object names and classifications of a descriptive block name a text or
-    document (then its subjects are what it is about, not what it depicts)."""
-    for wrap in block:
-        if wrap.tag != _T["objectClassificationWrap"]:
-            continue
-        for element in wrap.iter(*_TEXT_TAGS):
-            for child in element:
-                if child.tag in (_TERM, _CONCEPT_ID) and child.text and vocab.is_textual(child.text.strip()):
-                    return True
+def _is_textual(element: etree._Element) -> bool:
+    """Whether an object name or classification names a text or document."""
+    for child in element:
+        if (child.tag == _TERM or child.tag == _CONCEPT_ID) and child.text and vocab.is_textual(child.text.strip()):
+            return True
     return False
 
 

@@ -110,6 +110,7 @@ class LidoEvents(RecordBuilder):
             self.add(event, vocab.P22 if agent in self.keepers else vocab.P23, agent)
             if roles or qualifiers:
                 node = self.node(*key[:-1], "role", key[-1])
+                self.add(node, vocab.A, vocab.CLASS["role"])
                 self.add(node, vocab.ROL_AGENT, agent)
                 self.add(node, vocab.ROL_ACTIVITEIT, event)
                 for concept in roles:

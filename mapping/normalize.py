@@ -66,8 +66,10 @@ def is_debris(value: str) -> bool:
 def take_debris() -> list[str]:
     """The debris :func:`text` and :func:`line` left out in this thread since the last call."""
     found = getattr(_seen, "values", None)
+    if not found:
+        return []
     _seen.values = []
-    return found or []
+    return found
 
 
 def _left_out(value: str) -> None:

@@ -15,7 +15,17 @@ from urllib.parse import quote
 
 from pyoxigraph import NamedNode
 
-from .language import fit
+from .language import SCRIPT_OF_LANGUAGE, fit
+
+
+# Whether a tag's script must be checked even for ASCII text (a non-Latin language, a tag
+# with subtags: ``ru``, ``sr-latn``), decided once per tag.
+_SCRIPTED: dict[str, bool] = {}
+
+
+def _scripted(tag: str) -> bool:
+    _SCRIPTED[tag] = found = "-" in tag or tag in SCRIPT_OF_LANGUAGE
+    return found
 
 # Characters that may not appear in an N-Triples IRIREF; they are percent-encoded.
 _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
@@ -85,7 +95,11 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
     literal RDF allows: such a value is written as a plain string. A tag the text's script
     contradicts is replaced (:func:`oogst.mapping.language.fit`)."""
     if lang:
-        lang = fit(value, lang)
+        scripted = _SCRIPTED.get(lang)
+        if scripted is None:
+            scripted = _scripted(lang)
+        if scripted or not value.isascii():
+            lang = fit(value, lang)
     # five substring tests beat one regex search (memchr, and no call into re)
     if '"' in value or "\\" in value or "\n" in value or "\r" in value or "\t" in value:
         value = value.translate(_LITERAL_ESCAPES)
@@ -106,25 +120,20 @@ class Triples:
     Each triple is kept as its N-Triples line (a dict keeps insertion order and drops
     repeats): subject and predicate terms hold no space, so equal lines are equal triples,
     and the graph's text is one join. ``classes`` (predicate term → class term) types the
-    IRI a triple points to as it is added (``subjects`` likewise types its subject)."""
+    IRI a triple points to as it is added."""
 
-    __slots__ = ("_lines", "_classes", "_subjects")
+    __slots__ = ("_lines", "_classes")
 
-    def __init__(self, classes: dict[str, str] | None = None, subjects: dict[str, str] | None = None) -> None:
+    def __init__(self, classes: dict[str, str] | None = None) -> None:
         self._lines: dict[str, None] = {}
         self._classes = classes or _NO_CLASSES
-        self._subjects = subjects or _NO_CLASSES
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add one triple; the arguments are terms made by :func:`iri` / :func:`lit`."""
-        lines = self._lines
-        lines[f"{subject} {predicate} {obj} .\n"] = None
+        self._lines[f"{subject} {predicate} {obj} .\n"] = None
         cls = self._classes.get(predicate)
         if cls is not None and obj[0] == "<":
-            lines[f"{obj} {_TYPE} {cls} .\n"] = None
-        cls = self._subjects.get(predicate)
-        if cls is not None:
-            lines[f"{subject} {_TYPE} {cls} .\n"] = None
+            self._lines[f"{obj} {_TYPE} {cls} .\n"] = None
 
     def __len__(self) -> int:
         return len(self._lines)

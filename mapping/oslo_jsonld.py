@@ -73,6 +73,7 @@ _NOTATION = vocab.SKOS + "notation"
 _OBJECTNUMMER = vocab.CEST + "Waarde_objectnummer"
 _UNIT_TEXT = vocab.SCHEMA + "unitText"
 _DC_TITLE = vocab.DCTERMS + "title"
+_ROL_AGENT = vocab.CE + "Rol.agent"
 # Properties whose plain strings are text in a language (the others are codes, names, numbers).
 _TEXT_PROPERTIES = frozenset(
     {
@@ -264,6 +265,8 @@ class _JsonLdRecord(RecordBuilder):
                 self.add(subject, iri(predicate), self._word(predicate, unquote(o.value[len(_RELATIVE) :])))
                 continue
             obj = term(o)
+            if predicate == _ROL_AGENT:
+                self.add(subject, vocab.A, vocab.CLASS["role"])
             if subject in rights_nodes and predicate == _P2:
                 canonical = normalize.rights_uri(_iri(o.value))
                 obj = iri(canonical) if canonical else obj

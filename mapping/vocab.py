@@ -203,10 +203,10 @@ CEST_OBJECTCATEGORIE = iri(CEST + "Term_objectcategorie")
 CEST_OBJECTNUMMER = iri(CEST + "Waarde_objectnummer")
 
 # The class a node gets from the property that points to it (the range the OSLO profile
-# gives the property wherever it is used; ce:Rol, the domain of ce:Rol.agent, is the one
-# subject class): ntriples.Triples writes these types as the triples are added, for every
+# gives the property wherever it is used): ntriples.Triples writes these types as the triples
+# are added, for every
 # mapper. Classes that depend on more than the property (a person or an organisation, an
-# exhibition) the mappers add themselves.
+# exhibition) and ce:Rol (the subject of ce:Rol.agent) the mappers add themselves.
 NODE_CLASSES = {
     **{P: CLASS[kind] for P, kind in (
         (P108I, "production"), (P24I, "acquisition"), (P30I, "custody"), (P31I, "modification"), (P25I, "move"),
@@ -219,7 +219,6 @@ NODE_CLASSES = {
         (P107I, "group"), (P140I, "attribution"), (P51, "agent"),
     )},
 }
-SUBJECT_CLASSES = {ROL_AGENT: CLASS["role"], ROL_ACTIVITEIT: CLASS["role"]}
 
 AGENT_KINDS = {
     **dict.fromkeys(("person", "persoon", "personne", "individual", "individu"), "person"),
@@ -449,6 +448,7 @@ AGGREGATORS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def is_aggregator(name: str | None) -> bool:
     """Whether a legal body's name is that of an aggregator rather than a holding institution."""
     if not name:

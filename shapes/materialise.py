@@ -206,10 +206,14 @@ class Preparation:
                 if line.strip() and not line.lstrip().startswith("#"):
                     kept[line] = None
                 continue
-            if predicate == _TYPE:
+            if predicate == _TYPE:  # the mappers type every node: most of these are not wanted
                 cls = rest[:-2] if rest[-2:] == " ." else _object(rest)
-                stated.add((subject, cls))
-                for c in expanded.get(cls) or expand(cls):
+                wanted = expanded.get(cls)
+                if wanted is None:
+                    wanted = expand(cls)
+                if keep_all:
+                    stated.add((subject, cls))
+                for c in wanted:
                     types[subject, c] = None
                 continue
             if keep_all:
