@@ -14,7 +14,8 @@ against the acceptance shapes. Columns:
   pass or fail the gate, ``error`` those the mapper refused with a ``mapping:error`` (a
   MappingError: the partner's data is unusable);
 - ``bug`` what must stay 0: an exception other than MappingError (a traceback), N-Triples
-  that do not parse, or an ``oogst:rdf`` finding of the validator.
+  that do not parse, or a finding of the validator that the data is not RDF (``mapping:error``,
+  formerly ``oogst:rdf``).
 
 ``tests/test_corpus.py`` runs :func:`survey` and fails on any ``bug``. Exit code 1 when a
 file has one.
@@ -133,8 +134,8 @@ def survey_file(path: Path, fmt: str, contexts: ContextCache, validator: Validat
         else:
             row.failing += 1
         for finding in report.findings:
-            if finding.rule == "oogst:rdf":
-                row.bugs.append(f"{source_id}: oogst:rdf {finding.message_en}")
+            if finding.rule == "oogst:rdf" or (finding.rule == "mapping:error" and "valid RDF" in finding.message_en):
+                row.bugs.append(f"{source_id}: {finding.rule} {finding.message_en}")
             if finding.severity == "violation":
                 row.rules[finding.rule] = row.rules.get(finding.rule, 0) + 1
     return row

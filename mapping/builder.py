@@ -127,6 +127,18 @@ class RecordBuilder:
             if code:
                 self.add(node, vocab.UNIT_CODE, code)
 
+    def about_subject(self, term: str) -> None:
+        """A subject of the object: what a visual work depicts (``crm:P62_depicts``); a text,
+        document or score carries its content (``crm:P128_carries`` → ``#content``, an
+        ``crm:E73_Information_Object``) and the content is about it (``crm:P129_is_about``),
+        the same pattern as the Adlib, MODS, qualified DC, EAD and MARC mappers."""
+        if self.about is vocab.P62:
+            self.add(self.object, vocab.P62, term)
+        else:
+            content = self.node("content")
+            self.add(self.object, vocab.P128, content)
+            self.add(content, vocab.P129, term)
+
     def alternative(self, value: str, lang: str) -> None:
         """An alternative title: ``dcterms:alternative`` (OSLO's pattern for other names),
         apart from the preferred titles (``crm:P102_has_title``), in its own language."""
@@ -371,7 +383,7 @@ class RecordBuilder:
             self.add(self.object, vocab.P51, agent)
             return
         if kind == "depicted":
-            self.add(self.object, self.about, agent)
+            self.about_subject(agent)
             return
         meaning = attribution.qualifier_kind(qualifier) if production else None
         words = f"{qualifier} {name}" if qualifier and name and meaning in ("influence", "attributed") else qualifier

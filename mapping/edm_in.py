@@ -267,7 +267,7 @@ class _EdmRecord(RecordBuilder):
         for k, value in enumerate(self.graph.get(cho, DC + "subject"), 1):
             concept = self.concept_of(("subject", k), "onderwerp", value, lang)
             if concept:
-                self.add(self.object, self.about, concept)
+                self.about_subject(concept)
         for k, value in enumerate(self.graph.get(cho, DCT + "medium"), 1):
             concept = self.concept_of(("medium", k), "materiaal", value, lang)
             if concept:

@@ -238,7 +238,7 @@ class _LidoRecord(LidoEvents):
             if kind in _MOTIF_TYPES:
                 concept = self.lido_concept(("onderwerp", "classification", i), "onderwerp", element, lang)
                 if concept:
-                    self.add(self.object, self.about, concept)
+                    self.about_subject(concept)
             elif kind in _CATEGORY_TYPES:
                 node = ("classification", "objectcategorie", i)
                 self.classification(element, node, "objectcategorie", vocab.CEST_OBJECTCATEGORIE, lang)
@@ -459,13 +459,13 @@ class _LidoRecord(LidoEvents):
                 elif tag == _T["subjectEvent"]:
                     found = self.subject_event(part, i, k, lang)
                 if found:
-                    self.add(self.object, self.about, found)
+                    self.about_subject(found)
         if k == 0:  # only the display text
             words = [(v, language, True) for v, language in _values(_kids(subject_set, "displaySubject"), lang)]
             if words:
                 found = self.concept(("subject", i, 0), "onderwerp", [], words)
                 if found:
-                    self.add(self.object, self.about, found)
+                    self.about_subject(found)
 
     def subject_event(self, part: etree._Element, i: int, k: int, lang: str) -> str | None:
         node = None

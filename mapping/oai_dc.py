@@ -158,7 +158,7 @@ class _DcRecord(RecordBuilder):
             url = normalize.http_iri(value)
             subject = iri(url) if url else self.concept(("subject", k), "onderwerp", [], [(value, lang, True)])
             if subject:
-                self.add(self.object, self.about, subject)
+                self.about_subject(subject)
         for k, (value, lang) in enumerate(fields.get("publisher", ()), 1):
             url = normalize.http_iri(value)
             keeper = self.agent(

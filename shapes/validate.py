@@ -14,13 +14,15 @@ shape's ``sh:message``, filled in with
 ``{source}``   the partner's field (``MappedRecord.source_paths``), else the OSLO path,
 ``{value}``    the offending value.
 
-The SHACL engine (:mod:`oogst.shapes.engines`) is "pyshacl", "pyrudof" or "auto": pyrudof
-when it is installed *and* gives the same results as pySHACL on a fixed calibration set
-(``shapes/calibration.nt``: records that pass and break every acceptance rule), else
-pySHACL. The choice never depends on the records a process has seen, and neither does a
-record's result: data that is not RDF is found by one parser (pyoxigraph, whichever engine
-runs) and reported as ``mapping:error`` with the partner's field; an engine that fails on
-data that parses is replaced, for that record, by the reference engine.
+The SHACL engine (:mod:`oogst.shapes.engines`) is "native" (the shapes compiled into Python,
+:mod:`oogst.shapes.native`; when the shapes use more of SHACL than it compiles, "auto"),
+"pyshacl", "pyrudof" or "auto": pyrudof when it is installed *and* gives the same results as
+pySHACL on a fixed calibration set (``shapes/calibration.nt``: records that pass and break
+every acceptance rule), else pySHACL. The choice never depends on the records a process has
+seen, and neither does a record's result: data that is not RDF is found by one parser
+(pyoxigraph, whichever engine runs) and reported as ``mapping:error`` with the partner's
+field; an engine that fails on data that parses is replaced, for that record, by the
+reference engine.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from ..errors import ConfigError
 from ..records import Finding, MappedRecord, Report
 from .engines import BadData, Engine, RawResult, engine_names, make_engine, rudof_available, syntax_error
 from .materialise import Preparation
+from .native import Unsupported
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +142,14 @@ class Validator:
         return self._chosen().results(ntriples)
 
     def _chosen(self) -> Engine:
+        if self._engine is None and self.requested_engine != "auto":
+            try:
+                self._engine = make_engine(self.requested_engine, self.shapes)
+            except Unsupported as exc:  # shapes beyond what the native engine compiles
+                log.info("the native SHACL engine cannot run these shapes (%s); choosing another", exc)
+                self.requested_engine = "auto"
         if self._engine is None:
-            self._engine = self._choose_engine() if self.requested_engine == "auto" else make_engine(
-                self.requested_engine, self.shapes)
+            self._engine = self._choose_engine()
         return self._engine
 
     def _choose_engine(self) -> Engine:
