@@ -27,7 +27,7 @@ def query(obj: Context, sparql: str, fmt: str) -> None:
 
     The default graph is the union of the record graphs, a bag: a triple that several
     records hold (a shared keeper, an AAT label) comes back once per record. Use DISTINCT,
-    or count by IRI, e.g. 'SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?t }'.
+    or count by IRI, e.g. 'SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object> }'.
     """
     if sparql == "-":
         sparql = sys.stdin.read()
@@ -150,7 +150,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
             out.print(f"\nPublished {total['published']} records, quarantined {total['quarantined']}, "
                       f"withdrawn {total['withdrawn']}. Data dir: {obj.settings.data_dir}")
             out.print("Try: oogst --data-dir " + str(obj.settings.data_dir)
-                      + " query 'SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?t }' --format csv")
+                      + " query 'SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object> }' --format csv")
         if not all(s.ok for s in summaries):
             sys.exit(EXIT_CODES["failed"])
         if not no_serve:

@@ -5,7 +5,9 @@ and of a feed): ``lido`` (LIDO 1.0 and 1.1), ``oai_dc``, ``oslo-jsonld`` (OSLO J
 members), ``edm`` (EDM as providers deliver it), ``adlib`` (Adlib/Axiell adlibXML), ``mods``
 (MODS 3), ``qdc`` (qualified Dublin Core), ``ead`` (EAD 2002 and EAD3 finding aids) and
 ``marcxml`` (MARC 21 bibliographic records). The built-in ones register through the same
-:func:`register` a plugin would use; a name can be registered once::
+:func:`register` a plugin would use; a name can be registered once. Every mapper is called
+through a :class:`Guard`: whatever goes wrong inside it (a bug, input nobody foresaw) comes
+out as a :class:`~oogst.errors.MappingError` naming the record, never as a traceback::
 
     from oogst.mapping import Profile, get_mapper
 
@@ -14,9 +16,11 @@ members), ``edm`` (EDM as providers deliver it), ``adlib`` (Adlib/Axiell adlibXM
 
 from __future__ import annotations
 
+import logging
+import traceback
 from typing import Protocol
 
-from ..errors import ConfigError
+from ..errors import ConfigError, MappingError
 from ..records import MappedRecord, SourceRecord
 from .adlib import AdlibMapper
 from .ead import EadMapper
@@ -35,6 +39,7 @@ __all__ = [
     "DocumentLoader",
     "ExtraField",
     "FileRecords",
+    "Guard",
     "Mapper",
     "Profile",
     "formats",
@@ -56,21 +61,61 @@ class Mapper(Protocol):
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord: ...
 
 
-_MAPPERS: dict[str, Mapper] = {}
+log = logging.getLogger(__name__)
+
+
+class Guard:
+    """A registered mapper as the pipeline calls it: :class:`MappingError` passes through;
+    any other exception becomes one, with the record, the mapper's root path (``root``, e.g.
+    ``lido:lido``, when the mapper declares it) and where in oogst it happened, so one odd
+    record is quarantined with a message instead of stopping a run or ``oogst map``."""
+
+    __slots__ = ("name", "mapper")
+
+    def __init__(self, name: str, mapper: Mapper) -> None:
+        self.name = name
+        self.mapper = mapper
+
+    def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
+        try:
+            return self.mapper.map(record, profile)
+        except MappingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — the guard's purpose
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            log.exception("mapper %s failed on record %s of feed %s", self.name, record.source_id, record.feed)
+            raise MappingError(
+                f"oogst could not map this record ({type(exc).__name__}: {exc}, in {where.name})",
+                feed=record.feed,
+                record=record.source_id,
+                source_path=getattr(self.mapper, "root", None),
+                hint="this is a bug in oogst, not in the partner's data: report it with the record",
+            ) from exc
+
+    def __getattr__(self, attribute: str):
+        return getattr(self.mapper, attribute)
+
+    def __repr__(self) -> str:
+        return f"Guard({self.name!r}, {type(self.mapper).__name__})"
+
+
+_MAPPERS: dict[str, Guard] = {}
 
 
 def register(name: str, mapper: Mapper) -> Mapper:
-    """Make ``mapper`` the mapper of format ``name``; a name already taken is an error."""
+    """Make ``mapper`` the mapper of format ``name``; a name already taken is an error.
+    :func:`get_mapper` returns it wrapped in a :class:`Guard`."""
     if name in _MAPPERS:
         raise ConfigError(
-            f"format {name!r} already has a mapper ({type(_MAPPERS[name]).__name__})",
+            f"format {name!r} already has a mapper ({type(_MAPPERS[name].mapper).__name__})",
             hint="choose another format name",
         )
-    _MAPPERS[name] = mapper
+    _MAPPERS[name] = Guard(name, mapper)
     return mapper
 
 
-def get_mapper(name: str) -> Mapper:
+def get_mapper(name: str) -> Guard:
+    """The mapper of format ``name`` (in its :class:`Guard`); ConfigError for an unknown name."""
     try:
         return _MAPPERS[name]
     except KeyError:

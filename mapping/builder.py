@@ -1,11 +1,13 @@
 """The OSLO graph of one record while a mapper builds it.
 
 The mappers write the same OSLO patterns (identifier nodes, agents, concepts, places, time
-spans, rights); this class writes each pattern once. Only the heritage object gets an
-``rdf:type``: the class of every other node follows from the property that points to it (see
-:func:`oogst.shapes.materialise.materialise_types`), so that the public union graph counts
-one typed resource per published object. What kind of agent a person or an organisation is
-goes in ``dcterms:type`` (``person:Person`` / ``org:Organization``) for the same reason.
+spans, rights); this class writes each pattern once. Every node is typed as the OSLO profile
+types it: the class a property's range gives (``vocab.NODE_CLASSES``: a production is an
+``crm:E12_Production``, an identifier an ``adms:Identifier``, an AAT term a ``skos:Concept``
+…) as the triple is added, and what only the mapper knows (``person:Person`` or
+``org:Organization`` beside ``dcterms:Agent``, a concept or place named as a subject) by
+the pattern. Only the record's own object is a ``crm:E22_Human-Made_Object``, so that
+counting ``?o a crm:E22_Human-Made_Object`` in the public union graph counts objects.
 
 Nested nodes get IRIs under the record's own IRI (``…#production-1``), never blank nodes.
 Mappers key nodes, agents and concepts by their *position* in the source (``("actor", 1,
@@ -20,11 +22,12 @@ numbers, ISIL codes) are kept as ``adms:identifier`` nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from ..records import MappedRecord, SourceRecord
-from . import normalize, vocab
+from . import attribution, normalize, vocab
 from .ntriples import Triples, iri, lit
 from .profile import ExtraField, Profile
 
@@ -42,6 +45,15 @@ Labels = Sequence[tuple[str, str | None, bool]]  # (text, language, preferred)
 Ids = Sequence[tuple[str, str | None]]  # (identifier, who issued it)
 
 
+@lru_cache(maxsize=1024)
+def _unit_terms(value: str) -> tuple[str | None, str | None]:
+    """(unitText term, unitCode term) of a unit's words or IRI: words are text, an IRI never;
+    the QUDT unit they name, or another vocabulary's unit IRI (AAT …), is the code."""
+    url = normalize.http_iri(value)
+    code = vocab.unit_code(url or value) or url
+    return (None if url else lit(value)), (iri(code) if code else None)
+
+
 @lru_cache(maxsize=4096)
 def _node_suffix(parts: tuple[str | int, ...]) -> str:
     """``("actor", 1, 2)`` → ``"actor-1-2>"``: the same few keys recur in every record."""
@@ -56,7 +68,7 @@ class RecordBuilder:
         self.profile = profile
         self.minter = profile.minter
         self.warnings = warnings
-        self.triples = Triples()
+        self.triples = Triples(vocab.NODE_CLASSES)
         self.add = self.triples.add
         self._memo: dict[tuple[str | int, ...], str | None] = {}
         # "<…/id/object/{feed}/{key}#" — node terms are this plus their name and ">"
@@ -64,7 +76,11 @@ class RecordBuilder:
         self.object_iri = ""
         self.object = ""
         self.titles: list[tuple[str, str]] = []
+        self.alternatives: list[tuple[str, str]] = []
         self.object_numbers: list[str] = []
+        self.defaulted = False  # a text got the feed's language for want of its own
+        self.about = vocab.P62  # what the object's subjects are to it: depicted, or (texts) what it is about
+        normalize.take_debris()  # start this record's count
 
     def start(self, persistent_id: str | None) -> None:
         """Fix the object's IRI (the partner's PID if it is an http IRI) and type it."""
@@ -79,6 +95,15 @@ class RecordBuilder:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
+    def text_language(self, declared: str | None) -> str:
+        """The language of a text: the one the source declares, else the feed's (which is
+        then noted in the record's warnings; :func:`~oogst.mapping.ntriples.lit` still
+        replaces it when the text's script says otherwise)."""
+        if declared:
+            return declared
+        self.defaulted = True
+        return self.profile.language
+
     def label(self) -> str | None:
         """The title in the feed's language, else the first title, else the object number."""
         if self.titles:
@@ -91,6 +116,39 @@ class RecordBuilder:
     def title(self, value: str, lang: str) -> None:
         self.titles.append((value, lang))
         self.add(self.object, vocab.P102, lit(value, lang))
+
+    def unit(self, node: str, texts: Sequence[str], ids: Sequence[str] = ()) -> None:
+        """The unit of a dimension: its words as ``schema:unitText`` and the QUDT unit they
+        or the given unit IRIs name as ``schema:unitCode``; an IRI is never unit text."""
+        for value in (*ids, *texts):
+            text, code = _unit_terms(value)
+            if text:
+                self.add(node, vocab.UNIT_TEXT, text)
+            if code:
+                self.add(node, vocab.UNIT_CODE, code)
+
+    def about_subject(self, term: str) -> None:
+        """A subject of the object: what a visual work depicts (``crm:P62_depicts``); a text,
+        document or score carries its content (``crm:P128_carries`` → ``#content``, an
+        ``crm:E73_Information_Object``) and the content is about it (``crm:P129_is_about``),
+        the same pattern as the Adlib, MODS, qualified DC, EAD and MARC mappers."""
+        if self.about is vocab.P62:
+            self.add(self.object, vocab.P62, term)
+        else:
+            content = self.node("content")
+            self.add(self.object, vocab.P128, content)
+            self.add(content, vocab.P129, term)
+
+    def alternative(self, value: str, lang: str) -> None:
+        """An alternative title: ``dcterms:alternative`` (OSLO's pattern for other names),
+        apart from the preferred titles (``crm:P102_has_title``), in its own language."""
+        self.alternatives.append((value, lang))
+        self.add(self.object, vocab.ALTERNATIVE, lit(value, lang))
+
+    def is_aggregator(self, name: str) -> bool:
+        """Whether a legal body's name is that of an aggregator (the built-in table and the
+        profile's ``aggregators``), which is never the keeper."""
+        return vocab.is_aggregator(name) or any(word in name.casefold() for word in self.profile.aggregators)
 
     def identifier(
         self,
@@ -135,7 +193,8 @@ class RecordBuilder:
         The IRI is the agent's http identifier (Wikidata, then VIAF, then RKD, then any);
         for a keeper, the feed's provider IRI when the names agree; else one minted from
         the preferred name. Other http identifiers become ``owl:sameAs``, local ones
-        ``adms:identifier``. ``kind`` ("person" / "organisation") becomes ``dcterms:type``;
+        ``adms:identifier``. The agent is a ``dcterms:Agent``, and ``kind`` ("person" /
+        "organisation") adds ``person:Person`` / ``org:Organization``;
         ``dates`` (EDTF) are birth and death, or founding and dissolution."""
         term = self._memo.get(key)
         if term is None:
@@ -176,8 +235,9 @@ class RecordBuilder:
         if chosen is None:
             return None, (), ()
         lines = [(vocab.SAME_AS, iri(url)) for url in urls if url != chosen]
+        lines.append((vocab.A, vocab.CLASS["agent"]))
         if kind:
-            lines.append((vocab.DC_TYPE, vocab.PERSON_TYPE if kind == "person" else vocab.ORGANISATION_TYPE))
+            lines.append((vocab.A, vocab.CLASS[kind]))
         begin, end = dates
         organisation = kind == "organisation"
         if begin:
@@ -213,6 +273,7 @@ class RecordBuilder:
             self._memo[key] = term
             if term is None:
                 return None
+            self.add(term, vocab.A, vocab.CLASS["concept"])
             for match in matches:
                 self.add(term, vocab.EXACT_MATCH, match)
             self._local_ids(term, key, local)
@@ -269,6 +330,7 @@ class RecordBuilder:
                 self._memo[key] = None
                 return None
             term = self._memo[key] = iri(chosen)
+            self.add(term, vocab.A, vocab.CLASS["place"])
             for url in urls[1:]:
                 self.add(term, vocab.SAME_AS, iri(url))
             self._local_ids(term, key, [(value, agency) for value, agency in ids if not normalize.http_iri(value)])
@@ -293,6 +355,84 @@ class RecordBuilder:
             self.add(event, vocab.P82A, lit(begin, datatype=vocab.DATE))
         if end:
             self.add(event, vocab.P82B, lit(end, datatype=vocab.DATE))
+
+    def credit(
+        self,
+        event: str,
+        agent: str,
+        key: tuple[str | int, ...],
+        *,
+        name: str | None = None,
+        qualifier: str | None = None,
+        role: str | None = None,
+        roles: Sequence[str] = (),
+        lang: str | None = None,
+        production: bool = True,
+        participant: bool = False,
+    ) -> None:
+        """The actor ``agent`` of the event ``event`` as its qualifier and role words mean
+        (``attribution.py``): made by, influenced by, by a workshop or circle, attributed to;
+        an owner or a person depicted is no participant of the production at all. ``roles``
+        are role concept terms (``crm:P14.1_in_the_role_of`` on a ``ce:Rol``); ``name`` the
+        actor's name, for a workshop's or circle's label. ``participant``: an actor without a
+        role took part (Dublin Core's contributor) rather than made the object."""
+        kind = attribution.role_kind(role) if production else "maker"
+        if participant and kind == "maker":
+            kind = "participant"
+        if kind == "owner":
+            self.add(self.object, vocab.P51, agent)
+            return
+        if kind == "depicted":
+            self.about_subject(agent)
+            return
+        meaning = attribution.qualifier_kind(qualifier) if production else None
+        words = f"{qualifier} {name}" if qualifier and name and meaning in ("influence", "attributed") else qualifier
+        note = lit(words, lang) if words else None
+        if qualifier and meaning is None and not attribution.is_known_qualifier(qualifier):
+            self.warn(f"attribution qualifier {qualifier!r} is not in the table: the actor is taken as the maker")
+        performer = agent
+        if meaning == "influence":
+            self.add(event, vocab.P15, agent)
+            if note:
+                self.add(event, vocab.P3, note)
+            return
+        if meaning == "attributed":
+            node = self.node(*key[:-1], "attribution", key[-1])
+            self.add(event, vocab.P140I, node)
+            self.add(node, vocab.P140, event)
+            self.add(node, vocab.P141, agent)
+            self.add(node, vocab.P177, lit(vocab.CRM + "P14_carried_out_by", datatype=vocab.XSD + "anyURI"))
+            if note:
+                self.add(node, vocab.P3, note)
+            for concept in roles:
+                self.add(node, vocab.P2, concept)
+            return
+        if meaning in ("workshop", "circle"):
+            performer = self.group(meaning, agent, name or "", qualifier or "", lang)
+            if meaning == "circle":
+                self.add(event, vocab.P15, agent)
+        self.add(event, vocab.P11 if kind == "participant" else vocab.P14, performer)
+        if roles or (note and meaning is None):
+            node = self.node(*key[:-1], "role", key[-1])
+            self.add(node, vocab.A, vocab.CLASS["role"])
+            self.add(node, vocab.ROL_AGENT, performer)
+            self.add(node, vocab.ROL_ACTIVITEIT, event)
+            for concept in roles:
+                self.add(node, vocab.P14_1, concept)
+            if note and meaning is None:
+                self.add(node, vocab.P3, note)
+
+    def group(self, kind: str, master: str, name: str, words: str, lang: str | None) -> str:
+        """The workshop or circle of ``master`` (an ``crm:E74_Group`` the master is a member
+        of), labelled with the partner's words: "atelier van Rubens, Peter Paul"."""
+        term = iri(self.minter.agent_iri(f"{kind} {name} {master}"))
+        self.add(term, vocab.A, vocab.CLASS["group"])
+        self.add(term, vocab.A, vocab.CLASS["agent"])
+        self.add(term, vocab.P107, master)
+        label = f"{words} {name}".strip() if words else name
+        if label:
+            self.add(term, vocab.PREF_LABEL, lit(label, lang) if lang else lit(label))
+        return term
 
     def rights(
         self,
@@ -351,6 +491,13 @@ class RecordBuilder:
                     self.add(self.object, prop, lit(value, normalize.language(lang) or self.profile.language))
 
     def finish(self, source_paths: dict[str, str]) -> MappedRecord:
+        debris = normalize.take_debris()
+        if debris:
+            shown = ", ".join(repr(value) for value in dict.fromkeys(debris))
+            self.warn(f"left out what is no data but export debris: {shown}")
+        if self.defaulted:
+            self.warn(f"texts without a language tag were taken to be in the feed's language "
+                      f"({self.profile.language}), where their script allows it")
         return MappedRecord(
             source_id=self.record.source_id,
             iri=self.object_iri,
@@ -366,11 +513,25 @@ def source_paths(by_term: dict[str, str]) -> dict[str, str]:
     return {term[1:-1]: path for term, path in by_term.items()}
 
 
+# Bare numbers that a vocabulary's name makes an IRI: <conceptID lido:source="AAT">300033618</…>.
+_BARE_IDS = {
+    "aat": "http://vocab.getty.edu/aat/", "getty aat": "http://vocab.getty.edu/aat/",
+    "tgn": "http://vocab.getty.edu/tgn/", "ulan": "http://vocab.getty.edu/ulan/", "viaf": "http://viaf.org/viaf/",
+    "wikidata": "http://www.wikidata.org/entity/", "geonames": "http://sws.geonames.org/",
+    "iconclass": "http://iconclass.org/",
+}
+_BARE_ID = re.compile(r"^(?:[QPL]\d+|\d+|[0-9][0-9A-Z()+.: ]*)$")
+
+
 def _split_ids(ids: Ids) -> tuple[list[str], list[tuple[str, str | None]]]:
-    """The http(s) identifiers (normalised) and the local ones (with their issuer)."""
+    """The http(s) identifiers (normalised) and the local ones (with their issuer); a bare
+    number issued by a known vocabulary (AAT, TGN, ULAN, VIAF, Wikidata, GeoNames,
+    Iconclass) is that vocabulary's IRI."""
     urls: list[str] = []
     local: list[tuple[str, str | None]] = []
     for value, agency in ids:
+        if agency and (base := _BARE_IDS.get(agency.strip().casefold())) and _BARE_ID.match(value):
+            value = base + (value.upper() if base.startswith("http://www.wikidata") else value).replace(" ", "%20")
         url = normalize.http_iri(value)
         if url:
             urls.append(url)

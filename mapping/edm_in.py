@@ -47,7 +47,7 @@ from lxml import etree
 
 from ..errors import MappingError
 from ..records import MappedRecord, SourceRecord
-from . import normalize, vocab
+from . import attribution, normalize, vocab
 from .builder import RecordBuilder, source_paths
 from .ntriples import iri, lit
 from .payload import find_root, xml_values
@@ -85,12 +85,15 @@ SOURCE_PATHS = source_paths(
 )
 
 Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal
+# What a proxy says about itself, not about the object.
+_PROXY_ONLY = frozenset({ORE + "proxyFor", ORE + "proxyIn", EDM + "europeanaProxy", _RDF_TYPE, ORE + "lineage"})
 
 
 class EdmMapper:
     """Maps one EDM record (``rdf:RDF`` with an ``edm:ProvidedCHO``) to an OSLO graph."""
 
     name = "edm"
+    root = "rdf:RDF"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         rdf, warnings = find_root(record, "{" + vocab.RDF + "}RDF", _ALL_RDF, "rdf:RDF")
@@ -155,6 +158,9 @@ class _EdmRecord(RecordBuilder):
         if len(chos) > 1:
             self.warn(f"the payload holds {len(chos)} edm:ProvidedCHO; only the first was mapped")
         cho = chos[0]
+        self.merge_proxies(cho)
+        if any(vocab.is_textual(value.value) for value in graph.get(cho, EDM + "type") + graph.get(cho, DC + "type")):
+            self.about = vocab.P129
         self.start(_http(cho))
         if _http(cho) is None and isinstance(cho, pyoxigraph.NamedNode):
             self.identifier(("cho",), cho.value.removeprefix(_RELATIVE))
@@ -174,20 +180,54 @@ class _EdmRecord(RecordBuilder):
             self.extra_fields(lambda extra: xml_values(element, extra))
         return self.finish(SOURCE_PATHS)
 
+    # -- proxies ---------------------------------------------------------------------------
+
+    def merge_proxies(self, cho: Term) -> None:
+        """What the record says about the object: the CHO and its provider proxies (EDM as
+        Europeana holds it carries the data on an ``ore:Proxy`` of the provider, the CHO
+        itself stays empty). The Europeana proxy's enrichments are kept apart: they count
+        only for a property that the provider says nothing about (docs/mapping.md, "EDM")."""
+        graph = self.graph
+        proxies = [p for p in graph.by_type.get(ORE + "Proxy", []) if cho in graph.get(p, ORE + "proxyFor")
+                   or len(graph.by_type.get(EDM + "ProvidedCHO", [])) == 1]
+        if not proxies:
+            return
+        europeana = {EDM + "EuropeanaAggregation"}
+        enrichments = [p for p in proxies
+                       if any(_words(v) == "true" for v in graph.get(p, EDM + "europeanaProxy"))
+                       or any(graph.types(a) & europeana for a in graph.get(p, ORE + "proxyIn"))
+                       or "/proxy/europeana/" in p.value]
+        provider = [p for p in proxies if p not in enrichments]
+        merged: dict[str, list[Term]] = {k: list(v) for k, v in graph.values.get(cho, {}).items()}
+        for source in provider:
+            for predicate, values in graph.values.get(source, {}).items():
+                if predicate not in _PROXY_ONLY:
+                    found = merged.setdefault(predicate, [])
+                    found += [v for v in values if v not in found]
+        for source in enrichments:
+            for predicate, values in graph.values.get(source, {}).items():
+                if predicate not in _PROXY_ONLY and not merged.get(predicate):
+                    merged[predicate] = list(values)
+        graph.values[cho] = defaultdict(list, merged)
+
     # -- the CHO -------------------------------------------------------------------------
 
     def literals(self, subject: Term, predicate: str, lang: str, *, multiline: bool = False) -> list[tuple[str, str]]:
-        """(text, language) of the literal values of ``predicate``."""
+        """(text, language) of the literal values of ``predicate``; a text without a
+        language gets the feed's (:meth:`text_language`)."""
         out = []
         for value in self.graph.get(subject, predicate):
             if isinstance(value, pyoxigraph.Literal) and (text := normalize.text(value.value, multiline=multiline)):
-                out.append((text, normalize.language(value.language) or lang if value.language else lang))
+                out.append((text, self.text_language(normalize.language(value.language) if value.language else None)))
         return out
 
     def texts(self, cho: Term, lang: str) -> None:
-        for predicate in (DC + "title", DCT + "alternative"):
-            for text, language in self.literals(cho, predicate, lang):
-                self.title(text, language)
+        for text, language in self.literals(cho, DC + "title", lang):
+            self.title(text, language)
+        for text, language in self.literals(cho, DCT + "alternative", lang):
+            self.alternative(text, language)
+        if not self.titles and self.alternatives:
+            self.title(*self.alternatives[0])
         for text, language in self.literals(cho, DC + "description", lang, multiline=True):
             self.add(self.object, vocab.P3, lit(text, language))
         k = 0
@@ -227,16 +267,16 @@ class _EdmRecord(RecordBuilder):
         for k, value in enumerate(self.graph.get(cho, DC + "subject"), 1):
             concept = self.concept_of(("subject", k), "onderwerp", value, lang)
             if concept:
-                self.add(self.object, vocab.P62, concept)
+                self.about_subject(concept)
         for k, value in enumerate(self.graph.get(cho, DCT + "medium"), 1):
             concept = self.concept_of(("medium", k), "materiaal", value, lang)
             if concept:
                 self.add(self.object, vocab.P45, concept)
 
-    def agent_of(self, key: tuple[str | int, ...], value: Term, lang: str) -> str | None:
+    def agent_of(self, key: tuple[str | int, ...], value: Term, lang: str, words: str | None = None) -> str | None:
         url = _http(value)
         if url is None:
-            words = _words(value)
+            words = words or _words(value)
             return self.agent(key, [], [(words, None, True)]) if words else None
         dates = tuple(
             next((normalize.edtf(t) for t, _ in self.literals(value, RDA + name, lang)), None)
@@ -251,17 +291,21 @@ class _EdmRecord(RecordBuilder):
         contributors = self.graph.get(cho, DC + "contributor")
         created = (
             self.graph.get(cho, DCT + "created") or self.graph.get(cho, DC + "date") or self.graph.get(cho, DCT + "issued")
+            or self.graph.get(cho, EDM + "year")
         )
         if not (creators or contributors or created):
             return
         node = self.node("production", 1)
         self.add(self.object, vocab.P108I, node)
         self.add(node, vocab.P108, self.object)
-        for prop, kind, values in ((vocab.P14, "creator", creators), (vocab.P11, "contributor", contributors)):
+        for kind, values in (("creator", creators), ("contributor", contributors)):
             for j, value in enumerate(values, 1):
-                agent = self.agent_of((kind, j), value, lang)
+                # a name may carry its qualifier or role: "kopie naar Bruegel", "X (ancien possesseur)"
+                name, qualifier, role = attribution.split_name(words) if (words := _words(value)) else (None, None, None)
+                agent = self.agent_of((kind, j), value, lang, name)
                 if agent:
-                    self.add(node, prop, agent)
+                    self.credit(node, agent, (kind, j), name=name, qualifier=qualifier, role=role,
+                                lang=self.profile.language, participant=kind == "contributor")
         for k, value in enumerate(created):
             span = self.time_of(value, lang, note_on=node)
             if span and k == 0:
@@ -273,6 +317,9 @@ class _EdmRecord(RecordBuilder):
         if isinstance(value, pyoxigraph.Literal):
             words = normalize.text(value.value)
             if not words:
+                return None
+            if normalize.is_placeholder_date(words):
+                self.warn(f"the date {words!r} stands for no date: left out")
                 return None
             edtf = normalize.edtf(words)
             if edtf != words:
@@ -335,10 +382,10 @@ class _EdmRecord(RecordBuilder):
         for j, value in enumerate(graph.get(aggregation, EDM + "dataProvider"), 1):
             url = _http(value)
             if url:
-                keeper = self.agent(("keeper", k, j), [(url, None)], self.labels(value, lang), may_be_provider=True)
+                keeper = self.agent(("keeper", k, j), [(url, None)], self.labels(value, lang), may_be_provider=True, kind="organisation")
             elif words := _words(value):
                 language = normalize.language(value.language) if value.language else lang
-                keeper = self.agent(("keeper", k, j), [], [(words, language or lang, True)], may_be_provider=True)
+                keeper = self.agent(("keeper", k, j), [], [(words, language or lang, True)], may_be_provider=True, kind="organisation")
             else:
                 keeper = None
             if keeper:

@@ -12,9 +12,11 @@ A file may hold one record, or many:
   or one member.
 
 Each record gets a source id: its OAI identifier, its ``lidoRecID``, Adlib ``priref``, MODS
-``recordIdentifier``, MARC 001, its member ``@id``, or else the file name with its position
-(``records.xml#3``). A format whose mapper can ``split`` a record (EAD: a finding aid into its
-described units) has every record split.
+``recordIdentifier``, MARC 001, its member ``@id``, a bare Dublin Core record's persistent
+identifier (an ARK: the object's IRI too, see ``oai_dc.persistent_id``), a bare EDM record's
+ProvidedCHO, or else the file name (with its position, ``records.xml#3``, in a file of many).
+A format whose mapper can ``split`` a record (EAD: a finding aid into its described units)
+has every record split.
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ from lxml import etree
 
 from ..errors import MappingError
 from ..records import SourceRecord
+from .oai_dc import persistent_id
 from .payload import OAI, parser
 
 _LIDO = "{http://www.lido-schema.org}"
+_OAI_DC = "{http://www.openarchives.org/OAI/2.0/oai_dc/}dc"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_EDM_CHO = "{http://www.europeana.eu/schemas/edm/}ProvidedCHO"
 _MODS = "{http://www.loc.gov/mods/v3}"
 _MARC = "{http://www.loc.gov/MARC21/slim}"
 _JSON_FORMATS = frozenset({"oslo-jsonld"})
@@ -104,8 +111,22 @@ def _xml_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
         for k, element in enumerate(root.iterfind(path), 1):
             found.records.append(SourceRecord(feed, own_id(element) or f"{name}#{k}", None, etree.tostring(element), fmt))
         return found
-    found.records.append(SourceRecord(feed, name, None, data, fmt))
+    found.records.append(SourceRecord(feed, _own_id(root) or name, None, data, fmt))
     return found
+
+
+def _own_id(root: etree._Element) -> str | None:
+    """The id a bare record gives itself: a LIDO record's lidoRecID, a Dublin Core record's
+    persistent identifier (or first identifier), an EDM record's ProvidedCHO IRI."""
+    if root.tag == _LIDO + "lido":
+        return (root.findtext(_LIDO + "lidoRecID") or "").strip() or None
+    if root.tag == _OAI_DC:
+        identifiers = [(e.text or "").strip() for e in root.iterchildren(_DC + "identifier")]
+        return next((i for i in identifiers if persistent_id(i)), next((i for i in identifiers if i), None))
+    if root.tag == _RDF + "RDF":
+        cho = root.find(_EDM_CHO)
+        return cho.get(_RDF + "about") if cho is not None else None
+    return None
 
 
 def _json_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:

@@ -52,40 +52,30 @@ that is what keeps mapping at several thousand records per second.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..records import MappedRecord, SourceRecord
 from . import normalize, vocab
-from .builder import Labels, RecordBuilder, source_paths
+from .builder import Labels, source_paths
+from .lido_events import LidoEvents
+from .lido_xml import (
+    _ADDED, _ALL_LIDO, _CATEGORY_TYPES, _CONCEPT_ID, _L, _MOTIF_TYPES, _NONE, _PREF, _SOURCE, _T, _TERM, _TYPE,
+    LIDO, _groups, _ids, _kids, _kind_of_event, _lang, _terms, _text, _values, _walk, _wkt,
+)
 from .normalize import line as _line
 from .ntriples import iri, lit
 from .payload import XML_LANG, find_root, xml_values
 from .profile import Profile
 
-LIDO = "http://www.lido-schema.org"
-_L = "{" + LIDO + "}"
-_PREF = _L + "pref"
-_TYPE = _L + "type"
-_SOURCE = _L + "source"
-_ADDED = _L + "addedSearchTerm"
-_TERM = _L + "term"
-_CONCEPT_ID = _L + "conceptID"
-
-_ALL_LIDO = etree.XPath("//lido:lido", namespaces={"lido": LIDO}, smart_strings=False)
-
-_TECHNIQUE_TYPES = frozenset({"technique", "techniek", "technik", "method", "methode"})
-_MATERIAL_TYPES = frozenset({"material", "materiaal", "matériau", "material (component)", "medium", "support", "drager"})
-_CIRCA_TYPES = frozenset({"circa", "ca", "ca.", "approximate", "approximately", "estimated", "estimateddate"})
-_CATEGORY_TYPES = frozenset({"objectcategorie", "object category", "objectcategory", "category", "categorie"})
-_MOTIF_TYPES = frozenset({"hoofdmotief", "motief", "motif", "subject", "onderwerp", "iconografie"})
-
 SOURCE_PATHS = source_paths(
     {
         vocab.P102: "lido:titleWrap/titleSet/appellationValue",
         vocab.P3: "lido:objectDescriptionWrap/objectDescriptionSet/descriptiveNoteValue",
-        vocab.IDENTIFIER: "lido:repositoryWrap/repositorySet/workID",
-        vocab.NOTATION: "lido:repositoryWrap/repositorySet/workID",
-        vocab.P50: "lido:repositoryWrap/repositorySet/repositoryName/legalBodyName",
+        vocab.IDENTIFIER: "lido:repositoryWrap/repositorySet/workID (or recordWrap/recordID[@lido:type='local'])",
+        vocab.NOTATION: "lido:repositoryWrap/repositorySet/workID (or recordWrap/recordID[@lido:type='local'])",
+        vocab.P50: "lido:repositoryWrap/repositorySet/repositoryName/legalBodyName (or recordWrap/recordSource)",
         vocab.P55: "lido:repositoryWrap/repositorySet/repositoryLocation",
         vocab.P41I: "lido:objectWorkTypeWrap/objectWorkType",
         vocab.P42: "lido:objectWorkTypeWrap/objectWorkType/conceptID",
@@ -100,6 +90,10 @@ SOURCE_PATHS = source_paths(
         vocab.P32: "lido:event/eventMaterialsTech/materialsTech/termMaterialsTech[@type='technique']",
         vocab.P43: "lido:objectMeasurementsWrap/objectMeasurementsSet/objectMeasurements",
         vocab.P62: "lido:subjectWrap/subjectSet/subject",
+        vocab.P129: "lido:subjectWrap/subjectSet/subject",
+        vocab.ALTERNATIVE: "lido:titleWrap/titleSet/appellationValue[@lido:pref='alternate']",
+        vocab.P51: "lido:eventActor/actorInRole (roleActor: owner)",
+        vocab.P15: "lido:eventActor/actorInRole/attributionQualifierActor",
         vocab.P128: "lido:inscriptionsWrap/inscriptions",
         vocab.P46I: "lido:relatedWorksWrap/relatedWorkSet",
         vocab.P104: "lido:rightsWorkWrap/rightsWorkSet/rightsType",
@@ -108,160 +102,112 @@ SOURCE_PATHS = source_paths(
     }
 )
 
-# Element tags, spelled once.
-_T = {
-    name: _L + name
-    for name in (
-        "lidoRecID objectPublishedID descriptiveMetadata administrativeMetadata objectClassificationWrap "
-        "objectWorkTypeWrap objectWorkType classificationWrap classification objectIdentificationWrap titleWrap "
-        "titleSet appellationValue inscriptionsWrap inscriptions inscriptionTranscription inscriptionDescription "
-        "descriptiveNoteValue repositoryWrap repositorySet repositoryName repositoryLocation workID "
-        "objectDescriptionWrap objectDescriptionSet objectMeasurementsWrap objectMeasurementsSet "
-        "displayObjectMeasurements objectMeasurements measurementsSet extentMeasurements measurementType "
-        "measurementUnit measurementValue eventWrap eventSet event eventType eventName eventActor actorInRole "
-        "actor actorID nameActorSet vitalDatesActor earliestDate latestDate roleActor attributionQualifierActor "
-        "culture eventDate displayDate date periodName eventPlace place displayPlace placeID namePlaceSet gml "
-        "eventMethod eventMaterialsTech displayMaterialsTech materialsTech termMaterialsTech "
-        "eventDescriptionSet objectRelationWrap subjectWrap subjectSet subject displaySubject subjectConcept "
-        "subjectActor subjectPlace subjectEvent relatedWorksWrap relatedWorkSet relatedWork relatedWorkRelType "
-        "object objectID displayObject objectWebResource conceptID term legalBodyID legalBodyName "
-        "rightsWorkWrap rightsWorkSet rightsType rightsHolder creditLine rightsResource recordWrap "
-        "recordInfoSet recordInfoLink resourceWrap resourceSet resourceRepresentation linkResource"
-    ).split()
-}
-_GML_POINT = "{http://www.opengis.net/gml}Point"
-_GML_POS = "{http://www.opengis.net/gml}pos"
-_GML_COORDINATES = "{http://www.opengis.net/gml}coordinates"
-
-
-def _text(element: etree._Element) -> str | None:
-    """The element's text, cleaned (``normalize.text``); the hot path of the mapper."""
-    raw = element.text if len(element) == 0 else "".join(element.itertext())
-    return _line(raw) if raw else None
-
-
-def _lang(element: etree._Element, default: str) -> str:
-    tag = element.get(XML_LANG)
-    return (normalize.language(tag) or default) if tag else default
-
-
-def _kids(element: etree._Element, name: str) -> list[etree._Element]:
-    """Child elements named ``name`` (a plain loop beats XPath and ElementPath here)."""
-    tag = _T[name]
-    return [child for child in element if child.tag == tag]
-
-
-def _first(element: etree._Element, name: str) -> etree._Element | None:
-    """The first child element named ``name``, if any."""
-    tag = _T[name]
-    for child in element:
-        if child.tag == tag:
-            return child
-    return None
-
-
-def _groups(element: etree._Element) -> dict[str, list[etree._Element]]:
-    """Child elements by tag, in one pass: for elements read for several kinds of child."""
-    groups: dict[str, list[etree._Element]] = {}
-    for child in element:
-        found = groups.get(child.tag)
-        if found is None:
-            groups[child.tag] = [child]
-        else:
-            found.append(child)
-    return groups
-
-
-_NONE: list[etree._Element] = []  # the empty group (never changed)
-
-
-def _walk(element: etree._Element, first: str, second: str, *more: str) -> list[etree._Element]:
-    """Descendants along a path of child names: ``_walk(e, "titleWrap", "titleSet")`` (the
-    first two levels in one comprehension: most paths have two)."""
-    tag, sub = _T[first], _T[second]
-    level = [child for parent in element if parent.tag == tag for child in parent if child.tag == sub]
-    for name in more:
-        tag = _T[name]
-        level = [child for parent in level for child in parent if child.tag == tag]
-    return level
-
-
-def _values(elements: list[etree._Element], lang: str | None = None) -> list[tuple[str, str | None]]:
-    """(text, language) of each non-empty element; language only when ``lang`` is given."""
-    out: list[tuple[str, str | None]] = []
-    for element in elements:
-        raw = element.text if len(element) == 0 else "".join(element.itertext())
-        value = _line(raw) if raw else None
-        if value is not None:
-            if lang is None:
-                out.append((value, None))
-            else:
-                tagged = element.get(XML_LANG)
-                out.append((value, (normalize.language(tagged) or lang) if tagged else lang))
-    return out
-
-
-def _ids(elements: list[etree._Element]) -> list[tuple[str, str | None]]:
-    """Identifiers with who issued them (``lido:source``, else ``lido:type``)."""
-    return [(value, element.get(_SOURCE) or element.get(_TYPE)) for element in elements if (value := _text(element))]
-
-
-def _terms(element: etree._Element, lang: str) -> list[tuple[str, str | None, bool]]:
-    """A LIDO concept's terms as labels (added search terms are no labels)."""
-    return [
-        (value, _lang(term, lang), term.get(_PREF) != "alternate")
-        for term in _kids(element, "term")
-        if term.get(_L + "addedSearchTerm") != "yes" and (value := _text(term))
-    ]
-
-
-def _kind_of_event(event: etree._Element) -> str:
-    """What the event is to the object (vocab.EVENT_KINDS), by code or by word."""
-    for event_type in _kids(event, "eventType"):
-        groups = _groups(event_type)
-        for code, _ in _values(groups.get(_CONCEPT_ID, _NONE)):
-            kind = vocab.EVENT_KINDS.get(code.rstrip("/").rsplit("/", 1)[-1].casefold())
-            if kind:
-                return kind
-        for term, _ in _values(groups.get(_TERM, _NONE)):
-            kind = vocab.EVENT_KINDS.get(term.casefold())
-            if kind:
-                return kind
-    return "other"
-
 
 class LidoMapper:
     """Maps one LIDO record (1.0 or 1.1) to an OSLO graph."""
 
     name = "lido"
+    root = "lido:lido"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         lido, warnings = find_root(record, _L + "lido", _ALL_LIDO, "lido:lido")
         return _LidoRecord(record, profile, warnings).build(lido)
 
 
-class _LidoRecord(RecordBuilder):
+class _LidoRecord(LidoEvents):
     def build(self, lido: etree._Element) -> MappedRecord:
         groups = _groups(lido)
         published = _values(groups.get(_T["objectPublishedID"], _NONE))
         persistent = next((value for value, _ in published if normalize.http_iri(value)), None)
         self.start(persistent)
         self.keepers: set[str] = set()
+        self.keeper_name: str | None = None
+        self.numbered = False  # an object number (workID) was found
+        record_ids = _ids(groups.get(_T["lidoRecID"], _NONE))
         for k, (value, _) in enumerate((v for v in published if v[0] != persistent), 1):
             self.identifier(("published", k), value)
-        for k, (value, agency) in enumerate(_ids(groups.get(_T["lidoRecID"], _NONE)), 1):
+        for k, (value, agency) in enumerate(record_ids, 1):
             self.identifier(("record", k), value, agency=agency)
-        default = self.profile.language
-        for block in groups.get(_T["descriptiveMetadata"], _NONE):
-            self.descriptive(block, _lang(block, default))
+        descriptive = groups.get(_T["descriptiveMetadata"], _NONE)
+        administrative = groups.get(_T["administrativeMetadata"], _NONE)
+        for block in descriptive:
+            self.descriptive(block, self.block_language(block))
         has_rights = False
-        for block in groups.get(_T["administrativeMetadata"], _NONE):
-            has_rights |= self.administrative(block, _lang(block, default))
+        for block in administrative:
+            has_rights |= self.administrative(block, self.block_language(block))
         if not has_rights:
             self.default_rights()
+        if not self.keepers:
+            self.keeper_elsewhere(administrative, record_ids)
+        if not self.numbered:
+            self.number_elsewhere(administrative, record_ids + [(v, None) for v, _ in published])
+        if not self.titles and self.alternatives:
+            value, language = self.alternatives[0]
+            self.warn(f"no preferred title: the alternate title {value!r} is taken as the title")
+            self.title(value, language)
         if self.profile.fields:
             self.extra_fields(lambda extra: xml_values(lido, extra))
         return self.finish(SOURCE_PATHS)
+
+    def block_language(self, block: etree._Element) -> str:
+        """A descriptive or administrative block's language, else the feed's (noted)."""
+        return self.text_language(normalize.language(block.get(XML_LANG)))
+
+    # -- keeper and object number, when repositoryWrap does not give them -----------------
+
+    def keeper_elsewhere(self, administrative: list[etree._Element], record_ids: list[tuple[str, str | None]]) -> None:
+        """The keeper from ``recordWrap/recordSource`` (the record's source), else from the
+        ``lidoRecID/@lido:source``: a museum, never an aggregator that passed the record on
+        (docs/mapping.md, "LIDO keeper")."""
+        for block in administrative:
+            lang = self.block_language(block)
+            for k, source in enumerate(_walk(block, "recordWrap", "recordSource"), 1):
+                ids, names = self.legal_body(source, lang)
+                if names and all(self.is_aggregator(name) for name, _, _ in names):
+                    continue
+                if self.set_keeper(("keeper", "source", k), ids, names):
+                    self.warn("no repositoryName: the keeper is taken from recordWrap/recordSource")
+        if self.keepers:
+            return
+        for k, (_, source) in enumerate(record_ids, 1):
+            if source and not self.is_aggregator(source) and source.casefold() not in _SYSTEMS:
+                if self.set_keeper(("keeper", "recid", k), [], [(source, None, True)]):
+                    self.warn("no repositoryName nor recordSource: the keeper is taken from lidoRecID/@lido:source")
+                    return
+
+    def set_keeper(self, key: tuple[str | int, ...], ids: list[tuple[str, str | None]], names: Labels) -> bool:
+        keeper = self.agent(key, ids, names, may_be_provider=True, kind="organisation")
+        if keeper is None:
+            return False
+        self.keepers.add(keeper)
+        self.add(self.object, vocab.P50, keeper)
+        self.keeper_name = self.keeper_name or next((name for name, _, _ in names), None)
+        return True
+
+    def number_elsewhere(self, administrative: list[etree._Element], pids: list[tuple[str, str | None]]) -> None:
+        """The object number from ``recordWrap/recordID[@lido:type='local']`` when the record
+        has no ``workID`` (docs/mapping.md, "LIDO object number")."""
+        for block in administrative:
+            ids = _walk(block, "recordWrap", "recordID")
+            # a collection system's own record number is no inventory number
+            system = {text for element in ids if (element.get(_TYPE) or "").casefold() in _SYSTEM_TYPES
+                      and (text := _text(element))}
+            for j, element in enumerate(ids, 1):
+                value = _text(element)
+                if not value or (element.get(_TYPE) or "").casefold() != "local":
+                    continue
+                if _SYSTEM_NUMBER.match(value) or value in system or value.rsplit("/", 1)[-1] in system:
+                    self.warn(f"recordID[@type='local'] {value!r} is the collection system's record number, "
+                              "not an object number")
+                    continue
+                self.object_numbers.append(value)
+                self.numbered = True
+                self.identifier(("objectnumber", "record", j), value, agency=self.keeper_name,
+                                kind=vocab.CEST_OBJECTNUMMER)
+                if not any(pid.rstrip("/").endswith(("/" + value, ":" + value)) for pid, _ in pids):
+                    self.warn(f"no workID: the object number is taken from recordID[@type='local'] ({value!r}); "
+                              "check that it is the inventory number")
+                return
 
     # -- descriptiveMetadata ---------------------------------------------------------------
 
@@ -292,7 +238,7 @@ class _LidoRecord(RecordBuilder):
             if kind in _MOTIF_TYPES:
                 concept = self.lido_concept(("onderwerp", "classification", i), "onderwerp", element, lang)
                 if concept:
-                    self.add(self.object, vocab.P62, concept)
+                    self.about_subject(concept)
             elif kind in _CATEGORY_TYPES:
                 node = ("classification", "objectcategorie", i)
                 self.classification(element, node, "objectcategorie", vocab.CEST_OBJECTCATEGORIE, lang)
@@ -302,7 +248,11 @@ class _LidoRecord(RecordBuilder):
     def classification(
         self, element: etree._Element, node_name: tuple[str | int, ...], scheme: str, kind: str | None, lang: str
     ) -> None:
-        """An E17 type assignment of the concept ``element`` names; ``kind`` is the CEST field it fills."""
+        """An E17 type assignment of the concept ``element`` names; ``kind`` is the CEST field it
+        fills. A text or document (its words or AAT concept) is *about* its subjects (which
+        LIDO puts after the classifications), it does not depict them."""
+        if self.about is vocab.P62 and _is_textual(element):
+            self.about = vocab.P129
         concept = self.lido_concept((scheme, *node_name), scheme, element, lang)
         if concept:
             node = self.node(*node_name)
@@ -316,10 +266,17 @@ class _LidoRecord(RecordBuilder):
         for part in wrap:
             tag = part.tag
             if tag == _T["titleWrap"]:
-                for element in _walk(part, "titleSet", "appellationValue"):
-                    value = _text(element)
-                    if value:
-                        self.title(value, _lang(element, lang))
+                for title_set in _kids(part, "titleSet"):
+                    set_lang = _lang(title_set, lang)
+                    alternate = title_set.get(_PREF) == "alternate"
+                    for element in _kids(title_set, "appellationValue"):
+                        value = _text(element)
+                        if not value:
+                            continue
+                        if alternate or element.get(_PREF) == "alternate":
+                            self.alternative(value, _lang(element, set_lang))
+                        else:
+                            self.title(value, _lang(element, set_lang))
             elif tag == _T["objectDescriptionWrap"]:
                 for element in _walk(part, "objectDescriptionSet", "descriptiveNoteValue"):
                     raw = "".join(element.itertext())
@@ -343,12 +300,13 @@ class _LidoRecord(RecordBuilder):
         groups = _groups(repository)
         for body in groups.get(_T["repositoryName"], _NONE):
             ids, names = self.legal_body(body, lang)
-            keeper = self.agent(("keeper", i), ids, names, may_be_provider=True)
-            if keeper:
-                self.keepers.add(keeper)
-                self.add(self.object, vocab.P50, keeper)
+            if names and not ids and all(self.is_aggregator(name) for name, _, _ in names):
+                self.warn(f"repositoryName {names[0][0]!r} is an aggregator, not the keeper: left out")
+                continue
+            self.set_keeper(("keeper", i), ids, names)
         for j, (value, _) in enumerate(_values(groups.get(_T["workID"], _NONE)), 1):
             self.object_numbers.append(value)
+            self.numbered = True
             agency = names[0][0] if names else None
             self.identifier(("objectnumber", i, j), value, agency=agency, kind=vocab.CEST_OBJECTNUMMER)
         for location in groups.get(_T["repositoryLocation"], _NONE):
@@ -465,175 +423,23 @@ class _LidoRecord(RecordBuilder):
             if kind:
                 self.add(node, vocab.P2, kind)
         value = normalize.decimal(raw)
+        unit_in_value = None
+        if value is None and raw is not None and (match := _NUMBER_AND_UNIT.match(raw)):
+            value, unit_in_value = normalize.decimal(match.group(1)), match.group(2)  # "1,5 cm"
         if value is not None:
             self.add(node, vocab.VALUE, lit(value, datatype=vocab.DECIMAL))
         elif raw is not None:
             self.warn(f"measurementValue {raw!r} is not a number: kept as a note on dimension {n}")
             self.add(node, vocab.P3, lit(raw, lang))
-        for element in units:
-            unit = next((t for t, _, _ in _terms(element, lang)), None) or _text(element)
-            if unit:
-                self.add(node, vocab.UNIT_TEXT, lit(unit))
-                code = vocab.UNITS.get(unit.casefold())
-                if code:
-                    self.add(node, vocab.UNIT_CODE, iri(code))
+        texts = [next((t for t, _, _ in _terms(element, lang)), None) or _text(element) for element in units]
+        ids = [value for element in units for value, _ in _ids(_kids(element, "conceptID"))]
+        self.unit(node, [t for t in texts if t] + ([unit_in_value] if unit_in_value and not units else []), ids)
         for value, language in notes:
             self.add(node, vocab.P3, lit(value, language))
 
     # -- events ----------------------------------------------------------------------------
 
-    def event(self, event: etree._Element, kind: str, n: int, lang: str) -> None:
-        name = "event" if kind == "other" else kind
-        node = self.node(name, n)
-        self.add(self.object, vocab.EVENT_PROPERTIES[kind], node)
-        if kind == "production":
-            self.add(node, vocab.P108, self.object)
-        elif kind == "acquisition":
-            self.add(node, vocab.P24, self.object)
-        j = k = 0
-        seen: dict[str, int] = {}  # how many of each concept element so far: their keys
-        for part in event:
-            tag = part.tag
-            m = seen[tag] = seen.get(tag, 0) + 1
-            if tag == _T["eventActor"]:
-                for in_role in _kids(part, "actorInRole"):
-                    j += 1
-                    self.actor(in_role, node, kind, (name, n, j), lang)
-            elif tag == _T["eventDate"]:
-                self.event_date(part, node, lang)
-            elif tag == _T["eventPlace"]:
-                for place in _kids(part, "place"):
-                    k += 1
-                    found = self.lido_place(("place", name, n, k), place, lang)
-                    if found:
-                        self.add(node, vocab.P7, found)
-            elif tag == _T["eventMaterialsTech"]:
-                self.materials(part, node, kind, (name, n, m), lang)
-            elif tag == _T["eventMethod"]:
-                method = self.lido_concept(("methode", name, n, m), "methode", part, lang)
-                if method:
-                    self.add(node, vocab.P32, method)
-            elif tag == _T["periodName"]:
-                period = self.lido_concept(("periode", name, n, m), "periode", part, lang)
-                if period:
-                    self.add(node, vocab.P10, period)
-            elif tag == _T["culture"]:
-                culture = self.lido_concept(("cultuur", name, n, m), "cultuur", part, lang)
-                if culture:
-                    self.add(node, vocab.P2, culture)
-            elif tag == _T["eventType"] and kind != "production":
-                event_type = self.lido_concept(("gebeurtenis", name, n, m), "gebeurtenis", part, lang)
-                if event_type:
-                    self.add(node, vocab.P2, event_type)
-            elif tag == _T["eventName"]:
-                for value, language in _values(_kids(part, "appellationValue"), lang):
-                    self.add(node, vocab.LABEL, lit(value, language))
-            elif tag == _T["eventDescriptionSet"]:
-                for value, language in _values(_kids(part, "descriptiveNoteValue"), lang):
-                    self.add(node, vocab.P3, lit(value, language))
-
-    def actor(self, in_role: etree._Element, event: str, kind: str, key: tuple[str | int, ...], lang: str) -> None:
-        agent = None
-        groups = _groups(in_role)
-        for actor in groups.get(_T["actor"], _NONE):
-            agent = self.lido_actor(("actor", *key), actor) or agent
-        if agent is None:
-            return
-        if kind == "acquisition":
-            self.add(event, vocab.P22 if agent in self.keepers else vocab.P23, agent)
-        else:
-            self.add(event, vocab.P14, agent)
-        roles = [
-            concept
-            for k, element in enumerate(groups.get(_T["roleActor"], _NONE), 1)
-            if (concept := self.lido_concept(("rol", *key, k), "rol", element, lang))
-        ]
-        qualifiers = _values(groups.get(_T["attributionQualifierActor"], _NONE), lang)
-        if roles or qualifiers:
-            role = self.node(*key[:2], "role", key[2])
-            self.add(role, vocab.ROL_AGENT, agent)
-            self.add(role, vocab.ROL_ACTIVITEIT, event)
-            for concept in roles:
-                self.add(role, vocab.P14_1, concept)
-            for qualifier, qualifier_lang in qualifiers:
-                self.add(role, vocab.P3, lit(qualifier, qualifier_lang))
-
-    def lido_actor(self, key: tuple[str | int, ...], actor: etree._Element) -> str | None:
-        # Names of people are not in a language: tagged only when the source tags them.
-        groups = _groups(actor)
-        names = [
-            (value, normalize.language(element.get(XML_LANG)), element.get(_PREF) != "alternate")
-            for name_set in groups.get(_T["nameActorSet"], _NONE)
-            for element in _kids(name_set, "appellationValue")
-            if (value := _text(element))
-        ]
-        dates: tuple[str | None, str | None] = (None, None)
-        for vital in groups.get(_T["vitalDatesActor"], _NONE):
-            dates = (self.date_bound(vital, "earliestDate", first=True), self.date_bound(vital, "latestDate", first=False))
-        kind = vocab.AGENT_KINDS.get((actor.get(_TYPE) or "").casefold())
-        return self.agent(key, _ids(groups.get(_T["actorID"], _NONE)), names, kind=kind, dates=dates)
-
-    def event_date(self, event_date: etree._Element, event: str, lang: str) -> None:
-        groups = _groups(event_date)
-        displays = _values(groups.get(_T["displayDate"], _NONE), lang)
-        for display, display_lang in displays:
-            self.add(event, vocab.P3, lit(display, display_lang))
-        date = next(iter(groups.get(_T["date"], _NONE)), None)
-        earliest = self.date_bound(date, "earliestDate", first=True)
-        latest = self.date_bound(date, "latestDate", first=False)
-        span: str | None
-        if earliest and latest:
-            span = earliest if earliest == latest else f"{earliest}/{latest}"
-        elif earliest or latest:
-            # LIDO fills only earliestDate for a single date; the displayDate tells which.
-            single = earliest or latest
-            shown = {normalize.edtf(display) for display, _ in displays}
-            span = single if single in shown else (f"{single}/.." if earliest else f"../{single}")
-        else:
-            span = next((edtf for display, _ in displays if (edtf := normalize.edtf(display))), None)
-        if span:
-            self.time_span(event, span)
-
-    def date_bound(self, date: etree._Element | None, name: str, *, first: bool) -> str | None:
-        """earliestDate / latestDate as EDTF; text that is no date is kept as it is, so the
-        acceptance shapes quarantine the record and the partner sees the bad value."""
-        element = _first(date, name) if date is not None else None
-        raw = _text(element) if element is not None else None
-        if raw is None:
-            return None
-        value = normalize.edtf(raw)
-        if value is None:
-            self.warn(f"{name} {raw!r} is not a date (EDTF)")
-            return raw
-        if "/" in value:  # "17de eeuw, eerste helft" as a bound: take its own first/last end
-            value = value.split("/")[0 if first else -1]
-        if (element.get(_TYPE) or "").casefold() in _CIRCA_TYPES:
-            value = normalize.qualify(value, "~") or value
-        return value
-
-    def materials(self, wrap: etree._Element, event: str, kind: str, key: tuple[str | int, ...], lang: str) -> None:
-        for value, language in _values(_kids(wrap, "displayMaterialsTech"), lang):
-            self.add(event, vocab.P3, lit(value, language))
-        for k, term in enumerate(_walk(wrap, "materialsTech", "termMaterialsTech"), 1):
-            declared = (term.get(_TYPE) or "").casefold()
-            if declared in _TECHNIQUE_TYPES:
-                technique = True
-            elif declared in _MATERIAL_TYPES:
-                technique = False
-            else:
-                technique = any(vocab.is_technique(text) for text, _, _ in _terms(term, lang))
-            scheme = "techniek" if technique else "materiaal"
-            concept = self.lido_concept((scheme, *key, k), scheme, term, lang)
-            if concept is None:
-                continue
-            if technique:
-                self.add(event, vocab.P32, concept)
-            elif kind == "production":
-                self.add(self.object, vocab.P45, concept)
-            else:
-                self.add(event, vocab.P126, concept)
-
-    # -- subjects and related works ----------------------------------------------------------
+    # -- subjects and related works -----------------------------------------------------------
 
     def subjects(self, subject_set: etree._Element, i: int, lang: str) -> None:
         k = 0
@@ -646,20 +452,20 @@ class _LidoRecord(RecordBuilder):
                     found = self.lido_concept(("subject", i, k), "onderwerp", part, lang)
                 elif tag == _T["subjectActor"]:
                     for actor in _kids(part, "actor"):
-                        found = self.lido_actor(("subject", i, k), actor)
+                        found = self.lido_actor(("subject", i, k), actor)[0]
                 elif tag == _T["subjectPlace"]:
                     for place in _kids(part, "place"):
                         found = self.lido_place(("subject", i, k), place, lang)
                 elif tag == _T["subjectEvent"]:
                     found = self.subject_event(part, i, k, lang)
                 if found:
-                    self.add(self.object, vocab.P62, found)
+                    self.about_subject(found)
         if k == 0:  # only the display text
             words = [(v, language, True) for v, language in _values(_kids(subject_set, "displaySubject"), lang)]
             if words:
                 found = self.concept(("subject", i, 0), "onderwerp", [], words)
                 if found:
-                    self.add(self.object, vocab.P62, found)
+                    self.about_subject(found)
 
     def subject_event(self, part: etree._Element, i: int, k: int, lang: str) -> str | None:
         node = None
@@ -752,19 +558,22 @@ class _LidoRecord(RecordBuilder):
         return self.rights(node, subject, statements, credits, holder)
 
 
-def _wkt(gmls: list[etree._Element]) -> str | None:
-    """A gml:Point of a LIDO place as WKT (``POINT(long lat)``), if it has one: ``gml:pos``
-    is "lat long" (EPSG:4326 axis order), ``gml:coordinates`` is "long,lat"."""
-    for gml in gmls:
-        for point in gml.iter(_GML_POINT):
-            for pos in point:
-                if pos.tag not in (_GML_POS, _GML_COORDINATES) or not pos.text:
-                    continue
-                numbers = [normalize.decimal(n) for n in pos.text.replace(",", " ").split()[:2]]
-                if len(numbers) == 2 and None not in numbers:
-                    lat, long = numbers if pos.tag == _GML_POS else reversed(numbers)
-                    return f"POINT({long} {lat})"
-    return None
+
+_SYSTEM_NUMBER = re.compile(r"^(?:priref|record|rec|adlib|object)[/:_ -]*\d+$", re.I)
+_NUMBER_AND_UNIT = re.compile(r"^\s*([+-]?\d[\d.,\s]*)\s*([^\d\s][^\d]{0,14})$")
+
+# Names of collection systems that exports put in lidoRecID/@lido:source: no keeper.
+_SYSTEMS = frozenset({"adlib", "axiell", "tms", "the museum system", "collectiveaccess", "mais", "memorix", "atlantis",
+                      "museumplus", "imdas", "local", "purl", "urn", "global"})
+_SYSTEM_TYPES = (_SYSTEMS - {"local", "purl", "urn", "global"}) | {"priref", "database", "system", "intern", "internal"}
+
+
+def _is_textual(element: etree._Element) -> bool:
+    """Whether an object name or classification names a text or document."""
+    for child in element:
+        if (child.tag == _TERM or child.tag == _CONCEPT_ID) and child.text and vocab.is_textual(child.text.strip()):
+            return True
+    return False
 
 
 __all__ = ["LIDO", "SOURCE_PATHS", "LidoMapper"]

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from ..records import MappedRecord, SourceRecord
-from . import normalize, vocab
+from . import attribution, normalize, vocab
 from .builder import RecordBuilder, source_paths
 from .ntriples import iri, lit
 from .payload import find_root, oai_identifier, xml_values
@@ -78,6 +78,32 @@ SOURCE_PATHS = source_paths(
 )
 
 
+# Fields whose values are text in a language (the others are codes, names, identifiers).
+_TEXT_FIELDS = frozenset({"title", "description", "subject", "type", "coverage", "source", "relation", "rights",
+                          "publisher", "date", "format"})
+_PID = re.compile(r"^(ark:/?|doi:|hdl:|urn:nbn:|info:ark/)\S+$", re.I)
+_PID_URL = re.compile(r"^https?://(?:[^/]+/ark:/|(?:dx\.)?doi\.org/|hdl\.handle\.net/|n2t\.net/|purl\.org/|"
+                      r"nbn-resolving\.(?:org|de)/|persistent-identifier\.nl/|w3id\.org/)", re.I)
+_RESOLVERS = {"ark": "https://n2t.net/ark:/", "doi": "https://doi.org/", "hdl": "https://hdl.handle.net/",
+              "urn": "https://nbn-resolving.org/urn:", "info": "https://n2t.net/ark:/"}
+
+
+def persistent_id(value: str) -> str | None:
+    """A dc:identifier that is a persistent identifier (an ARK, a handle, a DOI, a PURL, a
+    URN:NBN), as an http IRI; None for other identifiers and web pages."""
+    url = normalize.http_iri(value)
+    if url is not None:
+        return url if _PID_URL.match(url) else None
+    match = _PID.match(value.strip())
+    if match is None:
+        return None
+    scheme = match.group(1).split(":")[0].casefold().rstrip("/")
+    rest = value.strip()[len(match.group(1)):].lstrip("/")
+    if scheme == "urn":
+        rest = "nbn:" + rest
+    return normalize.http_iri(_RESOLVERS[scheme] + rest)
+
+
 def _is_image_url(url: str) -> bool:
     """Whether an http(s) URL points at an image rather than a web page."""
     return bool(_IMAGE_PATH.search(urlsplit(url).path)) or any(hint in url for hint in _IMAGE_HINTS)
@@ -87,6 +113,7 @@ class OaiDcMapper:
     """Maps one ``oai_dc`` record to an OSLO graph."""
 
     name = "oai_dc"
+    root = "oai_dc:dc"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         dc, warnings = find_root(record, "{" + OAI_DC + "}dc", _ALL_DC, "oai_dc:dc")
@@ -102,9 +129,13 @@ class _DcRecord(RecordBuilder):
             value = normalize.text(raw, multiline=name == "description")
             if value:
                 tag = element.get(_XML_LANG)
-                lang = (normalize.language(tag) or self.profile.language) if tag else self.profile.language
+                declared = normalize.language(tag) if tag else None
+                lang = self.text_language(declared) if name in _TEXT_FIELDS else declared or self.profile.language
                 fields.setdefault(name, []).append((value, lang))
-        self.start(None)
+        if any(vocab.is_textual(value) for value, _ in fields.get("type", ())):
+            self.about = vocab.P129
+        # the object's IRI: its persistent identifier (ark, handle, DOI), else minted
+        self.start(next((pid for value, _ in fields.get("identifier", ()) if (pid := persistent_id(value))), None))
         for value, lang in fields.get("title", ()):
             self.title(value, lang)
         for value, lang in fields.get("description", ()):
@@ -127,11 +158,12 @@ class _DcRecord(RecordBuilder):
             url = normalize.http_iri(value)
             subject = iri(url) if url else self.concept(("subject", k), "onderwerp", [], [(value, lang, True)])
             if subject:
-                self.add(self.object, vocab.P62, subject)
+                self.about_subject(subject)
         for k, (value, lang) in enumerate(fields.get("publisher", ()), 1):
             url = normalize.http_iri(value)
             keeper = self.agent(
-                ("keeper", k), [(url, None)] if url else [], [] if url else [(value, lang, True)], may_be_provider=True
+                ("keeper", k), [(url, None)] if url else [], [] if url else [(value, lang, True)], may_be_provider=True,
+                kind="organisation",
             )
             if keeper:
                 self.add(self.object, vocab.P50, keeper)
@@ -159,9 +191,11 @@ class _DcRecord(RecordBuilder):
         """Web pages, images and identifiers; returns the digital objects (image terms)."""
         digital: list[str] = []
         k = 0
-        for value, _ in values:
+        for n, (value, _) in enumerate(values, 1):
             url = normalize.http_iri(value)
-            if url is None:
+            if url is None and _PID.match(value):
+                self.identifier(("pid", n), value)  # an ark, a handle, a DOI: no inventory number
+            elif url is None:
                 k += 1
                 self.object_numbers.append(value)
                 # the first plain dc:identifier is the object number (inventory number)
@@ -177,17 +211,24 @@ class _DcRecord(RecordBuilder):
     def production(
         self, creators: list[tuple[str, str]], contributors: list[tuple[str, str]], dates: list[tuple[str, str]]
     ) -> None:
+        for value, _ in dates:
+            if normalize.is_placeholder_date(value):
+                self.warn(f"dc:date {value!r} stands for no date: left out")
+        dates = [(value, lang) for value, lang in dates if not normalize.is_placeholder_date(value)]
         if not (creators or contributors or dates):
             return
         node = self.node("production", 1)
         self.add(self.object, vocab.P108I, node)
         self.add(node, vocab.P108, self.object)
-        for prop, kind, names in ((vocab.P14, "creator", creators), (vocab.P11, "contributor", contributors)):
-            for j, (value, _) in enumerate(names, 1):
+        for kind, names in (("creator", creators), ("contributor", contributors)):
+            for j, (value, lang) in enumerate(names, 1):
                 url = normalize.http_iri(value)
-                agent = self.agent((kind, j), [(url, None)] if url else [], [] if url else [(value, None, True)])
+                # a name may carry its qualifier or role: "kopie naar Bruegel", "X (ancien possesseur)"
+                name, qualifier, role = (None, None, None) if url else attribution.split_name(value)
+                agent = self.agent((kind, j), [(url, None)] if url else [], [] if url else [(name, None, True)])
                 if agent:
-                    self.add(node, prop, agent)
+                    self.credit(node, agent, (kind, j), name=name, qualifier=qualifier, role=role, lang=lang,
+                                participant=kind == "contributor")
         if not dates:
             return
         (first, first_lang), *later = dates

@@ -24,8 +24,9 @@ The member is already OSLO; what this mapper does is make it *ours*:
   labels is cleaned and gets the feed's language when it has none; an EDTF time-span gets
   its ``crm:P82a``/``crm:P82b`` bounds as in the other mappers.
 - **Our conventions.** ``crm:E22_Man-Made_Object`` is written ``crm:E22_Human-Made_Object``;
-  only the member's own resource keeps an ``rdf:type`` (nested nodes are typed by the
-  validator from the property ranges); nested nodes stay, and their blank nodes are
+  only the member's own resource is an E22 (a nested object, such as a part, is written as
+  an ``crm:E18_Physical_Thing``); nested nodes keep their types and get those the property
+  ranges give (as in every mapper); nested nodes stay, and their blank nodes are
   skolemised under the record's IRI (``…#ld-P108i-1``), so the store holds no blank node;
   rights URIs take their canonical form, Wikidata page URLs become entity IRIs, IRIs with
   spaces are percent-encoded; a record without rights gets the feed's default rights.
@@ -54,6 +55,11 @@ from .profile import ExtraField, Profile
 
 _RDF_TYPE = vocab.RDF + "type"
 _XSD_STRING = vocab.XSD + "string"
+_LANG_STRING = vocab.RDF + "langString"
+# Namespaces of real datatypes: a literal typed with anything else whose value is an http
+# IRI was meant as a node (a context typed the property with a class).
+_DATATYPE_NAMESPACES = (vocab.XSD, vocab.RDF, vocab.GEO, "http://id.loc.gov/datatypes/", "http://www.opengis.net/",
+                        "https://www.iana.org/assignments/media-types/")
 _DATE_TIME = vocab.XSD + "dateTime"
 _VERSION_OF = vocab.DCTERMS + "isVersionOf"
 _VERSION_TRIPLES = frozenset({_VERSION_OF, vocab.PROV + "generatedAtTime"})
@@ -65,6 +71,9 @@ _P102 = vocab.CRM + "P102_has_title"
 _IDENTIFIER = vocab.ADMS + "identifier"
 _NOTATION = vocab.SKOS + "notation"
 _OBJECTNUMMER = vocab.CEST + "Waarde_objectnummer"
+_UNIT_TEXT = vocab.SCHEMA + "unitText"
+_DC_TITLE = vocab.DCTERMS + "title"
+_ROL_AGENT = vocab.CE + "Rol.agent"
 # Properties whose plain strings are text in a language (the others are codes, names, numbers).
 _TEXT_PROPERTIES = frozenset(
     {
@@ -99,6 +108,7 @@ _CRM_LOCAL = re.compile(r"^(P\d+[a-z]?(?:\.\d+)?|E\d+)_")
 SOURCE_PATHS = source_paths(
     {
         vocab.P102: "MensgemaaktObject.titel",
+        iri(vocab.DCTERMS + "title"): "Dossier.naam",
         vocab.P3: "Entiteit.beschrijving",
         vocab.IDENTIFIER: "Entiteit.identificator",
         vocab.NOTATION: "Identificator.identificator",
@@ -119,6 +129,7 @@ class OsloJsonLdMapper:
     """Maps one OSLO JSON-LD member (e.g. from an LDES) to our OSLO conventions."""
 
     name = "oslo-jsonld"
+    root = "$"  # the source path of the whole record
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord:
         member, warnings = _member(record)
@@ -228,16 +239,24 @@ class _JsonLdRecord(RecordBuilder):
         undefined: set[str] = set()
         for s, p, o in triples:
             predicate = _iri(p.value)
-            if predicate == _RDF_TYPE or (s == main and predicate in _VERSION_TRIPLES):
-                continue  # only the record's own resource is typed (above); versions → the object
+            if s == main and (predicate == _RDF_TYPE or predicate in _VERSION_TRIPLES):
+                continue  # the record's own resource is typed above; versions → the object
+            if predicate == _RDF_TYPE:
+                if isinstance(o, ox.NamedNode) and not o.value.startswith(_RELATIVE):
+                    kind = _iri(o.value)  # another object than the record's is a physical thing
+                    self.add(term(s), vocab.A, iri(vocab.E18 if kind in _E22_NAMES else kind))
+                continue
             if not _ABSOLUTE.match(predicate):  # a key no context defines: JSON-LD drops it
                 undefined.add(predicate)
                 continue
             subject = term(s)
             if isinstance(o, ox.Literal):
+                if predicate == _UNIT_TEXT:  # "cm" → also its unit IRI; an IRI is never unit text
+                    self.unit(subject, [o.value.strip()] if o.value.strip() else [])
+                    continue
                 for value, text, lang in self._literal(predicate, o):
                     self.add(subject, iri(predicate), text)
-                    if subject == self.object and predicate == _P102:
+                    if subject == self.object and predicate in (_P102, _DC_TITLE):
                         self.titles.append((value, lang or self.profile.language))
                     elif predicate == _P4 and text.endswith(f"<{vocab.EDTF}>"):
                         self.time_span(subject, value)
@@ -246,6 +265,8 @@ class _JsonLdRecord(RecordBuilder):
                 self.add(subject, iri(predicate), self._word(predicate, unquote(o.value[len(_RELATIVE) :])))
                 continue
             obj = term(o)
+            if predicate == _ROL_AGENT:
+                self.add(subject, vocab.A, vocab.CLASS["role"])
             if subject in rights_nodes and predicate == _P2:
                 canonical = normalize.rights_uri(_iri(o.value))
                 obj = iri(canonical) if canonical else obj
@@ -313,25 +334,33 @@ class _JsonLdRecord(RecordBuilder):
     def _literal(self, predicate: str, o: ox.Literal) -> Iterator[tuple[str, str, str | None]]:
         """(value, N-Triples term, language) of a literal, normalised."""
         value, datatype, language = o.value, o.datatype.value, o.language
-        if language or (datatype == _XSD_STRING and predicate in _TEXT_PROPERTIES):
+        if language or datatype == _LANG_STRING or (datatype == _XSD_STRING and predicate in _TEXT_PROPERTIES):
+            # a context may type a name or title rdf:langString while the member gives a
+            # plain string: text in a language, which the language policy then decides
             text = normalize.text(value, multiline=predicate in _MULTILINE) if predicate in _TEXT_PROPERTIES else value
-            lang = (normalize.language(language) if language else None) or self.profile.language
             if text:
+                lang = self.text_language(normalize.language(language) if language else None)
                 yield text, lit(text, lang), lang
         elif datatype == _XSD_STRING:
-            yield value, lit(value), None
+            if normalize.text(value) is not None or not value.strip():  # export debris is left out
+                yield value, lit(value), None
         elif datatype == _DATE_TIME:
             fixed, fixed_type = normalize.date_time(value)
             yield fixed, lit(fixed, datatype=fixed_type), None
-        elif datatype == vocab.EDTF and value.strip() in _UNKNOWN_TIMES:
+        elif datatype == vocab.EDTF and (value.strip() in _UNKNOWN_TIMES or normalize.is_placeholder_date(value)):
             self.warn(f"time {value!r} says the date is unknown: left out")
         elif datatype == vocab.EDTF and not normalize.is_edtf(value.strip()):
             fixed = normalize.edtf(value)
             if fixed is None:
                 self.warn(f"time {value!r} is not a date (EDTF): kept as it is")
             yield (fixed or value), lit(fixed or value, datatype=vocab.EDTF), None
+        elif (predicate != _NOTATION and not datatype.startswith(_DATATYPE_NAMESPACES)
+              and (url := normalize.http_iri(value))):
+            # a context that types a property with a class (Ghent's isEenheidVan:
+            # org:Organization) where it means a node: the IRI stays an IRI
+            yield url, iri(url), None
         else:
-            yield value, lit(value, datatype=_iri(datatype)), None
+            yield value, lit(value, datatype=iri(_iri(datatype))[1:-1]), None
 
     def _object_numbers(self, triples: list[Triple], identifiers: list[Node]) -> None:
         """The object's identifiers (object numbers first): its label when it has no title."""

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from . import normalize, relators, vocab
+from . import attribution, normalize, relators, vocab
 from .builder import Labels, RecordBuilder
 from .normalize import line
 from .ntriples import iri, lit
@@ -174,7 +174,16 @@ class PatternBuilder(RecordBuilder):
         else:
             event = self.production()
             words = {q.casefold().strip(" .:") for q, _ in qualifiers}
-            if words & INFLUENCE_QUALIFIERS:
+            meaning = attribution.qualifier_kind(qualifiers[0][0]) if qualifiers else None
+            if meaning in ("workshop", "circle", "attributed"):
+                # by the table every mapper reads (attribution.py): a workshop or circle as a
+                # group with the master linked, an attribution as an E13 assignment
+                concept = self.role_concept(("rol", *key), code, role_labels)
+                qualifier, lang = qualifiers[0]
+                self.credit(event, agent, key, qualifier=qualifier, lang=lang, roles=[concept] if concept else (),
+                            participant=kind != relators.MAKER)
+                return
+            if words & INFLUENCE_QUALIFIERS or meaning == "influence":
                 # "kopie naar X": made after X's work, not by X
                 self.add(event, vocab.P15, agent)
                 for qualifier, lang in qualifiers:
@@ -184,6 +193,7 @@ class PatternBuilder(RecordBuilder):
         concept = self.role_concept(("rol", *key), code, role_labels)
         if concept or qualifiers:
             node = self.node("role", *key)
+            self.add(node, vocab.A, vocab.CLASS["role"])
             self.add(node, vocab.ROL_AGENT, agent)
             self.add(node, vocab.ROL_ACTIVITEIT, event)
             if concept:

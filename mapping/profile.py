@@ -18,6 +18,8 @@ read with :meth:`Profile.from_toml`::
     [values."*"]                          # … or for every kind
     "olieverf" = "http://vocab.getty.edu/aat/300015050"
 
+    aggregators = ["Erfgoedbank Voorbeeldstreek"]  # intermediaries named in records: never the keeper
+
     [[fields]]                            # what the built-in mapper does not know
     path = "lido:descriptiveMetadata/lido:objectIdentificationWrap/lido:displayStateEditionWrap/lido:displayEdition"
     property = "crm:P3_has_note"          # a CURIE of oogst.mapping.vocab.PREFIXES or a full IRI
@@ -52,7 +54,7 @@ from . import normalize, vocab
 
 # Bumped whenever the RDF a mapper writes for the same input changes, so that stored records
 # can be re-mapped (and goldens re-read) deliberately.
-MAPPING_VERSION = "2"
+MAPPING_VERSION = "3"
 
 # Resolves a JSON-LD context URL to the parsed context document; raises LookupError when
 # it has none. oogst.jsonld.ContextCache is one (and the one oslo-jsonld needs: it also
@@ -157,6 +159,7 @@ class Profile:
     provider_iri: str | None = None
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     fields: tuple[ExtraField, ...] = ()
+    aggregators: tuple[str, ...] = ()
     contexts: ContextCache | None = field(default=None, compare=False, repr=False)
     mapping_version: str = field(default=MAPPING_VERSION, init=False)
     # What the profile decides for a concept (its IRI from ids, value maps, concordance),
@@ -186,6 +189,7 @@ class Profile:
                               hint="use the provider's Wikidata or OVO IRI, e.g. http://www.wikidata.org/entity/Q1809071")
         object.__setattr__(self, "values", self._checked_values(self.values))
         object.__setattr__(self, "fields", tuple(self.fields))
+        object.__setattr__(self, "aggregators", tuple(" ".join(str(name).casefold().split()) for name in self.aggregators))
 
     def _checked_values(self, values: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
         """Keys case-folded with whitespace collapsed (as terms are looked up); every target
@@ -232,14 +236,18 @@ class Profile:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], feed: str, source: str = "profile", **defaults: Any) -> Profile:
         """A profile from the parsed TOML (see the module docstring for the keys)."""
-        known = {"language", "default_rights", "provider", "provider_name", "provider_iri", "values", "fields"}
+        known = {"language", "default_rights", "provider", "provider_name", "provider_iri", "values", "fields",
+                 "aggregators"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(
                 f"{source}: unknown key(s) {', '.join(unknown)}", feed=feed, hint=f"known keys: {', '.join(sorted(known))}"
             )
         values = dict(defaults)
-        for key in ("language", "default_rights", "provider_name", "provider_iri", "values"):
+        aggregators = data.get("aggregators", ())
+        if not isinstance(aggregators, (list, tuple)) or not all(isinstance(a, str) for a in aggregators):
+            raise ConfigError(f"{source}: aggregators is a list of names", feed=feed)
+        for key in ("language", "default_rights", "provider_name", "provider_iri", "values", "aggregators"):
             if key in data:
                 values[key] = data[key]
         provider = data.get("provider", {})

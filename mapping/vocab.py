@@ -45,10 +45,13 @@ DECIMAL = XSD + "decimal"
 DATE = XSD + "date"
 WKT = GEO + "wktLiteral"
 
-# The heritage object's class, the only rdf:type a record graph carries; the CRM 6 spelling
-# of the 2021 profile is accepted on input and written as the CRM 7 one.
+# The heritage object's class; the CRM 6 spelling of the 2021 profile is accepted on input and
+# written as the CRM 7 one. Only the record's own object is an E22 in a record graph (so that
+# counting ``?o a crm:E22_Human-Made_Object`` counts published objects): another object a
+# record names (a part, a related work) is written as an E18 Physical Thing.
 E22 = CRM + "E22_Human-Made_Object"
 E22_CRM6 = CRM + "E22_Man-Made_Object"
+E18 = CRM + "E18_Physical_Thing"
 
 # Prefixes a partner may use in a mapping profile's extra fields, and that oslo-jsonld
 # repairs when a member uses them without defining them.
@@ -85,6 +88,8 @@ TURTLE_PREFIXES = {
     **{name: ns for name, ns in PREFIXES.items() if name not in ("cidoc", "dct", "dc", "geo", "m8g", "edm")},
     "aat": AAT,
     "edtf": "http://id.loc.gov/datatypes/edtf/",
+    "dossier": "https://data.vlaanderen.be/ns/dossier#",
+    "qudt": QUDT_UNIT,
 }
 
 # Properties as ready-made N-Triples terms (the hot path only concatenates strings).
@@ -162,15 +167,59 @@ DC_RELATION = iri(DCTERMS + "relation")
 DC_IS_PART_OF = iri(DCTERMS + "isPartOf")
 DC_EXTENT = iri(DCTERMS + "extent")
 
-# The kind of classification, as Ghent signals it: the CEST registration field.
+P15 = iri(CRM + "P15_was_influenced_by")
+P51 = iri(CRM + "P51_has_former_or_current_owner")
+P140I = iri(CRM + "P140i_was_attributed_by")
+P129 = iri(CRM + "P129_is_about")
+P140 = iri(CRM + "P140_assigned_attribute_to")
+P141 = iri(CRM + "P141_assigned")
+P177 = iri(CRM + "P177_assigned_property_type")
+P107I = iri(CRM + "P107i_is_current_or_former_member_of")
+P107 = iri(CRM + "P107_has_current_or_former_member")
+ALTERNATIVE = iri(DCTERMS + "alternative")
+
+# Classes, as N-Triples terms: every node a mapper writes is typed as the OSLO profile types it.
+CLASS = {
+    name: iri(ns + local)
+    for name, ns, local in (
+        ("object", CRM, "E22_Human-Made_Object"), ("thing", CRM, "E18_Physical_Thing"),
+        ("production", CRM, "E12_Production"), ("acquisition", CRM, "E8_Acquisition"),
+        ("custody", CRM, "E10_Transfer_of_Custody"), ("modification", CRM, "E11_Modification"),
+        ("move", CRM, "E9_Move"), ("destruction", CRM, "E6_Destruction"), ("part-addition", CRM, "E79_Part_Addition"),
+        ("part-removal", CRM, "E80_Part_Removal"), ("other", CRM, "E5_Event"), ("event", CRM, "E5_Event"),
+        ("classification", CRM, "E17_Type_Assignment"), ("dimension", CRM, "E54_Dimension"),
+        ("right", CRM, "E30_Right"), ("information", CRM, "E73_Information_Object"),
+        ("document", CRM, "E31_Document"), ("attribution", CRM, "E13_Attribute_Assignment"),
+        ("group", CRM, "E74_Group"), ("collection", CRM, "E78_Collection"),
+        ("concept", SKOS, "Concept"), ("identifier", ADMS, "Identifier"), ("agent", DCTERMS, "Agent"),
+        ("person", PERSON, "Person"), ("organisation", ORG, "Organization"), ("place", PROV, "Location"),
+        ("digital", DIG, "D1_Digital_Object"), ("role", CE, "Rol"),
+        ("unit", "https://data.vlaanderen.be/ns/generiek#", "StandaardEenheid"),
+    )
+}
+
 CEST_OBJECTNAAM = iri(CEST + "Term_objectnaam")
 CEST_OBJECTCATEGORIE = iri(CEST + "Term_objectcategorie")
 CEST_OBJECTNUMMER = iri(CEST + "Waarde_objectnummer")
 
-# What kind of agent: written as dcterms:type (only the object carries an rdf:type; the
-# validator turns these into classes when it materialises types).
-PERSON_TYPE = iri(PERSON + "Person")
-ORGANISATION_TYPE = iri(ORG + "Organization")
+# The class a node gets from the property that points to it (the range the OSLO profile
+# gives the property wherever it is used): ntriples.Triples writes these types as the triples
+# are added, for every
+# mapper. Classes that depend on more than the property (a person or an organisation, an
+# exhibition) and ce:Rol (the subject of ce:Rol.agent) the mappers add themselves.
+NODE_CLASSES = {
+    **{P: CLASS[kind] for P, kind in (
+        (P108I, "production"), (P24I, "acquisition"), (P30I, "custody"), (P31I, "modification"), (P25I, "move"),
+        (P13I, "destruction"), (P110I, "part-addition"), (P112I, "part-removal"), (P12I, "event"),
+        (P41I, "classification"), (P43, "dimension"), (P104, "right"), (P128, "information"), (P70I, "document"),
+        (P2, "concept"), (P42, "concept"), (P45, "concept"), (P32, "concept"), (P14_1, "concept"), (P126, "concept"),
+        (IDENTIFIER, "identifier"), (P1, "identifier"), (P14, "agent"), (P11, "agent"), (P22, "agent"),
+        (P23, "agent"), (P50, "agent"), (P75I, "agent"), (ROL_AGENT, "agent"), (P7, "place"), (P55, "place"),
+        (P129I, "digital"), (iri(SCHEMA + "unitCode"), "unit"), (P46I, "thing"), (P46, "thing"),
+        (P107I, "group"), (P140I, "attribution"), (P51, "agent"),
+    )},
+}
+
 AGENT_KINDS = {
     **dict.fromkeys(("person", "persoon", "personne", "individual", "individu"), "person"),
     **dict.fromkeys(
@@ -211,15 +260,39 @@ DIMENSION_TYPES: dict[str, str] = {
 UNITS: dict[str, str] = {
     term: QUDT_UNIT + code
     for code, terms in {
-        "MilliM": ("mm", "millimeter", "millimètre", "millimetre"),
-        "CentiM": ("cm", "centimeter", "centimètre", "centimetre"),
-        "M": ("m", "meter", "mètre", "metre"),
-        "GM": ("g", "gram", "gramme"),
-        "KiloGM": ("kg", "kilogram", "kilogramme"),
-        "IN": ("in", "inch", "duim"),
+        "MilliM": ("mm", "millimeter", "millimètre", "millimetre", "millimeters", "millimètres", "millimetres"),
+        "CentiM": ("cm", "centimeter", "centimètre", "centimetre", "centimeters", "centimètres", "centimetres",
+                   "cms", "zentimeter"),
+        "DeciM": ("dm", "decimeter", "décimètre", "decimetre"),
+        "M": ("m", "meter", "mètre", "metre", "meters", "mètres", "metres", "mtr"),
+        "KiloM": ("km", "kilometer", "kilomètre", "kilometre"),
+        "GM": ("g", "gr", "gram", "gramme", "grams", "grammes", "gramm"),
+        "KiloGM": ("kg", "kilogram", "kilogramme", "kilograms", "kilogrammes", "kilo", "kilogramm"),
+        "MilliGM": ("mg", "milligram", "milligramme"),
+        "IN": ("in", "inch", "inches", "duim", "pouce", "pouces", "zoll", '"', "″"),
+        "FT": ("ft", "foot", "feet", "voet", "pied", "pieds", "fuß", "'", "′"),
+        "L": ("l", "liter", "litre", "liters", "litres"),
+        "MilliL": ("ml", "milliliter", "millilitre"),
+        "DEG": ("°", "graden", "degrees", "degré", "degrés"),
+        "PIXEL": ("px", "pixel", "pixels"),
     }.items()
     for term in terms
 }
+_UNIT_TEXT = re.compile(r"^\s*([^\s.]+(?:\s[^\s.]+)?)\.?\s*$")
+
+
+@lru_cache(maxsize=1024)
+def unit_code(text: str | None) -> str | None:
+    """A unit as partners write it ("cm", "cm.", "Centimeters", "inch") or as an IRI (QUDT)
+    → its QUDT unit IRI, or None."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith(QUDT_UNIT) or text.startswith(QUDT_UNIT.replace("http:", "https:")):
+        return QUDT_UNIT + text.rsplit("/", 1)[-1]
+    match = _UNIT_TEXT.match(text.casefold())
+    return UNITS.get(match.group(1)) if match else UNITS.get(text.casefold())
+
 
 # LIDO event types → what the event is to the object. LIDO 1.1 terminology codes (grouped as
 # in nfdi4objects' LIDO-Term2CRM.csv) and the words Flemish exports put in eventType/term.
@@ -337,6 +410,51 @@ def is_technique(term: str) -> bool:
     """Whether an untyped materials/technique term names a technique (``"ets"``,
     ``"kleurenlithografie"``, ``"gegoten"``) rather than a material (``"brons"``, ``"doek"``)."""
     return _TECHNIQUE.search(term.casefold().strip()) is not None
+
+
+# Kinds of work whose subjects are what they are *about* (crm:P129_is_about), not what they
+# depict (crm:P62_depicts): texts, documents, archival material, notated music. Words of
+# object names and types (nl, fr, en, de), DCMI/EDM types and AAT concepts.
+_TEXTUAL_WORDS = frozenset({
+    "text", "tekst", "texte", "texts", "teksten", "textual", "boek", "boeken", "book", "books", "livre", "livres",
+    "buch", "handschrift", "handschriften", "manuscript", "manuscripts", "manuscrit", "manuscrits", "document",
+    "documenten", "documents", "dokument", "brief", "brieven", "letter", "letters", "lettre", "lettres", "akte",
+    "akten", "oorkonde", "oorkonden", "charter", "charters", "charte", "urkunde", "archief", "archiefstuk",
+    "archiefstukken", "archiefmateriaal", "archival material", "archival materials", "archives", "archive",
+    "archivalien", "dossier", "dossiers", "register", "registers", "tijdschrift", "tijdschriften", "periodical",
+    "periodicals", "périodique", "krant", "kranten", "newspaper", "newspapers", "journal", "zeitung",
+    "pamflet", "pamfletten", "pamphlet", "pamphlets", "brochure", "brochures", "incunabel", "incunabelen",
+    "incunable", "incunabula", "partituur", "partituren", "score", "scores", "partition", "notenschrift",
+    "correspondentie", "correspondence", "correspondance", "notulen", "minutes", "verslag", "rapport", "report",
+    "publicatie", "publication", "catalogus", "catalogue", "catalog", "gedrukt werk", "printed matter",
+})
+_TEXTUAL_AAT = frozenset({AAT + n for n in ("300028051", "300026685", "300028569", "300026879", "300026657",
+                                             "300026656", "300028029", "300026816", "300026430")})
+
+
+def is_textual(value: str) -> bool:
+    """Whether an object name, type word or type IRI names a text or document."""
+    key = value.strip().casefold()
+    return key in _TEXTUAL_WORDS or value in _TEXTUAL_AAT or value.upper() == "TEXT" or value == DCMITYPE + "Text"
+
+
+# Names of aggregators, datahubs and intermediaries that export records for museums: named as
+# a LIDO recordSource or lidoRecID source, they are not the object's keeper (matched as
+# case-folded substrings of the name).
+AGGREGATORS = (
+    "vlaamse kunstcollectie", "flemish art collection", "arthub", "datahub", "europeana", "meemoo", "packed",
+    "erfgoedplus", "collectie vlaanderen", "aggregator", "aggregatie", "vkc", "digital heritage", "museum digital",
+    "deutsche digitale bibliothek", "kulturpool", "culturaitalia", "collectie nederland", "netwerk digitaal erfgoed",
+)
+
+
+@lru_cache(maxsize=1024)
+def is_aggregator(name: str | None) -> bool:
+    """Whether a legal body's name is that of an aggregator rather than a holding institution."""
+    if not name:
+        return False
+    key = name.casefold()
+    return any(word in key for word in AGGREGATORS)
 
 
 # DCMI Type vocabulary (dc:type values of oai_dc records), lower-cased, without spaces.

@@ -43,8 +43,10 @@ class FileMapping:
         return not self.errors and self.conforming == len(self.mapped)
 
     def ntriples(self) -> str:
-        """Every mapped record's graph, as one N-Triples text."""
-        return "".join(m.ntriples for m in self.mapped)
+        """Every mapped record's graph, as one N-Triples text (leaving out a record whose
+        data the validator could not read: its report says why)."""
+        return "".join(m.ntriples for m in self.mapped if not any(
+            f.rule == "mapping:error" for f in self.reports.get(m.source_id, Report(m.source_id)).findings))
 
     def turtle(self) -> str:
         """Every mapped record's graph, as one Turtle document with the OSLO prefixes."""

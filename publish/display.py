@@ -22,6 +22,7 @@ P2, P3, P4 = CRM + "P2_has_type", CRM + "P3_has_note", CRM + "P4_has_time-span"
 P14, P41I, P42 = CRM + "P14_carried_out_by", CRM + "P41i_was_classified_by", CRM + "P42_assigned"
 P50, P102, P104 = CRM + "P50_has_current_keeper", CRM + "P102_has_title", CRM + "P104_is_subject_to"
 P108I, P129I = CRM + "P108i_was_produced_by", CRM + "P129i_is_subject_of"
+P140I, P141 = CRM + "P140i_was_attributed_by", CRM + "P141_assigned"
 
 # Languages in the order a label is picked for display: Dutch first (the UI's language).
 LANGUAGES = ("nl", "", "en", "fr", "de")
@@ -127,6 +128,8 @@ def extract(
     doc.types = doc.object_names + doc.types
     for production in objects(object_iri, P108I):
         doc.makers += [link(agent) for agent in objects(production, P14)]
+        # attributed makers (an E13 assignment of crm:P14_carried_out_by, mapping/attribution.py)
+        doc.makers += [link(agent) for assignment in objects(production, P140I) for agent in objects(assignment, P141)]
         if doc.date is None:
             notes = literals(production, P3)
             spans = [(o.value, "") for o in out.get(production, {}).get(P4, []) if isinstance(o, ox.Literal)]

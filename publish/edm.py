@@ -221,6 +221,9 @@ class _Builder:
         for prop in ("P62_depicts", "P129_is_about"):
             for subject in g.objects(obj, C[prop]):
                 self.link("dc:subject", subject)
+        for carried in g.iris(obj, C["P128_carries"]):  # a text's content is about its subjects
+            for subject in g.objects(carried, C["P129_is_about"]):
+                self.link("dc:subject", subject)
         self.events(obj)
         for material in g.objects(obj, C["P45_consists_of"]):
             self.link("dcterms:medium", material, "Concept")
@@ -288,6 +291,21 @@ class _Builder:
                     qualifier = notes[0]
                     text = f"{name.value} ({qualifier.value})" if name else qualifier.value
                     self.put("dc:creator", Lit(text, qualifier.lang or (name.lang if name else None)))
+                elif agent is not None:
+                    self.link("dc:creator", agent, "Agent")
+            # made after, or attributed to, someone (mapping/attribution.py): named with the
+            # partner's words, as Europeana shows qualified creators ("Bruegel, Pieter (I) (naar)")
+            notes = [n for n in g.literals(event, C["P3_has_note"])]
+            qualified = [(agent, notes) for agent in g.objects(event, C["P15_was_influenced_by"])]
+            qualified += [(agent, list(g.literals(a, C["P3_has_note"])))
+                          for a in g.iris(event, C["P140i_was_attributed_by"]) for agent in g.objects(a, C["P141_assigned"])]
+            for node, words in qualified:
+                agent = self.resolve(node) if type(node) is str else node
+                name = self.label(agent) if type(agent) is str else None
+                said = next((w for w in words if name and w.value.endswith(name.value)), None)
+                qualifier = said.value[: -len(name.value)].strip() if said and name else None
+                if name and qualifier:
+                    self.put("dc:creator", Lit(f"{name.value} ({qualifier})", said.lang or name.lang))
                 elif agent is not None:
                     self.link("dc:creator", agent, "Agent")
             for agent in g.objects(event, C["P11_had_participant"]):

@@ -37,7 +37,8 @@ C = {name: CRM + name for name in (
     "P46i_forms_part_of", "P50_has_current_keeper", "P55_has_current_location", "P62_depicts",
     "P70i_is_documented_in", "P82a_begin_of_the_begin", "P82b_end_of_the_end", "P94i_was_created_by",
     "P102_has_title", "P104_is_subject_to", "P108i_was_produced_by", "P128_carries", "P129_is_about",
-    "P129i_is_subject_of", "P138i_has_representation", "P190_has_symbolic_content")}
+    "P129i_is_subject_of", "P138i_has_representation", "P190_has_symbolic_content", "P15_was_influenced_by",
+    "P140i_was_attributed_by", "P141_assigned")}
 # OSLO / Dublin Core literal properties of the object → the EDM element they become.
 PASS_THROUGH = {
     DCT + "language": "dc:language", DCT + "format": "dc:format", DCT + "coverage": "dc:coverage",

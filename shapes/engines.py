@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+import pyoxigraph
 from rdflib import RDF, SH, BNode, Graph
 from rdflib.exceptions import ParserError
 
@@ -38,7 +39,30 @@ _DUMMY = "<urn:oogst:validator> <urn:oogst:validator> <urn:oogst:validator> .\n"
 
 
 class BadData(Exception):
-    """The batch is not valid N-Triples."""
+    """The batch is not valid N-Triples (or the engine could not read it)."""
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def syntax_error(ntriples: str) -> tuple[str, str | None] | None:
+    """Why ``ntriples`` is not valid N-Triples, as (message, IRI of the predicate of the
+    line the parser stopped at, if it can tell), or None when it is valid. pyoxigraph is the
+    one judge, whatever engine validates: the store reads records with the same parser."""
+    try:
+        for _ in pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as exc:
+        message = str(exc)
+        found = _LINE.search(message)
+        lines = ntriples.splitlines()
+        predicate = None
+        if found and 0 < int(found.group(1)) <= len(lines):
+            parts = lines[int(found.group(1)) - 1].split(" ", 2)
+            if len(parts) > 1 and parts[1].startswith("<") and parts[1].endswith(">"):
+                predicate = parts[1][1:-1]
+        return message, predicate
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +122,9 @@ class PyshaclEngine:
     def results(self, ntriples: str) -> list[RawResult]:
         import pyshacl
 
+        error = syntax_error(ntriples)  # rdflib reads more than RDF allows: the same judge as pyrudof
+        if error is not None:
+            raise BadData(error[0])
         try:
             graph = Graph().parse(data=ntriples, format="nt")
         except ParserError as exc:

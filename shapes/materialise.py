@@ -1,9 +1,11 @@
 """Type the nodes of a record graph the way the OSLO shapes expect, before validation.
 
-Stored record graphs type only the heritage object (so that counting ``?o a ?t`` in the
-public union graph counts published objects). The OSLO shapes need more, in two steps:
+The mappers type every node as the OSLO profile types it; records from elsewhere (a file a
+user validates, a graph written before mapping version 3) may not. The OSLO shapes need, in
+two steps:
 
-1. every node gets the class the OSLO property pointing to it implies: an identifier node is
+1. every node gets the class the OSLO property pointing to it implies (the same table as
+   ``mapping/vocab.NODE_CLASSES``, kept here as the shapes room may not import mapping): an identifier node is
    an ``adms:Identifier``, an AAT term a ``skos:Concept``, an acquisition an ``E8`` …
    (:data:`RANGES`, the ranges of the OSLO application profile that are the same wherever
    the property is used; for ``ce:Rol`` the domain);
@@ -204,10 +206,14 @@ class Preparation:
                 if line.strip() and not line.lstrip().startswith("#"):
                     kept[line] = None
                 continue
-            if predicate == _TYPE:
+            if predicate == _TYPE:  # the mappers type every node: most of these are not wanted
                 cls = rest[:-2] if rest[-2:] == " ." else _object(rest)
-                stated.add((subject, cls))
-                for c in expanded.get(cls) or expand(cls):
+                wanted = expanded.get(cls)
+                if wanted is None:
+                    wanted = expand(cls)
+                if keep_all:
+                    stated.add((subject, cls))
+                for c in wanted:
                     types[subject, c] = None
                 continue
             if keep_all:

@@ -17,7 +17,12 @@ shape's ``sh:message``, filled in with
 The SHACL engine (:mod:`oogst.shapes.engines`) is "native" (the shapes compiled into Python,
 :mod:`oogst.shapes.native`; when the shapes use more of SHACL than it compiles, "auto"),
 "pyshacl", "pyrudof" or "auto": pyrudof when it is installed *and* gives the same results as
-pySHACL on the first batch (which is validated by both), else pySHACL.
+pySHACL on a fixed calibration set (``shapes/calibration.nt``: records that pass and break
+every acceptance rule), else pySHACL. The choice never depends on the records a process has
+seen, and neither does a record's result: data that is not RDF is found by one parser
+(pyoxigraph, whichever engine runs) and reported as ``mapping:error`` with the partner's
+field; an engine that fails on data that parses is replaced, for that record, by the
+reference engine.
 """
 
 from __future__ import annotations
@@ -34,13 +39,13 @@ from rdflib.term import Node
 
 from ..errors import ConfigError
 from ..records import Finding, MappedRecord, Report
-from .engines import BadData, Engine, RawResult, engine_names, make_engine, rudof_available
+from .engines import BadData, Engine, RawResult, engine_names, make_engine, rudof_available, syntax_error
 from .materialise import Preparation
 from .native import Unsupported
 
 log = logging.getLogger(__name__)
 
-_SYNTAX_RULE = "oogst:rdf"
+_SYNTAX_RULE = "mapping:error"
 _SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
@@ -108,6 +113,7 @@ class Validator:
         self.batch_size = batch_size
         self.requested_engine = engine
         self._engine: Engine | None = None
+        self._reference: Engine | None = None  # pySHACL, for a record an engine fails on
         self._rules: dict[str, _Rule] = {}  # by shape, read when a result first names it
         self._names: dict[str, tuple[str, str]] | None = None  # property IRI → (nl, en) name
 
@@ -119,6 +125,8 @@ class Validator:
     def validate(self, records: Sequence[MappedRecord]) -> dict[str, Report]:
         """One report per record, keyed by source id; a record without findings conforms."""
         reports = {record.source_id: Report(record.source_id) for record in records}
+        if records:
+            self._chosen()  # before batching: the batch size is the engine's
         for batch in self._batches(records):
             for record, finding in self._validate_batch(batch):
                 reports[record.source_id].findings.append(finding)
@@ -129,37 +137,42 @@ class Validator:
     # -- engines ---------------------------------------------------------------------------
 
     def _results(self, ntriples: str) -> list[RawResult]:
-        if self._engine is None and self.requested_engine == "auto":
-            return self._choose_engine(ntriples)
-        if self._engine is None:
+        if not ntriples.strip():
+            return []  # nothing the shapes look at (no targets): nothing to find
+        return self._chosen().results(ntriples)
+
+    def _chosen(self) -> Engine:
+        if self._engine is None and self.requested_engine != "auto":
             try:
                 self._engine = make_engine(self.requested_engine, self.shapes)
             except Unsupported as exc:  # shapes beyond what the native engine compiles
                 log.info("the native SHACL engine cannot run these shapes (%s); choosing another", exc)
                 self.requested_engine = "auto"
-                return self._results(ntriples)
-        return self._engine.results(ntriples)
+        if self._engine is None:
+            self._engine = self._choose_engine()
+        return self._engine
 
-    def _choose_engine(self, ntriples: str) -> list[RawResult]:
-        """Validate with pySHACL; use pyrudof from now on if it finds the very same results."""
+    def _choose_engine(self) -> Engine:
+        """pyrudof when it finds the very same results as pySHACL on the calibration set,
+        else pySHACL: the same choice in every process of one installation."""
         reference = make_engine("pyshacl", self.shapes)
-        expected = reference.results(ntriples)
         chosen: Engine = reference
         if rudof_available():
+            calibration = self._prepare(resources.files(__package__).joinpath("calibration.nt").read_text("utf-8"))
+            expected = reference.results(calibration)
             try:
                 fast = make_engine("pyrudof", self.shapes)
-                found = fast.results(ntriples)
+                found = fast.results(calibration)
             except Exception as exc:  # pyrudof is optional: any failure means "not this one"
-                log.warning("pyrudof failed on the first batch (%s); validating with pySHACL", exc)
+                log.warning("pyrudof failed on the calibration records (%s); validating with pySHACL", exc)
             else:
                 if {r.key for r in found} == {r.key for r in expected}:
                     chosen = fast
                 else:
-                    log.warning("pyrudof and pySHACL disagree on the first batch (%d vs %d results); "
+                    log.warning("pyrudof and pySHACL disagree on the calibration records (%d vs %d results); "
                                 "validating with pySHACL", len(found), len(expected))
-        self._engine = chosen
         log.info("SHACL engine: %s", chosen.name)
-        return expected
+        return chosen
 
     # -- batches ---------------------------------------------------------------------------
 
@@ -179,15 +192,25 @@ class Validator:
             yield batch
 
     def _validate_batch(self, batch: list[MappedRecord]) -> Iterator[tuple[MappedRecord, Finding]]:
+        prepared = self._prepare("".join(r.ntriples for r in batch))
         try:
-            results = self._results(self._prepare("".join(r.ntriples for r in batch)))
+            results = self._results(prepared)
         except BadData as exc:
-            if len(batch) == 1:
-                yield batch[0], self._syntax_finding(batch[0], exc)
+            if len(batch) > 1:
+                for record in batch:  # find the culprit; the others are validated as usual
+                    yield from self._validate_batch([record])
                 return
-            for record in batch:  # find the culprit; the others are validated as usual
-                yield from self._validate_batch([record])
-            return
+            (record,) = batch
+            error = syntax_error(record.ntriples)
+            if error is not None:
+                yield record, self._syntax_finding(record, error)
+                return
+            # the data parses: the engine failed, not the data; the reference decides
+            log.warning("%s failed on record %s, whose data parses (%s); validating it with pySHACL",
+                        self.engine, record.source_id, exc)
+            if self._reference is None:
+                self._reference = make_engine("pyshacl", self.shapes)
+            results = self._reference.results(prepared)
         owners = _Owners(batch)
         for result in results:
             records = owners.of(result.focus)
@@ -247,16 +270,21 @@ class Validator:
         return self._names
 
     @staticmethod
-    def _syntax_finding(record: MappedRecord, exc: Exception) -> Finding:
+    def _syntax_finding(record: MappedRecord, error: tuple[str, str | None]) -> Finding:
+        """What the parser found, at the partner's field of the line it stopped at."""
+        message, predicate = error
+        source = record.source_paths.get(predicate or "")
+        where_nl = f" (veld {source})" if source else ""
+        where_en = f" (field {source})" if source else ""
         return Finding(
             rule=_SYNTAX_RULE,
             severity="violation",
             path=None,
-            source_path=None,
-            message_nl=f"De gegevens van het object '{record.label}' konden niet als RDF gelezen worden "
-            f"({exc}). Dit is een fout in oogst, niet in je collectiegegevens: meld het aan de beheerder.",
-            message_en=f"The data of the object '{record.label}' could not be read as RDF ({exc}). "
-            "This is a bug in oogst, not in your collection data: please report it to the administrator.",
+            source_path=source,
+            message_nl=f"Het record van het object '{record.label}' kon niet omgezet worden naar geldige RDF"
+            f"{where_nl}: {message}. Meld het aan de beheerder van oogst, met het record.",
+            message_en=f"The record of the object '{record.label}' could not be mapped to valid RDF"
+            f"{where_en}: {message}. Please report it to the oogst administrator, with the record.",
         )
 
     # -- reading the shapes ----------------------------------------------------------------

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from oogst.jsonld import ContextCache
@@ -18,6 +18,7 @@ from oogst.records import MappedRecord, SourceRecord
 from oogst.shapes import Validator
 
 GOLDEN = Path(__file__).parent / "golden"
+DOSSIER = URIRef("https://data.vlaanderen.be/ns/dossier#Dossier")
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "golden.json").is_file())
 
 
@@ -74,8 +75,12 @@ def test_golden_expectation_is_ours_and_passes_acceptance(case: str) -> None:
     mapped = map_case(case)
     expected = Graph().parse(GOLDEN / case / "expected.ttl", format="turtle")
     assert not any(isinstance(term, BNode) for triple in expected for term in triple), "no blank nodes"
-    typed = {s for s, p, _ in expected if str(p) == vocab.RDF + "type"}
-    assert len(typed) == 1, f"only the record's own resource is typed, not {typed}"
+    objects = set(expected.subjects(RDF.type, URIRef(vocab.E22))) | set(expected.subjects(RDF.type, DOSSIER))
+    assert objects == {URIRef(mapped.iri)}, f"only the record's own object is an E22 (or a dossier), not {objects}"
+    nodes = {t for triple in expected for t in triple if isinstance(t, URIRef) and "#" in t
+             and t.split("#")[0] == mapped.iri.split("#")[0]} | {s for s in expected.subjects() if "/id/object/" in s}
+    untyped = {n for n in nodes if (n, RDF.type, None) not in expected}
+    assert not untyped, f"every node of the record is typed: {untyped}"
     record = MappedRecord(
         source_id=mapped.source_id,
         iri=mapped.iri,

@@ -30,7 +30,7 @@ def lido(descriptive: str = "", administrative: str = "", *, head: str = "", lan
     """A LIDO record around the given parts of descriptive and administrative metadata."""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <lido:lido xmlns:lido="http://www.lido-schema.org">
-  <lido:lidoRecID lido:type="local" lido:source="Testmuseum">TM-REC-1</lido:lidoRecID>
+  <lido:lidoRecID lido:type="local" lido:source="Adlib">TM-REC-1</lido:lidoRecID>
   {head}
   <lido:descriptiveMetadata xml:lang="{lang}">{descriptive}</lido:descriptiveMetadata>
   <lido:administrativeMetadata xml:lang="{lang}">{administrative}</lido:administrativeMetadata>
@@ -116,7 +116,7 @@ def test_multilingual_blocks_share_nodes_and_add_labels() -> None:
     numbers = [n for n in g.objects(None, SKOS.notation) if str(n) == "1998-B-121"]
     assert len(numbers) == 1
     # the record id's, the object number's (once, though each block names the keeper) and Adlib's
-    assert {str(a) for a in g.objects(None, ADMS.schemaAgency)} == {"Testmuseum", "Museum voor Schone Kunsten Gent", "Adlib"}
+    assert {str(a) for a in g.objects(None, ADMS.schemaAgency)} == {"Museum voor Schone Kunsten Gent", "Adlib"}
 
 
 def test_description_keeps_paragraphs_and_skips_empty_notes() -> None:
@@ -227,7 +227,6 @@ ENSOR = """
   <lido:roleActor>
     <lido:conceptID>http://vocab.getty.edu/aat/300025136</lido:conceptID><lido:term>schilder</lido:term>
   </lido:roleActor>
-  <lido:attributionQualifierActor>atelier van</lido:attributionQualifierActor>
 </lido:actorInRole></lido:eventActor>
 """
 
@@ -254,7 +253,7 @@ def test_other_events_are_not_productions() -> None:
     assert g.value(obj(mapped), CRM.P108i_was_produced_by) is None
 
 
-def test_actor_role_and_attribution_qualifier_are_kept_on_a_role_node() -> None:
+def test_actor_role_is_kept_on_a_role_node() -> None:
     mapped, g = map_lido(lido(event(f"<lido:eventType><lido:term>productie</lido:term></lido:eventType>{ENSOR}")))
     production = g.value(obj(mapped), CRM.P108i_was_produced_by)
     ensor = URIRef("http://www.wikidata.org/entity/Q158840")
@@ -265,7 +264,74 @@ def test_actor_role_and_attribution_qualifier_are_kept_on_a_role_node() -> None:
     role = g.value(None, CE["Rol.agent"], ensor)
     assert g.value(role, CE["Rol.activiteit"]) == production
     assert g.value(role, CRM["P14.1_in_the_role_of"]) == AAT["300025136"]
-    assert g.value(role, CRM.P3_has_note) == Literal("atelier van", lang="nl")
+    assert (role, RDF.type, CE.Rol) in g
+
+
+def qualified(qualifier: str, role: str = "schilder", lang: str = "nl") -> tuple[MappedRecord, Graph, URIRef]:
+    actor = ENSOR.replace("</lido:roleActor>", f"</lido:roleActor><lido:attributionQualifierActor xml:lang='{lang}'>"
+                          f"{qualifier}</lido:attributionQualifierActor>").replace(">schilder<", f">{role}<")
+    mapped, g = map_lido(lido(event(f"{PRODUCTION}{actor}")))
+    return mapped, g, g.value(obj(mapped), CRM.P108i_was_produced_by)
+
+
+ENSOR_IRI = URIRef("http://www.wikidata.org/entity/Q158840")
+
+
+@pytest.mark.parametrize(("qualifier", "lang"), [("kopie naar", "nl"), ("naar", "nl"), ("d'après", "fr"),
+                                                 ("copy after", "en"), ("navolger van", "nl"), ("after", "en")])
+def test_a_copy_after_is_influenced_by_the_master_not_made_by_him(qualifier: str, lang: str) -> None:
+    mapped, g, production = qualified(qualifier, lang=lang)
+    assert (production, CRM.P14_carried_out_by, None) not in g
+    assert (None, CE["Rol.agent"], ENSOR_IRI) not in g
+    assert g.value(production, CRM.P15_was_influenced_by) == ENSOR_IRI
+    assert g.value(production, CRM.P3_has_note) == Literal(f"{qualifier} James Ensor", lang=lang)
+
+
+@pytest.mark.parametrize(("qualifier", "lang"), [("atelier van", "nl"), ("werkplaats van", "nl"),
+                                                 ("atelier de", "fr"), ("workshop of", "en")])
+def test_a_workshop_made_it_with_the_master_linked(qualifier: str, lang: str) -> None:
+    mapped, g, production = qualified(qualifier, lang=lang)
+    workshop = g.value(production, CRM.P14_carried_out_by)
+    assert workshop != ENSOR_IRI and (workshop, RDF.type, CRM.E74_Group) in g
+    assert g.value(workshop, CRM.P107_has_current_or_former_member) == ENSOR_IRI
+    assert g.value(workshop, SKOS.prefLabel) == Literal(f"{qualifier} James Ensor", lang=lang)
+    role = g.value(None, CE["Rol.agent"], workshop)
+    assert g.value(role, CRM["P14.1_in_the_role_of"]) == AAT["300025136"]
+
+
+@pytest.mark.parametrize(("qualifier", "lang"), [("school van", "nl"), ("omgeving van", "nl"),
+                                                 ("entourage de", "fr"), ("circle of", "en")])
+def test_a_circle_made_it_influenced_by_the_master(qualifier: str, lang: str) -> None:
+    mapped, g, production = qualified(qualifier, lang=lang)
+    circle = g.value(production, CRM.P14_carried_out_by)
+    assert circle != ENSOR_IRI and (circle, RDF.type, CRM.E74_Group) in g
+    assert g.value(production, CRM.P15_was_influenced_by) == ENSOR_IRI
+
+
+@pytest.mark.parametrize(("qualifier", "lang"), [("toegeschreven aan", "nl"), ("attribué à", "fr"),
+                                                 ("attributed to", "en")])
+def test_an_attribution_is_an_attribute_assignment(qualifier: str, lang: str) -> None:
+    mapped, g, production = qualified(qualifier, lang=lang)
+    assert (production, CRM.P14_carried_out_by, None) not in g
+    assignment = g.value(production, CRM.P140i_was_attributed_by)
+    assert (assignment, RDF.type, CRM.E13_Attribute_Assignment) in g
+    assert g.value(assignment, CRM.P140_assigned_attribute_to) == production
+    assert g.value(assignment, CRM.P141_assigned) == ENSOR_IRI
+    assert str(g.value(assignment, CRM.P177_assigned_property_type)) == str(CRM.P14_carried_out_by)
+
+
+@pytest.mark.parametrize("role", ["ancien possesseur", "vorige eigenaar", "former owner", "verzamelaar"])
+def test_an_owner_is_no_maker_nor_participant(role: str) -> None:
+    mapped, g, production = qualified("", role=role)
+    assert (production, CRM.P14_carried_out_by, None) not in g and (production, CRM.P11_had_participant, None) not in g
+    assert g.value(obj(mapped), CRM.P51_has_former_or_current_owner) == ENSOR_IRI
+
+
+def test_an_unknown_qualifier_is_kept_and_warned_about() -> None:
+    mapped, g, production = qualified("met hulp van de buren")
+    assert g.value(production, CRM.P14_carried_out_by) == ENSOR_IRI
+    assert g.value(g.value(None, CE["Rol.agent"], ENSOR_IRI), CRM.P3_has_note) == Literal("met hulp van de buren", lang="nl")
+    assert any("not in the table" in w for w in mapped.warnings)
 
 
 def test_actor_known_only_by_name_gets_a_minted_iri() -> None:
@@ -293,10 +359,15 @@ def test_actor_known_only_by_name_gets_a_minted_iri() -> None:
         ),
         ("<lido:earliestDate>1888</lido:earliestDate>", "1888", "1888"),  # VKC: single date
         ("<lido:earliestDate>1888</lido:earliestDate>", "na 1888", "1888/.."),
-        ("<lido:latestDate>1700</lido:latestDate>", "", "../1700"),
+        ("<lido:latestDate>1700</lido:latestDate>", "", "1700"),  # a single date, unless "vóór" says so
+        ("<lido:latestDate>1700</lido:latestDate>", "vóór 1700", "../1700"),
+        ("<lido:earliestDate>1888</lido:earliestDate>", "", "1888"),
+        ("<lido:earliestDate>1976</lido:earliestDate><lido:latestDate>1976</lido:latestDate>", "circa 1976", "1976~"),
+        ("<lido:earliestDate>1601</lido:earliestDate><lido:latestDate>1620</lido:latestDate>", "ca. 1601-1620",
+         "1601~/1620~"),
         ("<lido:earliestDate>17de eeuw</lido:earliestDate><lido:latestDate>1750</lido:latestDate>", "", "16XX/1750"),
         ("<lido:earliestDate/><lido:latestDate/>", "circa;1812;;", "1812~"),
-        ("<lido:earliestDate>1876-13-45</lido:earliestDate>", "", "1876-13-45/.."),  # kept for the validator
+        ("<lido:earliestDate>1876-13-45</lido:earliestDate>", "", "1876-13-45"),  # kept for the validator
     ],
 )
 def test_production_time_span_is_edtf(date: str, display: str, expected: str) -> None:
@@ -307,6 +378,25 @@ def test_production_time_span_is_edtf(date: str, display: str, expected: str) ->
     assert g.value(production, CRM["P4_has_time-span"]) == Literal(expected, datatype=EDTF)
     if display:
         assert g.value(production, CRM.P3_has_note) == Literal(display, lang="nl")
+
+
+@pytest.mark.parametrize("zero", ["0", "0000"])
+def test_an_impossible_date_is_left_out_with_a_warning(zero: str) -> None:
+    body = (f"{PRODUCTION}<lido:eventDate><lido:date><lido:earliestDate>{zero}</lido:earliestDate>"
+            f"<lido:latestDate>{zero}</lido:latestDate></lido:date></lido:eventDate>")
+    mapped, g = map_lido(lido(event(body)))
+    assert (None, CRM["P4_has_time-span"], None) not in g
+    assert any(f"{zero!r} stands for no date" in w for w in mapped.warnings)
+
+
+@pytest.mark.parametrize(("period", "expected"), [("14de eeuw", "13XX"), ("XVIIe siècle", "16XX"),
+                                                  ("first half of the 16th century", "1500/1549")])
+def test_a_period_name_alone_gives_the_time_span(period: str, expected: str) -> None:
+    body = f"{PRODUCTION}<lido:periodName><lido:term>{period}</lido:term></lido:periodName>"
+    mapped, g = map_lido(lido(event(body)))
+    production = g.value(obj(mapped), CRM.P108i_was_produced_by)
+    assert g.value(production, CRM["P4_has_time-span"]) == Literal(expected, datatype=EDTF)
+    assert g.value(production, CRM.P10_falls_within) is not None
 
 
 def test_a_bad_date_is_kept_and_warned_about() -> None:
@@ -428,9 +518,14 @@ FULL = lido(
 )
 
 
-def test_only_the_object_is_typed_and_there_are_no_blank_nodes() -> None:
+def test_only_the_object_is_an_e22_every_node_is_typed_and_there_are_no_blank_nodes() -> None:
     mapped, g = map_lido(FULL)
-    assert list(g.subject_objects(RDF.type)) == [(obj(mapped), CRM["E22_Human-Made_Object"])]
+    assert list(g.subjects(RDF.type, CRM["E22_Human-Made_Object"])) == [obj(mapped)]
+    nodes = {s for s in g.subjects() if "#" in s} | {o for o in g.objects() if isinstance(o, URIRef) and "#" in o
+                                                      and o.startswith("https://data.oogst.be/")}
+    assert nodes and all((node, RDF.type, None) in g for node in nodes)
+    production = g.value(obj(mapped), CRM.P108i_was_produced_by)
+    assert (production, RDF.type, CRM.E12_Production) in g
     assert not any(isinstance(term, BNode) for triple in g for term in triple)
 
 
@@ -498,7 +593,7 @@ def test_unusable_payloads_raise_mapping_error(payload: bytes, message: str) -> 
 def test_missing_fields_give_less_rdf_not_errors() -> None:
     mapped, g = map_lido(lido())
     assert mapped.label == "oai:test:1"  # no title, no object number: the source id
-    assert len(g) == 4  # the type and the record id identifier
+    assert len(g) == 5  # the type and the record id identifier (typed)
 
 
 # -- everything else in a LIDO record ---------------------------------------------------------
@@ -715,10 +810,10 @@ def test_actors_person_or_organisation_with_life_dates_and_local_ids() -> None:
     mapped, g = map_lido(lido(event(body)))
     agents = {str(g.value(a, SKOS.prefLabel)): a for a in g.objects(g.value(obj(mapped), CRM.P108i_was_produced_by), CRM.P14_carried_out_by)}
     minne, keramis = agents["Minne, George"], agents["Keramis"]
-    assert g.value(minne, DCT.type) == PERSON
+    assert {PERSON, DCT.Agent} <= set(g.objects(minne, RDF.type))
     assert g.value(minne, SCHEMA.birthDate) == Literal("1866", datatype=EDTF)
     assert g.value(minne, SCHEMA.deathDate) == Literal("1941", datatype=EDTF)
-    assert g.value(keramis, DCT.type) == ORGANIZATION
+    assert {ORGANIZATION, DCT.Agent} <= set(g.objects(keramis, RDF.type))
     assert g.value(keramis, SCHEMA.foundingDate) == Literal("1841", datatype=EDTF)
     assert g.value(keramis, SCHEMA.dissolutionDate) == Literal("2011", datatype=EDTF)
     identifier = g.value(minne, ADMS.identifier)
@@ -834,5 +929,5 @@ def test_every_corpus_lido_file_maps(corpus: Path, path: Path | None) -> None:
             assert workids <= {str(n) for n in g.objects(None, SKOS.notation)}
         if first.xpath(".//lido:repositoryName/lido:legalBodyName/lido:appellationValue[normalize-space()]", namespaces=ns):
             assert g.value(subject, CRM.P50_has_current_keeper) is not None
-        assert list(g.subjects(RDF.type, None)) == [subject]
+        assert list(g.subjects(RDF.type, CRM["E22_Human-Made_Object"])) == [subject]
         assert not any(isinstance(term, BNode) for triple in g for term in triple)

@@ -10,7 +10,7 @@ from oogst.mapping import MAPPING_VERSION, Profile, formats, get_mapper, registe
 
 def test_built_in_formats_are_registered() -> None:
     assert {"lido", "oai_dc"} <= set(formats())
-    assert type(get_mapper("lido")).__name__ == "LidoMapper"
+    assert type(get_mapper("lido").mapper).__name__ == "LidoMapper"
 
 
 def test_unknown_format_lists_the_known_ones() -> None:

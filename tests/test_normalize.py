@@ -38,6 +38,22 @@ from oogst.mapping import normalize
         ("19th century", "18XX"),
         ("eerste helft 17de eeuw", "1600/1649"),
         ("tweede helft 17de eeuw", "1650/1699"),
+        # period names: Dutch, French (Roman numerals), English, German; parts of a century
+        ("14de eeuw", "13XX"),
+        ("XIVe siècle", "13XX"),
+        ("XVIIe s.", "16XX"),
+        ("14th century", "13XX"),
+        ("19. Jahrhundert", "18XX"),
+        ("17de eeuw, eerste helft", "1600/1649"),
+        ("first half of the 14th century", "1300/1349"),
+        ("Première moitié du XVIe siècle", "1500/1549"),
+        ("tweede kwart van de 16de eeuw", "1525/1549"),
+        ("eind 17de eeuw", "1667~/1699~"),
+        ("begin 20ste eeuw", "1900~/1933~"),
+        ("mid-18th century", "1733~/1766~"),
+        ("16de-17de eeuw", "15XX/16XX"),
+        ("XVIe-XVIIe siècles", "15XX/16XX"),
+        ("circa 1976", "1976~"),
         ("1920s", "192X"),
         ("jaren 1920", "192X"),
         ("vóór 1700", "../1700"),
@@ -67,13 +83,24 @@ def test_dates_become_edtf(raw: str, expected: str) -> None:
         "onbekend",
         "",
         None,
-        "eind 17de eeuw",
+        "17de eeuw, ergens",
+        "is",
         "1650//1700",
         "../..",
     ],
 )
 def test_what_is_no_date_gives_none(raw: str | None) -> None:
     assert normalize.edtf(raw) is None
+
+
+@pytest.mark.parametrize("raw", ["0", "00", "0000", "0000-00-00", "-0", "?", "onbekend", "s.d.", "z.d.", "n.d.", " o.J. "])
+def test_placeholders_for_no_date(raw: str) -> None:
+    assert normalize.is_placeholder_date(raw)
+
+
+@pytest.mark.parametrize("raw", ["1650", "0100", "-0500", "ca. 1650", "", "10"])
+def test_dates_are_no_placeholders(raw: str) -> None:
+    assert not normalize.is_placeholder_date(raw)
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,8 @@ def test_corpus_records_with_feed_defaults_pass_too(corpus: Path, validator: Edm
         else:
             reasons |= {f.rule for f in result.findings if f.severity == "violation"}
     assert passed >= 30
-    assert reasons <= {"edm:no-object", "edm:no-link", "edm:invalid-rights", "edm:no-subject-or-type"}
+    # edm:no-language: a TEXT whose dc:language was "N/A" (export debris, left out by the mapper)
+    assert reasons <= {"edm:no-object", "edm:no-link", "edm:invalid-rights", "edm:no-subject-or-type", "edm:no-language"}
 
 
 # -- what the crosswalk writes -------------------------------------------------------------------
@@ -161,7 +162,8 @@ def test_the_golden_print_in_edm(samples) -> None:
     creators = [c.text or c.get(f"{{{NS['rdf']}}}resource") for c in cho.findall("dc:creator", NS)]
     assert "Bruegel, Pieter (I) (naar)" in creators, "the attribution qualifier stays in the label"
     assert "http://www.wikidata.org/entity/Q43270" not in creators, "'naar Bruegel' is not Bruegel"
-    assert "http://www.wikidata.org/entity/Q640361" in creators
+    contributors = [c.get(f"{{{NS['rdf']}}}resource") for c in cho.findall("dc:contributor", NS)]
+    assert "http://www.wikidata.org/entity/Q640361" in contributors, "the publisher took part, he did not make it"
     agents = {a.get(f"{{{NS['rdf']}}}about") for a in root.findall("edm:Agent", NS)}
     assert "http://www.wikidata.org/entity/Q640361" in agents
     assert root.find("edm:TimeSpan/edm:begin", NS).text == "1557-01-01"

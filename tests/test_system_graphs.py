@@ -85,7 +85,7 @@ def test_dataset_graph_describes_each_feed_with_its_published_count(harvested: S
 def test_record_store_holds_no_system_triples(harvested: Settings, client) -> None:
     with Oogst(harvested) as app:
         published = app.state.counts()["published"]
-    rows = select(client, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a ?t }")
+    rows = select(client, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <http://www.cidoc-crm.org/cidoc-crm/E22_Human-Made_Object> }")
     assert int(rows[0]["n"]) == published
 
 
