@@ -374,3 +374,9 @@ def aat_concordance() -> dict[str, str]:
     from the Flemish Art Collection's CC0 authority file)."""
     text = resources.files(__package__).joinpath("data", "aat-concordance.csv").read_text("utf-8")
     return {row["term"]: row["aat"] for row in csv.DictReader(text.splitlines())}
+
+# Added for the mappers of adlib, mods, qdc, ead and marcxml (issue 11).
+P15 = iri(CRM + "P15_was_influenced_by")
+P52 = iri(CRM + "P52_has_current_owner")
+P129 = iri(CRM + "P129_is_about")
+DC_ALTERNATIVE = iri(DCTERMS + "alternative")

@@ -103,7 +103,7 @@ class Inspect:
         core = self.core
         feed = core.state.get_feed(name)
         profile = core.feeds.profile_of(feed)
-        harvester = harvest_registry.create(feed, core.http, contexts=core.contexts)
+        harvester = harvest_registry.create(core.feeds.for_harvest(feed), core.http, contexts=core.contexts)
         items: list[PreviewItem] = []
         records = harvester.records(None, None)
         try:
