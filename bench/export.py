@@ -161,14 +161,15 @@ def _cli(data_dir: Path, *args: str) -> tuple[float, str]:
     return time.perf_counter() - start, proc.stdout
 
 
-def harvested(count: int, work: Path) -> tuple[Path, str]:
-    """A data dir with ``count`` sample LIDO records harvested through the CLI."""
+def harvested(count: int, work: Path, data_dir: Path | None = None) -> tuple[Path, str]:
+    """A data dir (``data_dir``, else in ``work``) with ``count`` sample LIDO records harvested
+    through the CLI."""
     sys.path.insert(0, str(ROOT / "bench"))
     from e2e import PAGE, PROFILE, records
 
     from oogst.devtools.simulator import PartnerSimulator
 
-    data_dir, empty, profile = work / "data", work / "no-samples", work / "profile.toml"
+    data_dir, empty, profile = data_dir or work / "data", work / "no-samples", work / "profile.toml"
     empty.mkdir()
     profile.write_text(PROFILE, "utf-8")
     with PartnerSimulator(samples_dir=empty, page_size=PAGE) as sim:
@@ -244,13 +245,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--real", action="store_true", help="measure the CLI export and the real /oai")
     parser.add_argument("--harvest", type=int, default=5_000, help="records to harvest first (--real)")
-    parser.add_argument("--data-dir", type=Path, help="a harvested data dir (--real)")
+    parser.add_argument("--data-dir", type=Path, help="a harvested data dir, or where to harvest one (--real)")
     parser.add_argument("--feed", default="bench", help="its feed (--real)")
     options = parser.parse_args()
     if options.real:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            data_dir, feed = (options.data_dir, options.feed) if options.data_dir else harvested(options.harvest, work)
+            if options.data_dir and (options.data_dir / "state.sqlite").exists():
+                data_dir, feed = options.data_dir, options.feed
+            else:  # harvest first (into --data-dir when given, to keep it)
+                data_dir, feed = harvested(options.harvest, work, options.data_dir)
             bench_real(data_dir, feed, options.requests, work)
         return
     start = time.perf_counter()
