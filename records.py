@@ -58,6 +58,8 @@ class Feed:
     :class:`~oogst.mapping.Profile`: language, default rights, provider, value maps, extra
     fields), and ``cursor`` is where the next incremental run starts, in the protocol's own
     typed :class:`Cursor` (as a dict here; the harvester reads it back into its type).
+    ``delivery`` holds the feed's Europeana delivery settings (the keys of
+    :class:`~oogst.publish.europeana.DeliverySettings`; what it leaves out comes from the settings).
     """
 
     name: str
@@ -71,6 +73,7 @@ class Feed:
     cursor: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None  # the partner organisation the feed belongs to
     schedule: str | None = None  # when it is harvested: "daily 02:00", "weekly mon 03:00" or a cron line
+    delivery: dict[str, Any] = field(default_factory=dict)  # Europeana delivery settings (publish.europeana)
     last_error: str | None = None
     failures: int = 0  # consecutive failed runs; `failing_after` of them make the feed "failing"
     created_at: str = ""

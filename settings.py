@@ -87,6 +87,22 @@ class Settings:
     contexts_fetch: bool = _doc(
         "Fetch JSON-LD contexts found neither in contexts_dir nor in <data_dir>/contexts over HTTP (and cache "
         "them there); false: offline, a missing context is an error naming it.", True)
+    edm_schemas_dir: str = _doc(
+        "Folder of Europeana's EDM schema files (metis-schema): edm/EDM.xsd and edm-schematron/schematron.xsl, "
+        "for `oogst export edm --check`. Empty: the pre-flight check says what is missing and skips validation.", "")
+    edm_provider: str = _doc(
+        "edm:provider of every feed (the accredited aggregator that delivers to Europeana, a name or an IRI), "
+        "unless a feed's delivery settings name another (`oogst feeds delivery NAME provider=...`).", "oogst")
+    edm_intermediate_provider: str = _doc(
+        "edm:intermediateProvider of every feed unless its delivery settings name another (empty: none).", "")
+    edm_at_publish: bool = _doc(
+        "Work out each record's EDM readiness, data provider and Europeana tiers when it is published (about "
+        "0.3 ms a record); false: on first use by /oai, `oogst report`, the tiers API or the export.", True)
+    oai_repository_name: str = _doc("repositoryName in the OAI-PMH Identify answer of /oai.", "oogst")
+    oai_admin_email: str = _doc(
+        "adminEmail in the OAI-PMH Identify answer of /oai (default: oai@ the host of base_iri).", "")
+    oai_page_size: int = _doc("Records per ListRecords page of /oai (Europeana's own provider uses 50).", 50)
+    oai_identifiers_page_size: int = _doc("Headers per ListIdentifiers page of /oai.", 300)
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # Settings(data_dir="…") from Python code

@@ -11,7 +11,7 @@ empty search index over a state with published records is built at startup
 
 Routes: ``/`` (index), ``/health``, ``/sparql`` (SPARQL 1.1 Protocol, read-only, and the
 query page), ``/records`` (search), ``/records/{id}``, ``/datasets`` (DCAT), ``/feeds``,
-Linked Data redirects for minted IRIs (``/id/…``, ``/graph/…``, ``/resolve``), the JSON-LD
+``/oai`` (OAI-PMH 2.0) and the Europeana tiers (``api/delivery.py``), Linked Data redirects for minted IRIs (``/id/…``, ``/graph/…``, ``/resolve``), the JSON-LD
 contexts, static files at ``/static``; OpenAPI at ``/docs`` and ``/openapi.json``. Errors
 are JSON: ``{"error": …, "message": …}`` (see ``problems``).
 """
@@ -30,9 +30,9 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..pipeline import Oogst
+from ..pipeline import Oogst, OogstError
 from ..settings import Settings
-from . import datasets, feeds, linkeddata, records, sparql
+from . import datasets, delivery, feeds, linkeddata, records, sparql
 from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
 from .jsonld import DCAT_CONTEXT_FILE, Compactor, load_context
@@ -54,7 +54,10 @@ mapped to OSLO. Every published record is one named graph.
 - **Linked Data**: minted IRIs (`/id/object/…`, `/graph/…`) answer `303 See Other` with
   their record; `/resolve?iri=…` finds the record of any object IRI.
 - **Datasets** at `/datasets`: the DCAT catalogue, one dataset per feed.
-- **Feeds** at `/feeds`: the partners' sources, their status and their last harvest.
+- **Feeds** at `/feeds`: the partners' sources, their status and their last harvest;
+  `/feeds/{name}/tiers`: their Europeana tiers and what would raise them.
+- **OAI-PMH** at `/oai`: the records as EDM (for Europeana's harvester), oai_dc and OSLO;
+  `/records/{id}?format=edm` (or `Accept: application/rdf+xml;profile=edm`) gives one record as EDM.
 
 Errors are JSON objects with at least `error` (a stable name) and `message`.
 """
@@ -80,6 +83,7 @@ def index(base_url: BaseUrlDep) -> dict[str, Any]:
             "records": f"{base_url}/records",
             "datasets": f"{base_url}/datasets",
             "feeds": f"{base_url}/feeds",
+            "oai": f"{base_url}/oai",
             "health": f"{base_url}/health",
             "docs": f"{base_url}/docs",
             "openapi": f"{base_url}/openapi.json",
@@ -101,6 +105,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         log.info("API over store %s and data dir %s", settings.store_url, settings.data_dir)
         try:
             await run_in_threadpool(oogst.ensure_index)
+            await run_in_threadpool(_ensure_delivery, oogst)
             yield
         finally:
             if close_core:
@@ -129,10 +134,20 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         allow_headers=["*"],
         expose_headers=["Link", "ETag", "Last-Modified", "Location", "Oogst-Truncated"],
     )
-    for router in (service, sparql.router, records.router, datasets.router, feeds.router, linkeddata.router):
+    # delivery first: its /records/{id}/tiers would otherwise be taken for a record id
+    for router in (service, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
+                   linkeddata.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def _ensure_delivery(oogst: Oogst) -> None:
+    """EDM readiness and tiers of records published by an older version, before /oai lists them."""
+    try:
+        oogst.ensure_delivery()
+    except OogstError as exc:  # the API serves on; /oai tries again on its first list
+        log.warning("EDM readiness not worked out at startup: %s", exc)
 
 
 def from_environment() -> FastAPI:

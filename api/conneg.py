@@ -94,3 +94,23 @@ def negotiate(accept: str | None, offers: Offers, default: str | None) -> str | 
         if best is None or rank > best:
             best, choice = rank, key
     return choice
+
+
+def asks_profile(accept: str | None, media_type: str, profiles: tuple[str, ...]) -> bool:
+    """Whether ``accept`` asks for ``media_type`` with a ``profile`` parameter among
+    ``profiles`` (``application/rdf+xml;profile=edm``), at a q above 0."""
+    for part in (accept or "").split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if media.lower() != media_type:
+            continue
+        values = {}
+        for param in params:
+            name, _, value = param.partition("=")
+            values[name.strip().lower()] = value.strip().strip('"')
+        try:
+            q = float(values.get("q", "1"))
+        except ValueError:
+            q = 0.0
+        if q > 0 and values.get("profile") in profiles:
+            return True
+    return False

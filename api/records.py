@@ -34,7 +34,7 @@ from ..errors import NotFoundError
 from ..pipeline import GRAPH_FORMATS, Doc, Oogst, SearchQuery
 from . import pages
 from .caching import BodyCache, conditional, etag_of, http_date, not_modified, validators
-from .conneg import negotiate
+from .conneg import asks_profile, negotiate
 from .deps import BaseUrlDep, CompactorDep, OogstDep
 from .jsonld import Compactor
 from .problems import ApiError, problem
@@ -55,7 +55,10 @@ RECORD_OFFERS = (
     ("application/xhtml+xml", "html"),
 )
 LIST_OFFERS = (("application/json", "json"), (HTML, "html"), ("application/xhtml+xml", "html"))
-RecordFormat = Literal["jsonld", "turtle", "ntriples", "rdfxml", "html"]
+RecordFormat = Literal["jsonld", "turtle", "ntriples", "rdfxml", "html", "edm"]
+# EDM (Europeana's profile of RDF/XML): `Accept: application/rdf+xml;profile=edm` or `format=edm`
+EDM_PROFILES = ("edm", "http://www.europeana.eu/schemas/edm/", "http://www.europeana.eu/schemas/edm")
+EDM_LINK = '<http://www.europeana.eu/schemas/edm/>; rel="profile"'
 _PATH_SAFE = "/-._~:@!$&'()*+,;="
 
 
@@ -169,7 +172,7 @@ def list_records(
 
 @router.get(
     "/records/{record_id:path}",
-    summary="One record: JSON-LD (OSLO context), Turtle, N-Triples, RDF/XML or HTML, by Accept or format=",
+    summary="One record: JSON-LD (OSLO context), Turtle, N-Triples, RDF/XML, EDM or HTML, by Accept or format=",
     response_class=Response,
     responses={
         200: {"description": "The record's named graph, or its page for people.",
@@ -179,6 +182,8 @@ def list_records(
               "content": {"application/json": {}, HTML: {}}},
         410: {"description": "Withdrawn by the partner (the body is a tombstone).",
               "content": {"application/json": {}, HTML: {}}},
+        422: {"description": "EDM was asked for, and the record cannot be valid EDM (the body says why, nl/en).",
+              "content": {"application/json": {}}},
     },
 )
 async def get_record(
@@ -193,7 +198,9 @@ async def get_record(
     if record is None:
         raise NotFoundError(f"no record {record_id!r}", record=record_id, hint="GET /records lists the published records")
     rid = record["record_id"]
-    fmt = format or negotiate(request.headers.get("accept"), RECORD_OFFERS, "jsonld")
+    accept = request.headers.get("accept")
+    fmt = format or ("edm" if asks_profile(accept, GRAPH_FORMATS["rdfxml"], EDM_PROFILES)
+                     else negotiate(accept, RECORD_OFFERS, "jsonld"))
     if fmt == "html" and not record["published"]:
         return pages.unavailable_page(request, base_url, record)
     if record["state"] == "withdrawn":
@@ -218,6 +225,14 @@ async def get_record(
     last_modified = http_date(record["updated_at"])
     if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=validators(etag, last_modified))
+    if fmt == "edm":
+        edm = await run_in_threadpool(oogst.record_edm, record)
+        if edm["xml"] is None:
+            return problem(422, f"record {rid!r} cannot be delivered to Europeana as EDM: "
+                           + "; ".join(r["en"] for r in edm["reasons"]), error="NotEdm", **_summary(record),
+                           reasons=edm["reasons"])
+        return Response(edm["xml"], media_type=GRAPH_FORMATS["rdfxml"],
+                        headers={**validators(etag, last_modified), "Link": EDM_LINK, "Vary": "Accept"})
     cache: BodyCache = request.app.state.bodies
     body = cache.get(etag)
     if body is None:  # the store (and compaction) in a worker thread, off the event loop

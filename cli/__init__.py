@@ -5,7 +5,7 @@ a summary table at the end, ``--json`` for scripts, and stable exit codes (see
 ``errors.EXIT_CODES``): 0 ok, 1 a feed failed, 2 usage, 3 configuration, 4 harvest,
 5 store, 6 mapping. The commands live by subject: ``feeds.py`` (registering feeds),
 ``runs.py`` (harvest, remap, map, report, preview), ``service.py`` (query, serve, demo,
-maintenance, introspection).
+maintenance, introspection), ``delivery.py`` (Europeana: export edm, media-check, feeds delivery).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: 
 
 
 
-from . import feeds, runs, service  # noqa: E402,F401  (the commands register on `main`)
+from . import delivery, feeds, runs, service  # noqa: E402,F401  (the commands register on `main`)
 
 if __name__ == "__main__":
     main()

@@ -112,14 +112,24 @@ def feeds_profile(obj: Context, name: str, file: str | None) -> None:
               help="A protocol option (repeatable); replaces the feed's options when given.")
 @click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
 @click.option("--owner", help="The partner organisation the feed belongs to.")
+@click.option("--delivery", "delivery", multiple=True, metavar="KEY=VALUE",
+              help="A Europeana delivery setting (repeatable; KEY= removes it): see `oogst feeds delivery`.")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_spec: str | None,
-               options: tuple[str, ...], schedule: str | None, owner: str | None, as_json: bool) -> None:
+               options: tuple[str, ...], schedule: str | None, owner: str | None, delivery: tuple[str, ...],
+               as_json: bool) -> None:
     """Change feed NAME without unpublishing anything: its URL, format, set, options,
-    schedule or owner. The mapping profile has its own command (`oogst feeds profile`)."""
+    schedule, owner or Europeana delivery settings. The mapping profile has its own command
+    (`oogst feeds profile`)."""
+    changes = None
+    if delivery:
+        from .delivery import delivery_pairs
+
+        changes = {**obj.app.feed(name).delivery, **delivery_pairs(delivery, "--delivery")}
     feed = obj.app.edit_feed(name, url=url, format=fmt, set_spec=set_spec,
-                             options=_pairs(options) if options else None, schedule=schedule, owner=owner)
+                             options=_pairs(options) if options else None, schedule=schedule, owner=owner,
+                             delivery=changes)
     if as_json:
         click.echo(json.dumps(feed.as_dict(), ensure_ascii=False))
     else:

@@ -184,12 +184,16 @@ def rule_table(rules: list, *, records: int | None = None, title: str | None = N
 def report(obj: Context, name: str, severity: str | None, csv_file: Path | None, examples: int,
            as_json: bool) -> None:
     """Show what feed NAME's records lack: per validation rule, how many records break it, with
-    examples and the message the partner gets. Reads the state database only."""
+    examples and the message the partner gets; then its Europeana tiers (distribution, and the
+    commonest gaps with what the partner could add to reach the next tier)."""
+    from .delivery import print_tiers
+
     summary = obj.app.report(name, severity=severity, examples=examples)
+    tiers = obj.app.tiers(name)
     if csv_file:
         summary.write_csv(csv_file)
     if as_json:
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        click.echo(json.dumps({**summary.as_dict(), "tiers": tiers}, ensure_ascii=False))
         return
     t = summary.totals
     out.print(f"Feed [bold]{name}[/]: {summary.records} records ({t['published']} published, "
@@ -198,6 +202,7 @@ def report(obj: Context, name: str, severity: str | None, csv_file: Path | None,
         out.print("No findings" + (f" of severity {severity}" if severity else "") + ".")
     else:
         out.print(rule_table(summary.rules, records=summary.records, title=f"validation report: {name}"))
+    print_tiers(tiers)
     if csv_file:
         err.print(f"CSV written to {csv_file}", highlight=False)
 

@@ -101,7 +101,8 @@ def _serve(obj: Context, host: str, port: int) -> None:
     out.print(f"\nServing on [bold]{base}[/] (Ctrl-C stops):")
     for path, what in (("/docs", "API documentation (OpenAPI)"), ("/sparql", "SPARQL endpoint and query page"),
                        ("/records", "records: search page, JSON, JSON-LD, Turtle"), ("/datasets", "datasets (DCAT)"),
-                       ("/feeds", "feeds"), ("/health", "health")):
+                       ("/feeds", "feeds"), ("/oai", "OAI-PMH for Europeana (edm, oai_dc, oslo)"),
+                       ("/health", "health")):
         out.print(f"  {base}{path:<10} {what}")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -119,7 +119,9 @@ class HttpClient:
         self.retry_reasons: Counter[str] = Counter()
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
-            headers: dict[str, str] | None = None) -> requests.Response:
+            headers: dict[str, str] | None = None, max_bytes: int | None = None) -> requests.Response:
+        """GET ``url`` politely; ``max_bytes`` reads only the first bytes of the body (the media
+        check: a server that ignores ``Range`` does not send a whole file) and closes the connection."""
         p = self.policy
         host = urlsplit(url).netloc
         attempt = 0
@@ -134,8 +136,10 @@ class HttpClient:
                                             timeout=(p.connect_timeout, p.read_timeout), stream=True)
                     # the whole body in one read (in C; a page is megabytes), inside the timeouts
                     # and the gate; urllib3 raises if it breaks off before Content-Length
-                    resp._content = resp.raw.read(decode_content=True)
+                    resp._content = resp.raw.read(max_bytes, decode_content=True)
                     resp._content_consumed = True
+                    if max_bytes is not None:
+                        resp.close()
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"

@@ -168,6 +168,8 @@ class Batches:
                          quarantined=m.ntriples)
                 result.counts["quarantined"] += 1
 
+        core.delivery.describe(feed, result.rows, result.graphs)  # EDM readiness, data provider, tiers
+
         # The RDF store first, then the record index. Graphs of records never published before
         # take the store's fast first-load path.
         first = {r["graph_iri"] for r in result.rows if r["state"] == "published"

@@ -8,7 +8,9 @@ the rooms that work on them:
 - ``runs``     (``run.py``)     the run lifecycle: harvest, resume, the sweep, health, remap;
 - ``batches``  (``batch.py``)   archive → map → validate → store, one batch at a time;
 - ``views``    (``views.py``)   the derived views: search index, provenance, datasets;
-- ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``.
+- ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``;
+- ``delivery`` (``delivery.py``) Europeana: delivery settings, EDM, tiers, export, media check;
+  the OAI-PMH provider (``oai.py``) serves the record index and the store at ``/oai``.
 
 The public methods below are what doors use; a door never opens a store, a database or a
 connection itself.
@@ -40,6 +42,7 @@ from ..store.archive import Archive, SqliteArchive
 from ..store.lock import FeedLock, FileFeedLock
 from ..store.state import State, StateStore
 from .batch import Batches, Gate
+from .delivery import Delivery
 from .feeds import Feeds
 from .inspect import FileMapping, Inspect, PreviewItem
 from .run import ProgressCallback, Runs, RunSummary
@@ -87,6 +90,8 @@ class Oogst:
         self.batches = Batches(self)
         self.views = Views(self)
         self.inspect = Inspect(self)
+        self.delivery = Delivery(self)
+        self._oai: Any = None
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -329,3 +334,48 @@ class Oogst:
 
     def rebuild_system(self) -> dict[str, int]:
         return self.views.rebuild_system()
+
+    # -- delivery to Europeana (delivery.py, oai.py) -----------------------------------------------------
+    def delivery_settings(self, name: str) -> dict[str, Any]:
+        """Feed ``name``'s Europeana delivery settings (``settings``) and where each comes from
+        (``origin``: "feed" or "default"). Change them with ``edit_feed(name, delivery={...})``."""
+        return self.delivery.describe_settings(name)
+
+    def oai(self, pairs: list[tuple[str, str]], base_url: str) -> tuple[int, dict[str, str], bytes]:
+        """The OAI-PMH answer (status, headers, body) to one request's arguments (repeated
+        ones kept); ``base_url`` is the endpoint's public address."""
+        if self._oai is None:
+            from .oai import OaiService
+
+            self._oai = OaiService(self)
+        return self._oai.handle(pairs, base_url)
+
+    def export_edm(self, name: str, out: str | Path | None = None, *, check: bool = False,
+                   progress: Any = None) -> dict[str, Any]:
+        """Feed ``name`` as a zip of EDM RDF/XML files (``out``) with its pre-flight report."""
+        return self.delivery.export(name, out, check=check, progress=progress)
+
+    def media_check(self, name: str, *, limit: int | None = None, recheck: bool = False,
+                    progress: Any = None) -> dict[str, Any]:
+        """Measure feed ``name``'s images (ranged GETs) for its content tiers."""
+        return self.delivery.media_check(name, limit=limit, recheck=recheck, progress=progress)
+
+    def tiers(self, feed: str) -> dict[str, Any]:
+        """Feed ``feed``'s Europeana tier figures: records by EDM readiness, content tier (certain
+        and ceiling) and metadata tier, the commonest gaps to the next tier and the commonest
+        reasons a record is no EDM, each with what the partner can do (nl/en)."""
+        return self.delivery.tiers(feed)
+
+    def record_tiers(self, record_id: str) -> dict[str, Any]:
+        """One published record's EDM readiness (with its reasons) and its metadata and content
+        tiers, each with the next steps (nl/en); NotFoundError when it is not published."""
+        return self.delivery.record_tiers(record_id)
+
+    def record_edm(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A published record (a ``find_record`` row) as EDM RDF/XML: ``xml``, or None and ``reasons``."""
+        return self.delivery.record_edm(record)
+
+    def ensure_delivery(self, name: str | None = None, progress: Any = None) -> int:
+        """Work out the EDM readiness, data provider and tiers of the published records that lack
+        them (a data dir of an older version, changed delivery settings); returns how many."""
+        return self.delivery.ensure(name, progress)

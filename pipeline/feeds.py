@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # may be given as options
-EDITABLE = ("url", "format", "set_spec", "options", "profile", "schedule", "owner")
+EDITABLE = ("url", "format", "set_spec", "options", "profile", "schedule", "owner", "delivery")
 MAX_NAME = 64
 
 
@@ -63,9 +63,9 @@ class Feeds:
         return self.core.state.add_feed(feed)
 
     def edit(self, name: str, **changes: Any) -> Feed:
-        """Change a feed's URL, format, set, options, profile, schedule or owner. Nothing is
-        unpublished: the record identities stay, so a moved endpoint that serves the same
-        records updates them in place."""
+        """Change a feed's URL, format, set, options, profile, schedule, owner or Europeana
+        delivery settings (``delivery``, replaced whole). Nothing is unpublished: the record
+        identities stay, so a moved endpoint that serves the same records updates them in place."""
         feed = self.core.state.get_feed(name)
         unknown = set(changes) - set(EDITABLE)
         if unknown:
@@ -83,7 +83,12 @@ class Feeds:
         if "set_spec" in values:
             values["set_spec"] = values["set_spec"] or None
         self.profile_of(Feed(**{**feed.__dict__, **values}))
-        return self.core.state.update_feed(name, **values)
+        if "delivery" in values:  # Europeana delivery settings: replaced whole, checked first
+            values["delivery"] = self.core.delivery.check(Feed(**{**feed.__dict__, **values}), values["delivery"])
+        changed = self.core.state.update_feed(name, **values)
+        if "delivery" in values and values["delivery"] != feed.delivery:
+            self.core.delivery.changed(name, touch=True)  # their EDM changes: worked out again, datestamps move
+        return changed
 
     def remove(self, name: str) -> int:
         """Forget feed ``name`` and unpublish its records; returns how many graphs went."""

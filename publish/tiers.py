@@ -28,7 +28,7 @@ from . import europeana
 from .edm_model import EdmRecord, WebResource
 from .ntgraph import Lit
 
-__all__ = ["ContentTier", "MediaInfo", "MetadataTier", "content_tier", "dataset_tiers", "metadata_tier"]
+__all__ = ["GAPS", "ContentTier", "MediaInfo", "MetadataTier", "content_tier", "dataset_tiers", "metadata_tier"]
 
 Message = tuple[str, str]  # (nl, en)
 
@@ -88,6 +88,7 @@ class MetadataTier:
     groups: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     next_steps: list[Message] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # a code per next step (GAPS), for a dataset's figures
 
     @property
     def language_share(self) -> float:
@@ -161,6 +162,8 @@ def _metadata_steps(t: MetadataTier) -> list[Message]:
         return []
     target = _TIERS[_TIERS.index(t.tier) + 1]
     steps: list[Message] = []
+    t.gaps = [f"metadata-{name}" for name in ("language", "enabling", "contextual")
+              if _TIERS.index(getattr(t, name)) < _TIERS.index(target)]
     if _TIERS.index(t.language) < _TIERS.index(target):
         need = {"A": 25, "B": 50, "C": 75}[target]
         steps.append((f"Geef meer velden een taal (xml:lang) of koppel ze aan een begrip met een label in een taal: "
@@ -191,6 +194,7 @@ class ContentTier:
     licence_cap: int
     reasons: list[Message] = field(default_factory=list)
     next_steps: list[Message] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # a code per next step (GAPS), for a dataset's figures
 
     @property
     def known(self) -> bool:
@@ -282,7 +286,12 @@ def _embeddable(url: str) -> bool:
 
 def _content_explain(t: ContentTier, record: EdmRecord, candidates: list[WebResource],
                      media: Mapping[str, MediaInfo]) -> None:
-    add, step = t.reasons.append, t.next_steps.append
+    add = t.reasons.append
+
+    def step(code: str, message: Message) -> None:
+        t.gaps.append(code)
+        t.next_steps.append(message)
+
     if t.edm_type is None:
         add(("Het record heeft geen type.", "The record has no type."))
         return
@@ -298,34 +307,63 @@ def _content_explain(t: ContentTier, record: EdmRecord, candidates: list[WebReso
         add((f"De licentie ({t.licence}) beperkt het record tot niveau {t.licence_cap}.",
              f"The licence ({t.licence}) limits the record to tier {t.licence_cap}."))
     if t.licence_cap < 4 and t.ceiling >= t.licence_cap and target > t.licence_cap:
-        step(("Kies een opener licentie (CC BY, CC BY-SA, CC0 of het Public Domain Mark) voor niveau "
-              f"{min(4, t.licence_cap + 1)}.", "Choose a more open licence (CC BY, CC BY-SA, CC0 or the Public "
-              f"Domain Mark) to reach tier {min(4, t.licence_cap + 1)}."))
+        step("content-licence", (
+            "Kies een opener licentie (CC BY, CC BY-SA, CC0 of het Public Domain Mark) voor niveau "
+            f"{min(4, t.licence_cap + 1)}.", "Choose a more open licence (CC BY, CC BY-SA, CC0 or the Public "
+            f"Domain Mark) to reach tier {min(4, t.licence_cap + 1)}."))
         if t.ceiling <= t.licence_cap and not unknown:
             return
     if t.edm_type == "IMAGE":
         if not candidates:
-            step(("Voeg een link naar een digitaal beeld toe (edm:isShownBy).",
-                  "Add a link to a digital image (edm:isShownBy)."))
+            step("content-image-link", ("Voeg een link naar een digitaal beeld toe (edm:isShownBy).",
+                                        "Add a link to a digital image (edm:isShownBy)."))
         elif unknown and t.tier < t.ceiling:
-            step(("Vermeld breedte en hoogte van het beeld, of laat `oogst media-check` ze meten.",
-                  "State the image's width and height, or let `oogst media-check` measure them."))
+            step("content-image-dimensions", (
+                "Vermeld breedte en hoogte van het beeld, of laat `oogst media-check` ze meten.",
+                "State the image's width and height, or let `oogst media-check` measure them."))
         else:
             need = {1: "0,1", 2: "0,42", 3: "0,95", 4: "0,95"}[target]
-            step((f"Lever een beeld van minstens {need} megapixel.",
-                  f"Supply an image of at least {need.replace(',', '.')} megapixel."))
+            step("content-image-size", (f"Lever een beeld van minstens {need} megapixel.",
+                                        f"Supply an image of at least {need.replace(',', '.')} megapixel."))
     elif t.edm_type == "TEXT":
-        step(("Lever een PDF of een beeld van minstens 0,95 megapixel.",
-              "Supply a PDF or an image of at least 0.95 megapixel."))
+        step("content-text", ("Lever een PDF of een beeld van minstens 0,95 megapixel.",
+                              "Supply a PDF or an image of at least 0.95 megapixel."))
     elif t.edm_type in ("VIDEO", "SOUND"):
-        step(("Lever het mediabestand zelf of een insluitbare speler (bv. YouTube, Vimeo, SoundCloud).",
-              "Supply the media file itself or an embeddable player (e.g. YouTube, Vimeo, SoundCloud)."))
+        step("content-media", (
+            "Lever het mediabestand zelf of een insluitbare speler (bv. YouTube, Vimeo, SoundCloud).",
+            "Supply the media file itself or an embeddable player (e.g. YouTube, Vimeo, SoundCloud)."))
     else:
-        step(("Lever een 3D-model (bv. glTF) of een insluitbare viewer (Sketchfab).",
-              "Supply a 3D model (e.g. glTF) or an embeddable viewer (Sketchfab)."))
+        step("content-3d", ("Lever een 3D-model (bv. glTF) of een insluitbare viewer (Sketchfab).",
+                            "Supply a 3D model (e.g. glTF) or an embeddable viewer (Sketchfab)."))
 
 
 # -- per dataset -------------------------------------------------------------------------------
+# What a partner could add, per gap code of the next steps, worded for a whole feed (nl, en).
+GAPS: dict[str, Message] = {
+    "metadata-language": ("Geef velden een taal (xml:lang) of koppel ze aan begrippen met een label in een taal.",
+                          "Give fields a language (xml:lang) or link them to concepts with language-tagged labels."),
+    "metadata-enabling": ("Vul meer beschrijvende velden in: datering, vervaardiger, objectnaam, materiaal, plaats.",
+                          "Fill in more descriptive fields: date, maker, object name, material, place."),
+    "metadata-contextual": ("Beschrijf gekoppelde personen, plaatsen, periodes en begrippen volledig (levensdata, "
+                            "coördinaten, begin en einde, een AAT-begrip).", "Describe linked people, places, periods "
+                            "and concepts completely (life dates, coordinates, begin and end, an AAT concept)."),
+    "content-licence": ("Kies een opener licentie (CC BY, CC BY-SA, CC0 of het Public Domain Mark).",
+                        "Choose a more open licence (CC BY, CC BY-SA, CC0 or the Public Domain Mark)."),
+    "content-image-link": ("Voeg een link naar een digitaal beeld toe (edm:isShownBy).",
+                           "Add a link to a digital image (edm:isShownBy)."),
+    "content-image-dimensions": ("Vermeld breedte en hoogte van de beelden, of laat `oogst media-check` ze meten.",
+                                 "State the images' width and height, or let `oogst media-check` measure them."),
+    "content-image-size": ("Lever grotere beelden: 0,42 megapixel voor niveau 2, 0,95 voor niveau 3 en 4.",
+                           "Supply larger images: 0.42 megapixel for tier 2, 0.95 for tiers 3 and 4."),
+    "content-text": ("Lever een PDF of een beeld van minstens 0,95 megapixel.",
+                     "Supply a PDF or an image of at least 0.95 megapixel."),
+    "content-media": ("Lever het mediabestand zelf of een insluitbare speler (bv. YouTube, Vimeo, SoundCloud).",
+                      "Supply the media file itself or an embeddable player (e.g. YouTube, Vimeo, SoundCloud)."),
+    "content-3d": ("Lever een 3D-model (bv. glTF) of een insluitbare viewer (Sketchfab).",
+                   "Supply a 3D model (e.g. glTF) or an embeddable viewer (Sketchfab)."),
+}
+
+
 def dataset_tiers(records: Iterable[EdmRecord], media: Mapping[str, MediaInfo] | None = None) -> dict[str, object]:
     """Counts per tier over a feed's EDM records: ``content`` (certain tier), ``content_ceiling``,
     ``metadata`` — the figures for ``oogst report``, the API and the feed's page."""

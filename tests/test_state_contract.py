@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -509,6 +510,135 @@ def test_rule_counts_over_the_stored_reports(state: StateStore) -> None:
 
 
 # -- many writers, and what stays ----------------------------------------------------------------
+# -- delivery: the OAI-PMH items, the delivery columns, media, tiers ------------------------------------
+def oai_walk(state: StateStore, limit: int = 40, **kw: Any) -> list[str]:
+    """Every OAI-PMH item of a selection, page by page (row-value keyset on updated_at, record_id)."""
+    out, after = [], None
+    while page := state.oai_records(after=after, limit=limit, **kw):
+        assert len(page) <= limit
+        out += [r["record_id"] for r in page]
+        after = (page[-1]["updated_at"], page[-1]["record_id"])
+    return out
+
+
+def test_oai_items_are_the_records_that_were_once_published(state: StateStore) -> None:
+    state.upsert_records([row("a"), row("b"), row("never", state="quarantined"), row("gone-early", state="withdrawn"),
+                          row("qp", state="quarantined", published=True), row("back")])
+    run_id = state.start_run("museum", "full", None)
+    state.withdraw("museum", ["b"], run_id)
+    state.upsert_records([row("back", state="withdrawn"), row("later", state="quarantined")])
+    state.upsert_records([row("back", state="quarantined")])  # withdrawn, then delivered again but invalid
+    items = {r["record_id"]: r for r in state.oai_records(limit=100)}
+    assert set(items) == {"museum/a", "museum/b", "museum/qp", "museum/back"}, "never published: never announced"
+    assert {k: v["published"] for k, v in items.items()} == {"museum/a": True, "museum/b": False, "museum/qp": True,
+                                                             "museum/back": False}
+    assert all(set(r) >= {"record_id", "feed", "updated_at", "published", "provider_set"} for r in items.values())
+    assert state.get_record("museum", "never")["ever_published"] is False
+    assert state.get_record("museum", "b")["ever_published"] is True
+    assert state.oai_count() == 4 and state.oai_count(feed="museum") == 4 and state.oai_count(feed="x") == 0
+    assert state.oai_earliest() == min(r["updated_at"] for r in items.values())
+
+
+def test_oai_lists_page_by_datestamp_and_record_id_with_counts(state: StateStore) -> None:
+    state.upsert_records([row(f"r{n:03d}", provider=f"P{n % 3}", provider_set=f"p{n % 3}", edm=n % 2,
+                              tiers={"metadata": "A"}) for n in range(90)])
+    state.upsert_records([row(f"s{n}", feed="archief") for n in range(5)])
+    first = sorted(r["updated_at"] for r in state.oai_records(limit=1000))[0]
+    time.sleep(1.1)  # seconds granularity: a later datestamp
+    state.upsert_records([row("r000", provider="P0", provider_set="p0", edm=1), row("late", edm=None)])
+    run_id = state.start_run("museum", "full", None)
+    state.withdraw("museum", ["r001"], run_id)
+
+    everything = oai_walk(state)
+    assert len(everything) == len(set(everything)) == 96
+    assert everything[-3:] == ["museum/late", "museum/r000", "museum/r001"], "changed records move to the end"
+    assert everything == oai_walk(state, limit=7) and state.oai_count() == 96
+    edm = oai_walk(state, edm=True)
+    assert "museum/r001" in edm, "a deleted record is listed in every format"
+    assert "museum/late" not in edm and "museum/r002" not in edm and "museum/r003" in edm
+    assert state.oai_count(edm=True) == len(edm) == 1 + 1 + 44 - 1 + 1  # r000, r001 (deleted), odd ones
+    assert oai_walk(state, feed="archief") == [f"archief/s{n}" for n in range(5)]
+    assert oai_walk(state, provider="p0") == [r for r in everything if r.startswith("museum/r")
+                                              and int(r[-3:]) % 3 == 0]
+    assert state.oai_count(provider="p0") == 30 and state.oai_count(any_provider=True) == 90
+    later = state.get_record("museum", "r000")["updated_at"]
+    assert oai_walk(state, start=later) == ["museum/late", "museum/r000", "museum/r001"]
+    assert state.oai_count(until=first) == 93 and oai_walk(state, until=first)[-1] == "museum/r089"
+    assert state.oai_count(start=later, feed="archief") == 0
+    page = state.oai_records(limit=2, after=(first, "museum/r050"))
+    assert [r["record_id"] for r in page] == ["museum/r051", "museum/r052"]
+
+
+def test_oai_sets_and_the_count_cache_follow_other_connections(opener: Opener) -> None:
+    one, two = opener(), opener()
+    assert one.oai_sets() == ([], []) and one.oai_earliest() is None and one.oai_count() == 0
+    two.upsert_records([row("a", provider="Museum Hof van Leie", provider_set="museum-hof-van-leie"),
+                        row("b", feed="archief"), row("q", feed="stil", state="quarantined")])
+    assert one.oai_count() == 2, "a write by another connection is seen at once"
+    assert one.oai_sets() == (["archief", "museum"], [("museum-hof-van-leie", "Museum Hof van Leie")])
+
+
+def test_the_delivery_columns_follow_the_published_version(state: StateStore) -> None:
+    tiers = {"metadata": "B", "content": 2, "ceiling": 4, "gaps": ["content-image-size"]}
+    state.upsert_records([row("a", provider="P", provider_set="p", edm=1, tiers=tiers), row("b")])
+    a = state.get_record("museum", "a")
+    assert (a["provider"], a["provider_set"], a["edm"], a["tiers"]) == ("P", "p", 1, tiers)
+    state.upsert_records([row("a", state="quarantined", published=True)])  # the old version stays published
+    assert state.get_record("museum", "a")["edm"] == 1 and state.get_record("museum", "a")["tiers"] == tiers
+    assert [r["record_id"] for r in state.delivery_stale()] == ["museum/b"], "b's is not known yet"
+    assert state.delivery_stale("archief") == [] and len(state.delivery_stale(limit=1)) == 1
+    stale = state.delivery_stale("museum")[0]
+    assert set(stale) >= {"record_id", "feed", "graph_iri", "updated_at"}
+    assert state.set_delivery([{**stale, "provider": "Q", "provider_set": "q", "edm": 0,
+                                "tiers": {"refused": [{"rule": "edm:no-rights"}]}}]) == 1
+    assert state.get_record("museum", "b")["edm"] == 0 and state.delivery_stale() == []
+    assert state.set_delivery([{**stale, "updated_at": "1999-01-01T00:00:00Z", "edm": 1}]) == 0, \
+        "a record that changed meanwhile keeps what its new version brought"
+    assert state.mark_delivery_stale("museum") == 2 and len(state.delivery_stale()) == 2
+    assert state.get_record("museum", "a")["provider"] == "P", "kept until worked out again"
+    run_id = state.start_run("museum", "full", None)
+    state.withdraw("museum", ["a"], run_id)
+    assert state.get_record("museum", "a")["provider_set"] == "p", "a deleted header keeps its sets"
+    assert state.mark_delivery_stale("museum", touch=True) == 1
+    state.upsert_records([row("a", provider="R", provider_set="r", edm=1)])  # published again
+    assert state.get_record("museum", "a")["provider"] == "R"
+
+
+def test_media_information_per_url(state: StateStore) -> None:
+    assert state.get_media(["https://ex.org/a.jpg"]) == {}
+    state.put_media({"https://ex.org/a.jpg": {"mime": "image/jpeg", "width": 1200, "height": 800, "size": 90_000,
+                                              "available": True},
+                     "https://ex.org/gone.jpg": {"available": False}})
+    found = state.get_media(["https://ex.org/a.jpg", "https://ex.org/gone.jpg", "https://ex.org/other.jpg"])
+    assert found["https://ex.org/a.jpg"] | {"checked_at": None} == {
+        "mime": "image/jpeg", "width": 1200, "height": 800, "size": 90_000, "available": True, "checked_at": None}
+    assert found["https://ex.org/gone.jpg"]["available"] is False and "https://ex.org/other.jpg" not in found
+    state.put_media({"https://ex.org/gone.jpg": {"mime": "image/png", "width": 10, "height": 10, "available": True}})
+    assert state.get_media(["https://ex.org/gone.jpg"])["https://ex.org/gone.jpg"]["available"] is True
+    assert len(state.get_media([f"https://ex.org/{n}" for n in range(1200)] + ["https://ex.org/a.jpg"])) == 1
+
+
+def test_tier_summary_counts_the_edm_records(state: StateStore) -> None:
+    gaps = lambda *codes: list(codes)  # noqa: E731
+    state.upsert_records([
+        row("a", edm=1, tiers={"metadata": "C", "content": 4, "ceiling": 4, "gaps": []}),
+        row("b", edm=1, tiers={"metadata": "A", "content": 0, "ceiling": 4,
+                               "gaps": gaps("metadata-language", "content-image-dimensions")}),
+        row("c", edm=1, tiers={"metadata": "A", "content": 0, "ceiling": 2, "gaps": gaps("content-image-dimensions")}),
+        row("d", edm=0, tiers={"refused": [{"rule": "edm:no-rights", "nl": "geen rechten", "en": "no rights"}]}),
+        row("e"), row("q", state="quarantined", edm=1, tiers={"metadata": "C"}), row("x", feed="archief", edm=1)])
+    summary = state.tier_summary("museum")
+    assert {k: summary[k] for k in ("published", "edm", "not_edm", "unknown")} == {
+        "published": 5, "edm": 3, "not_edm": 1, "unknown": 1}
+    assert summary["content"] == {"0": 2, "4": 1} and summary["content_ceiling"] == {"2": 1, "4": 2}
+    assert summary["metadata"] == {"A": 2, "C": 1}
+    assert summary["gaps"] == [{"code": "content-image-dimensions", "records": 2, "example": "museum/b"},
+                               {"code": "metadata-language", "records": 1, "example": "museum/b"}]
+    assert [(r["rule"], r["records"], r["example"], r["finding"]["en"]) for r in summary["refused"]] == [
+        ("edm:no-rights", 1, "museum/d", "no rights")]
+    assert state.tier_summary("nergens")["published"] == 0
+
+
 def test_concurrent_writers_from_threads(state: StateStore) -> None:
     state.add_feed(feed())
     run_id = state.start_run("museum", "full", None)
@@ -758,3 +888,51 @@ def test_parts_of_a_split_record(state: StateStore) -> None:
     assert state.parts_of("museum", "fa") == ["fa/1", "fa/1/2", "fa/3"]
     assert state.parts_of("museum", "fa/1") == ["fa/1/2"]
     assert state.parts_of("museum", "none") == []
+
+
+def version_2_database(path: Path) -> None:
+    """A database as version 2 left it: the schema of commit 29d2310 (before delivery)."""
+    import subprocess
+
+    source = subprocess.run(["git", "show", "29d2310:store/state/sqlite.py"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[1], check=False).stdout
+    if 'SCHEMA = """' not in source:
+        pytest.skip("the version-2 schema comes from the git history, which is not here")
+    schema = source.split('SCHEMA = """', 1)[1].split('"""', 1)[0]
+    db = sqlite3.connect(path)
+    db.executescript(schema)
+    db.execute("INSERT INTO feeds (name, protocol, url, format, created_at, updated_at) VALUES"
+               " ('museum', 'oai-pmh', 'https://museum.example.org/oai', 'lido', ?, ?)", (T, T))
+    for sid, state, published, object_iri in (("live", "published", 1, "https://ex.org/id/live"),
+                                              ("gone", "withdrawn", 0, "https://ex.org/id/gone"),
+                                              ("gone-early", "withdrawn", 0, None),
+                                              ("never", "quarantined", 0, "https://ex.org/id/never")):
+        db.execute("INSERT INTO records (feed, source_id, record_id, object_iri, graph_iri, state, published,"
+                   " updated_at) VALUES ('museum', ?, ?, ?, ?, ?, ?, ?)",
+                   (sid, f"museum/{sid}", object_iri, f"https://ex.org/g/{sid}", state, published, T))
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+
+def test_a_version_2_database_gets_the_delivery_columns(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    version_2_database(path)
+    state = State(path)
+    try:
+        assert state.get_feed("museum").delivery == {}
+        state.update_feed("museum", delivery={"dataset_id": "2048128"})
+        assert state.get_feed("museum").delivery == {"dataset_id": "2048128"}
+        flags = {sid: state.get_record("museum", sid)["ever_published"] for sid in ("live", "gone", "gone-early",
+                                                                                    "never")}
+        assert flags == {"live": True, "gone": True, "gone-early": False, "never": False}
+        assert [r["record_id"] for r in state.oai_records()] == ["museum/gone", "museum/live"]
+        assert [r["record_id"] for r in state.delivery_stale()] == ["museum/live"], "to be worked out"
+        state.put_media({"https://ex.org/a.jpg": {"available": False}})
+    finally:
+        state.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == VERSION
+    assert {"records_oai", "records_oai_edm", "records_stale"} <= {
+        r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    db.close()

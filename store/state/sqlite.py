@@ -19,6 +19,7 @@ from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
 from ...records import RUN_COUNTS, Feed, now
+from .delivery import DELIVERY_SCHEMA, DeliveryIndex, _json, migrate_v3
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     cursor      TEXT NOT NULL DEFAULT '{}',       -- JSON: where the next run starts (typed per protocol)
     owner       TEXT,                             -- the partner organisation
     schedule    TEXT,
+    delivery    TEXT NOT NULL DEFAULT '{}',       -- JSON: Europeana delivery settings (publish.europeana)
     last_error  TEXT,
     failures    INTEGER NOT NULL DEFAULT 0,       -- consecutive failed runs (feed health)
     created_at  TEXT NOT NULL,
@@ -87,13 +89,18 @@ CREATE TABLE IF NOT EXISTS records (
     withdrawn_at  TEXT,
     seen_run      INTEGER,                        -- the last run that delivered the record …
     seen_page     INTEGER,                        -- … and on which page (duplicates, the sweep)
+    ever_published INTEGER NOT NULL DEFAULT 0,    -- 1 once a version was published (OAI-PMH items)
+    provider      TEXT,                           -- the data provider (EDM), its set slug, whether the
+    provider_set  TEXT,                           -- record can be EDM (NULL: not known yet) and its
+    edm           INTEGER,                        -- Europeana tiers (JSON): see state/delivery.py
+    tiers         TEXT,
     PRIMARY KEY (feed, source_id)
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
 """
 
-VERSION = 2  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 3  # PRAGMA user_version of a database with the SCHEMA above
 
 PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # once mixed into config
 
@@ -104,7 +111,7 @@ def _migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if "feeds" not in tables:
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + DELIVERY_SCHEMA)
         db.execute(f"PRAGMA user_version = {VERSION}")
         return
     if version < 1:  # columns added after the first release
@@ -128,9 +135,11 @@ def _migrate(db: sqlite3.Connection) -> None:
                        (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from, name)), name))
         db.execute("ALTER TABLE feeds DROP COLUMN config")
         db.execute("ALTER TABLE feeds DROP COLUMN next_from")
-        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("PRAGMA user_version = 2")
         db.execute("COMMIT")
-    db.executescript(SCHEMA)  # indexes added since
+    if version < 3:  # delivery to Europeana: the feeds' settings, the records' OAI-PMH and tier columns
+        migrate_v3(db)
+    db.executescript(SCHEMA + DELIVERY_SCHEMA)  # indexes added since
 
 
 def _cursor_of(next_from: str | None, feed: str = "") -> dict[str, Any]:
@@ -159,7 +168,7 @@ def _json_object(text: str | None, feed: str, column: str) -> dict[str, Any]:
 
 
 
-class State:
+class State(DeliveryIndex):
     """The SQLite state database. Safe to share between threads."""
 
     def __init__(self, path: str | Path) -> None:
@@ -204,10 +213,10 @@ class State:
             with self.transaction() as db:
                 db.execute(
                     "INSERT INTO feeds (name, protocol, url, format, set_spec, status, options, profile, cursor,"
-                    " owner, schedule, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " owner, schedule, delivery, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (feed.name, feed.protocol, feed.url, feed.format, feed.set_spec, feed.status,
                      json.dumps(feed.options), json.dumps(feed.profile), json.dumps(feed.cursor), feed.owner,
-                     feed.schedule, feed.created_at, feed.updated_at),
+                     feed.schedule, json.dumps(feed.delivery), feed.created_at, feed.updated_at),
                 )
         except sqlite3.IntegrityError:
             raise ConfigError(f"a feed named {feed.name!r} exists already", feed=feed.name,
@@ -423,19 +432,26 @@ class State:
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO records (feed, source_id, record_id, object_iri, graph_iri, label, datestamp, state,"
-                " published, hash, run_id, report, quarantined, updated_at, withdrawn_at)"
+                " published, hash, run_id, report, quarantined, updated_at, withdrawn_at, ever_published, provider,"
+                " provider_set, edm, tiers)"
                 " VALUES (:feed, :source_id, :record_id, :object_iri, :graph_iri, :label, :datestamp, :state,"
-                " :published, :hash, :run_id, :report, :quarantined, :updated_at, :withdrawn_at)"
+                " :published, :hash, :run_id, :report, :quarantined, :updated_at, :withdrawn_at, :published,"
+                " :provider, :provider_set, :edm, :tiers)"
                 " ON CONFLICT (feed, source_id) DO UPDATE SET record_id = excluded.record_id,"
                 " object_iri = COALESCE(excluded.object_iri, records.object_iri), graph_iri = excluded.graph_iri,"
                 " label = COALESCE(excluded.label, records.label), datestamp = excluded.datestamp,"
                 " state = excluded.state, published = excluded.published, hash = excluded.hash,"
                 " run_id = excluded.run_id, report = excluded.report, quarantined = excluded.quarantined,"
-                " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at",
-                [{"object_iri": None, "label": None, "quarantined": None,
-                     "withdrawn_at": None, "hash": None, "datestamp": None, **r,
+                " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at,"
+                " ever_published = MAX(records.ever_published, excluded.published),"
+                # the delivery columns describe the published version: a new one brings its own
+                # (NULL: to be worked out), a quarantined or withdrawn one keeps the old ones
+                + "".join(f" {c} = CASE WHEN excluded.state = 'published' THEN excluded.{c} ELSE records.{c} END,"
+                          for c in ("provider", "provider_set", "edm", "tiers")).rstrip(","),
+                [{"object_iri": None, "label": None, "quarantined": None, "withdrawn_at": None, "hash": None,
+                  "datestamp": None, "provider": None, "provider_set": None, "edm": None, **r,
                   "report": json.dumps(r["report"]) if r.get("report") is not None else None,
-                  "updated_at": ts} for r in rows],
+                  "tiers": _json(r.get("tiers")), "updated_at": ts} for r in rows],
             )
 
     def list_records(self, *, state: str | None = "published", feed: str | None = None,
@@ -490,9 +506,9 @@ class State:
         return list(rows.values())
 
 
-_JSON_COLUMNS = {"options", "profile", "cursor"}
+_JSON_COLUMNS = {"options", "profile", "cursor", "delivery"}
 _FEED_COLUMNS = {"protocol", "url", "format", "set_spec", "status", "options", "profile", "cursor", "owner",
-                 "schedule", "last_error", "failures"}
+                 "schedule", "last_error", "failures", "delivery"}
 
 
 def _feed(row: sqlite3.Row) -> Feed:
@@ -511,5 +527,7 @@ def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
 def _record_dict(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
     data["published"] = bool(data["published"])
+    data["ever_published"] = bool(data["ever_published"])
+    data["tiers"] = json.loads(data["tiers"]) if data["tiers"] else None
     data["report"] = json.loads(data["report"]) if data["report"] else None
     return data
