@@ -9,6 +9,9 @@
     ├── HarvestError                talking to a partner's endpoint went wrong
     │   ├── TransientHarvestError   try again later: timeouts, 429/5xx, Retry-After
     │   └── FatalHarvestError       give up: cannotDisseminateFormat, badArgument, 4xx
+    ├── AuthError                   not signed in, a wrong password or token (API: 401)
+    │   ├── ForbiddenError          signed in, but not allowed to do this (API: 403)
+    │   └── TooManyAttemptsError    too many failed sign-ins: wait (API: 429)
     ├── MappingError                one record could not be mapped (names record + source path)
     └── StoreError                  the RDF store or the state database failed
 
@@ -28,6 +31,8 @@ EXIT_CODES = {
     "harvest": 4,
     "store": 5,
     "mapping": 6,
+    "auth": 7,  # not signed in, wrong password or token, or not allowed
+    "forbidden": 7,
 }
 
 
@@ -130,3 +135,24 @@ class QueryError(OogstError):
 class QueryTimeoutError(QueryError):
     """A query stopped at ``query_timeout``, or refused because every query slot was busy:
     try again later or ask less (the API answers 503 with Retry-After)."""
+
+
+class AuthError(OogstError):
+    """Not signed in, or a wrong name, password or token (API: 401)."""
+
+    code = "auth"
+
+
+class ForbiddenError(AuthError):
+    """Signed in, but the account may not do this (API: 403)."""
+
+    code = "forbidden"
+
+
+class TooManyAttemptsError(AuthError):
+    """Too many failed sign-ins for an account or from an address: wait ``retry_after``
+    seconds (API: 429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: float, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after

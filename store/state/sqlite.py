@@ -18,6 +18,7 @@ from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
 from ...records import Feed, now
+from .accounts import AccountRows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -88,9 +89,40 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
+""" + """
+CREATE TABLE IF NOT EXISTS organisations (       -- partners: the owners of feeds
+    name        TEXT PRIMARY KEY,                 -- a slug: 'hof-van-leie'
+    title       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name        TEXT PRIMARY KEY,
+    role        TEXT NOT NULL,                    -- operator | partner
+    org         TEXT,                             -- a partner's organisation
+    password    TEXT,                             -- Argon2 hash (PHC string), never the password
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (               -- personal API tokens: only a hash of each
+    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the token
+    user        TEXT NOT NULL,
+    label       TEXT,
+    created_at  TEXT NOT NULL,
+    last_used_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user);
+CREATE TABLE IF NOT EXISTS sessions (             -- signed-in browsers: only a hash of each cookie
+    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the session cookie
+    user        TEXT NOT NULL,
+    csrf        TEXT NOT NULL,                    -- the synchroniser token of the session's forms
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
 """
 
-VERSION = 2  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 3  # PRAGMA user_version of a database with the SCHEMA above
 
 PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # once mixed into config
 
@@ -125,8 +157,11 @@ def _migrate(db: sqlite3.Connection) -> None:
                        (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from)), name))
         db.execute("ALTER TABLE feeds DROP COLUMN config")
         db.execute("ALTER TABLE feeds DROP COLUMN next_from")
-        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("PRAGMA user_version = 2")
         db.execute("COMMIT")
+    if version < 3:  # accounts: organisations, users, API tokens, sessions (the tables come from SCHEMA)
+        db.executescript(SCHEMA)
+        db.execute("PRAGMA user_version = 3")
     db.executescript(SCHEMA)  # indexes added since
 
 
@@ -142,8 +177,9 @@ def _cursor_of(next_from: str | None) -> dict[str, Any]:
 
 
 
-class State:
-    """The SQLite state database. Safe to share between threads."""
+class State(AccountRows):
+    """The SQLite state database (with the accounts of :class:`AccountRows`). Safe to share
+    between threads."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
