@@ -153,3 +153,16 @@ def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path) -
     index = SearchIndex(settings.search_path)
     assert index.count() == published
     index.close()
+
+
+def test_a_doc_round_trips_through_its_dict() -> None:
+    from dataclasses import fields
+
+    doc = Doc("f/1", "f", "https://x/o", "https://x/g", title="T", titles=[("T", "nl")], description="d",
+              object_names=[Link("https://aat/1", "schilderij")], types=[Link("https://aat/1")],
+              makers=[Link("https://viaf/1", "Claus")], date="1890", keeper=Link("https://k", "Museum"),
+              rights=["http://creativecommons.org/publicdomain/zero/1.0/"], images=["https://i"], pages=["https://p"],
+              modified="2025-01-01T00:00:00Z", datestamp="2025-01-01")
+    data = doc.as_dict()
+    assert set(data) == {f.name for f in fields(Doc)} | {"provider"} and data["provider"] == "Museum"
+    assert Doc.from_dict(data) == doc

@@ -1,0 +1,206 @@
+"""End to end: the real `oogst harvest`, in its own process, against the partner simulator.
+
+    .venv/bin/python bench/e2e.py [--records 20000] [--sets sample,msk] [--server] [--workers N]
+
+For each record set (``sample``: the sample museum's LIDO records, about 12 KB and 85 triples
+each; ``msk``: the corpus' MSK Gent records, about 6 KB and 47 triples, skipped without the
+corpus), ``--records`` records with distinct identifiers are served by the partner simulator
+(``devtools/simulator.py``, in this process, pages of 500) and harvested by ``oogst harvest``
+at default settings into an empty data dir. Printed side by side, from one run:
+
+- records/s of a bare requests + lxml pass over the same server (the ceiling);
+- records/s of the first load, and its ratio to the bare pass;
+- seconds of a second run after 1% of the records changed and 0.1% were deleted;
+- the data dir's bytes per record, and per part (store, archive, state, search, system);
+- the peak RSS of the harvest process.
+
+``--server`` repeats the first load into an Oxigraph server (``--store oxigraph+http://…``,
+started on 127.0.0.1 from the test extras' ``oxigraph`` package). Goals on the 2-core
+machine: first load ≥ 2,000 records/s (≥ a third of the bare pass), the 1% run on 100,000
+records ≤ 5 s, ≤ 15 KB per record, and ≥ 1,000 records/s into the Oxigraph server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+from lxml import etree
+
+from oogst.devtools.simulator import PartnerSimulator, SimRecord
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples" / "museum-lido" / "records.xml"
+CORPUS = ROOT.parent / "shared" / "corpus" / "lido"
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+LIDO_ID = re.compile(rb"(<lido:lidoRecID[^>]*>)([^<]*)(</lido:lidoRecID>)")
+PUBLISHED_ID = re.compile(rb"(<lido:objectPublishedID[^>]*>)([^<]*)(</lido:objectPublishedID>)")
+PROFILE = 'language = "nl"\ndefault_rights = "CC0"\n[provider]\nname = "Museum Bench"\n'
+PAGE = 500
+sys.path.insert(0, str(ROOT))
+
+
+# -- the feed ----------------------------------------------------------------------------------
+def lido_payloads(kind: str) -> list[bytes]:
+    """The ``lido:lido`` elements of a record set."""
+    if kind == "msk":
+        return [etree.tostring(etree.parse(str(p)).getroot()) for p in sorted(CORPUS.glob("msk_gent_*.xml"))]
+    out = []
+    for record in etree.parse(str(SAMPLES)).getroot().iter(OAI + "record"):
+        if record.find(OAI + "header").get("status") != "deleted":
+            out.append(etree.tostring(record.find(f"{OAI}metadata")[0]))
+    return out
+
+
+def distinct(payload: bytes, k: int) -> bytes:
+    """A copy of a LIDO payload with its own record id and object PID."""
+    payload = LIDO_ID.sub(lambda m: m.group(1) + m.group(2) + b"-%d" % k + m.group(3), payload, count=1)
+    return PUBLISHED_ID.sub(lambda m: m.group(1) + m.group(2) + b"-%d" % k + m.group(3), payload, count=1)
+
+
+def records(kind: str, count: int) -> list[SimRecord]:
+    forms = lido_payloads(kind)
+    stamp = "2025-01-01T00:00:00Z"
+    return [SimRecord.build(f"oai:bench:{k:07d}", stamp, distinct(forms[k % len(forms)], k)) for k in range(count)]
+
+
+# -- measuring ----------------------------------------------------------------------------------
+def bare_pass(url: str) -> float:
+    """records/s of requests + lxml: fetch, parse, header fields and bytes of every record."""
+    session, n, start = requests.Session(), 0, time.perf_counter()
+    params = {"verb": "ListRecords", "metadataPrefix": "lido"}
+    while True:
+        root = etree.fromstring(session.get(url, params=params, timeout=60).content)
+        for record in root.iterfind(f"{OAI}ListRecords/{OAI}record"):
+            record.findtext(f"{OAI}header/{OAI}identifier")
+            etree.tostring(record)
+            n += 1
+        token = root.findtext(f"{OAI}ListRecords/{OAI}resumptionToken")
+        if not token:
+            return n / (time.perf_counter() - start)
+        params = {"verb": "ListRecords", "resumptionToken": token}
+
+
+def oogst(data_dir: Path, *args: str, env: dict[str, str]) -> tuple[float, float, dict | list | None]:
+    """Run the CLI in its own process: (seconds, peak RSS in MB, its --json output)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = proc.communicate()
+    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+    seconds = time.perf_counter() - start
+    if proc.returncode not in (0, None):
+        raise SystemExit(f"oogst {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}")
+    rss = (usage.ru_maxrss / 1024) if usage else _children_rss()
+    return seconds, rss, json.loads(out) if out.strip().startswith((b"[", b"{")) else None
+
+
+def _children_rss() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def size(path: Path) -> int:
+    """Bytes of a folder, or of a SQLite file with its WAL."""
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store: str | None = None) -> dict:
+    profile = data_dir.parent / "profile.toml"
+    profile.write_text(PROFILE, "utf-8")
+    extra = ["--store", store] if store else []
+    oogst(data_dir, *extra, "feeds", "add", "bench", "--url", sim.endpoint("bench"), "--format", "lido",
+          "--profile", str(profile), env=env)
+    seconds, rss, summary = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env)
+    counts = summary[0]
+    assert counts["status"] == "complete", counts
+    return {"seconds": seconds, "rss": rss, "published": counts["published"], "harvested": counts["harvested"]}
+
+
+def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str], work: Path) -> None:
+    recs = records(kind, count)
+    empty = work / "no-samples"
+    empty.mkdir(exist_ok=True)
+    with PartnerSimulator(samples_dir=empty, page_size=PAGE) as sim:
+        sim.add_partner("bench", recs, format="lido", granularity="YYYY-MM-DDThh:mm:ssZ")
+        url = sim.endpoint("bench")
+        bare = bare_pass(url)
+        data_dir = work / f"{kind}-data"
+        first = first_load(sim, data_dir, env)
+        rate = count / first["seconds"]
+        changed = recs[:: 100]  # 1%
+        deleted = recs[50:: 1000]  # 0.1%
+        for r in changed:
+            payload = r.xml[r.xml.index(b"<metadata>") + len(b"<metadata>"):r.xml.rindex(b"</metadata>")]
+            sim.update_record("bench", r.identifier,
+                              payload.replace(b"</lido:appellationValue>", b" (bijgewerkt)</lido:appellationValue>", 1))
+        for r in deleted:
+            sim.delete_record("bench", r.identifier)
+        time.sleep(1.1)  # the next run's window starts at the first run's server clock
+        second, _, summary = oogst(data_dir, "harvest", "bench", "--json", env=env)
+        parts = {p: size(data_dir / p) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system")}
+        total = size(data_dir)
+        print(f"\n== {kind}: {count:,} records ({first['published']:,} published), pages of {PAGE}")
+        print(f"bare requests + lxml      {bare:>10,.0f} records/s")
+        print(f"first load                {rate:>10,.0f} records/s   ({rate / bare:.2f}× the bare pass; "
+              f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×)")
+        print(f"1% changed, 0.1% deleted  {second:>10.1f} s           (harvested {summary[0]['harvested']}, "
+              f"published {summary[0]['published']}, withdrawn {summary[0]['withdrawn']})")
+        print(f"data dir                  {total / count / 1024:>10.1f} KB/record  (goal ≤ 15; "
+              + ", ".join(f"{k} {v / count / 1024:.1f}" for k, v in parts.items()) + ")")
+        print(f"peak RSS (first load)     {first['rss']:>10.0f} MB")
+        if args.server:
+            server_load(sim, work / f"{kind}-server", env, count)
+
+
+def server_load(sim: PartnerSimulator, folder: Path, env: dict[str, str], count: int) -> None:
+    from tests.servers import find_oxigraph, start_oxigraph
+
+    if find_oxigraph() is None:
+        print("oxigraph server        skipped: the `oxigraph` package (test extras) is not installed")
+        return
+    folder.mkdir()
+    server = start_oxigraph(folder / "oxigraph")
+    try:
+        first = first_load(sim, folder / "data", env, store=f"oxigraph+{server.url}")
+        print(f"first load, Oxigraph server {count / first['seconds']:>8,.0f} records/s   (goal ≥ 1,000)")
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--sets", default="sample,msk", help="comma-separated: sample, msk")
+    parser.add_argument("--server", action="store_true", help="also load into an Oxigraph server")
+    parser.add_argument("--workers", type=int, help="the harvest's worker processes (setting `workers`)")
+    args = parser.parse_args()
+    env = {**os.environ, "OOGST_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "PYTHONHASHSEED": "0"}
+    if args.workers is not None:
+        env["OOGST_WORKERS"] = str(args.workers)
+    work = Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    try:
+        for kind in args.sets.split(","):
+            if kind == "msk" and not list(CORPUS.glob("msk_gent_*.xml")):
+                print(f"\n== msk: skipped, no MSK Gent records in {CORPUS}")
+                continue
+            run_set(kind, args.records, args, env, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
