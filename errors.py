@@ -5,6 +5,7 @@
     OogstError                      anything oogst raises on purpose; has a stable ``code``
     ├── ConfigError                 bad settings, bad feed settings: fix and rerun
     │   ├── NotFoundError           a feed, run or record that does not exist (API: 404)
+    │   ├── ConflictError           busy or in the wrong state: a run going on, a paused feed (API: 409)
     │   └── UsageError              an option or argument the operation does not take
     ├── HarvestError                talking to a partner's endpoint went wrong
     │   ├── TransientHarvestError   try again later: timeouts, 429/5xx, Retry-After
@@ -28,6 +29,7 @@ EXIT_CODES = {
     "usage": 2,  # click's own code for bad usage
     "config": 3,
     "not_found": 3,  # a configuration problem too: the name or id given is not there
+    "conflict": 3,
     "harvest": 4,
     "store": 5,
     "mapping": 6,
@@ -90,6 +92,13 @@ class NotFoundError(ConfigError):
     """A name or id that resolves to nothing: an unknown feed, run or record (API: 404)."""
 
     code = "not_found"
+
+
+class ConflictError(ConfigError):
+    """The thing is busy or in the wrong state for this: a feed whose run is going on, a
+    paused feed asked to run (API: 409)."""
+
+    code = "conflict"
 
 
 class UsageError(ConfigError):

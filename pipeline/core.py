@@ -8,7 +8,10 @@ the rooms that work on them:
 - ``runs``     (``run.py``)     the run lifecycle: harvest, resume, the sweep, health, remap;
 - ``batches``  (``batch.py``)   archive → map → validate → store, one batch at a time;
 - ``views``    (``views.py``)   the derived views: search index, provenance, datasets;
-- ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``.
+- ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``;
+- ``accounts`` (``accounts.py``) organisations, users, tokens, sessions and the ownership
+  rules (``authorise``, ``visible_feeds``) that the pages, the write API and the CLI share;
+- ``probe``    (``probe.py``)   what a URL is (OAI-PMH, LDES, JSON API), for the wizard.
 
 The public methods below are what doors use; a door never opens a store, a database or a
 connection itself.
@@ -39,9 +42,15 @@ from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, SqliteArchive
 from ..store.lock import FeedLock, FileFeedLock
 from ..store.state import State, StateStore
+from ..mapping import vocab
+from ..publish.display import local_name
+from ..publish.details import Details, details
+from ..records import SourceRecord
+from .accounts import Accounts, User
 from .batch import Batches, Gate
 from .feeds import Feeds
 from .inspect import FileMapping, Inspect, PreviewItem
+from .probe import Probe, probe
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -87,6 +96,7 @@ class Oogst:
         self.batches = Batches(self)
         self.views = Views(self)
         self.inspect = Inspect(self)
+        self.accounts = Accounts(self)
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -157,7 +167,10 @@ class Oogst:
         return self._contexts
 
     def close(self) -> None:
-        """Close what this core opened (what was handed in belongs to the caller)."""
+        """Close what this core opened (what was handed in belongs to the caller), after the
+        runs going on in the background (at most a minute)."""
+        if not self.runs.wait(timeout=60):
+            log.warning("closing while a background run is still going on")
         for name in ("_system_reader", *sorted(self._owned)):
             resource = getattr(self, name)
             if resource is not None:
@@ -293,7 +306,8 @@ class Oogst:
         """A published record's display fields: from the search index, else from the store."""
         return self.search.get(record["record_id"]) or extract(
             self.record_graph(record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
-            object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"])
+            object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"],
+            labels=vocab.concept_labels())
 
     def search_records(self, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         return self.search.search(query, limit=limit, cursor=cursor)
@@ -329,3 +343,63 @@ class Oogst:
 
     def rebuild_system(self) -> dict[str, int]:
         return self.views.rebuild_system()
+
+    # -- for the pages and the write API ------------------------------------------------------------
+    def probe(self, url: str) -> Probe:
+        """What ``url`` is (OAI-PMH with its formats and sets, LDES, a JSON API), asked live;
+        problems come back explained in Dutch and English, never raised."""
+        return probe(self, url)
+
+    def draft_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:
+        """A feed checked as :meth:`add_feed` checks it, not saved."""
+        return self.feeds.draft(name, url, format, **parts)
+
+    def preview_feed(self, feed: Feed, n: int = 5) -> list[PreviewItem]:
+        """The first ``n`` live records of a (draft) feed, mapped and validated; deleted ones
+        left out; nothing is stored."""
+        return self.inspect.preview_feed(feed, n, skip_deleted=True)
+
+    def start_harvest(self, name: str, *, full: bool = False) -> int:
+        """Start a run of feed ``name`` in the background of this process; returns its id."""
+        return self.runs.start_in_background(name, full=full)
+
+    def run_info(self, run_id: int) -> dict[str, Any]:
+        return self.state.get_run(run_id)
+
+    def feed_runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The feed's last runs, newest first."""
+        self.state.get_feed(name)
+        return self.state.runs(name, limit)
+
+    def feed_records(self, name: str, *, state: str | None = "quarantined", after: str | None = None,
+                     limit: int = 50) -> list[dict[str, Any]]:
+        """Rows of the feed's record index (``state``: published | quarantined | withdrawn)."""
+        return self.state.list_records(state=state, feed=name, after=after, limit=limit)
+
+    def source_record(self, record: dict[str, Any]) -> SourceRecord | None:
+        """The record's payload as the partner delivered it last (the raw archive)."""
+        return self.archive.get(record["feed"], record["source_id"])
+
+    def record_details(self, record: dict[str, Any]) -> Details | None:
+        """Every field of a record's graph with readable labels: the published version, else
+        the quarantined one."""
+        if record.get("published"):
+            body = self.store.graph(record["graph_iri"], "ntriples")
+            text = body.decode("utf-8") if isinstance(body, bytes) else body
+        else:
+            text = record.get("quarantined")
+        if not text:
+            return None
+        return details(text, record.get("object_iri") or "", labels=vocab.concept_labels())
+
+    def graph_details(self, ntriples: str, object_iri: str) -> Details:
+        """:meth:`record_details` of a graph at hand (the wizard's preview)."""
+        return details(ntriples, object_iri, labels=vocab.concept_labels())
+
+    def concept_label(self, iri: str) -> str:
+        """A readable name for a concept IRI: the concordance's label, else its local name."""
+        return vocab.concept_labels().get(iri) or local_name(iri)
+
+    def user_feeds(self, user: User | None) -> list[Feed]:
+        """The feeds ``user`` may see (see :mod:`~oogst.pipeline.accounts`)."""
+        return self.accounts.visible_feeds(user)

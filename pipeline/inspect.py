@@ -16,7 +16,7 @@ from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
 from ..errors import ConfigError, MappingError
 from ..mapping import Profile, vocab
-from ..records import MappedRecord, Report, SourceRecord
+from ..records import Feed, MappedRecord, Report, SourceRecord
 from ..shapes.report import FeedReport, RuleSummary, order
 from .batch import map_records
 
@@ -60,6 +60,8 @@ class PreviewItem:
     turtle: str | None = None
     report: Report | None = None
     error: str | None = None
+    ntriples: str | None = None  # the mapped graph, for readable views
+    iri: str | None = None  # the heritage object's IRI
 
     def as_dict(self) -> dict[str, Any]:
         return {"source_id": self.source.source_id, "datestamp": self.source.datestamp,
@@ -100,17 +102,24 @@ class Inspect:
     def preview(self, name: str, n: int = 5) -> list[PreviewItem]:
         """Fetch the first ``n`` records of feed ``name`` live, map and validate them (all
         shapes, warnings included); nothing is written to the store, the state or the archive."""
+        return self.preview_feed(self.core.state.get_feed(name), n)
+
+    def preview_feed(self, feed: Feed, n: int = 5, *, skip_deleted: bool = False) -> list[PreviewItem]:
+        """:meth:`preview` of a feed that need not be registered yet (``Feeds.draft``);
+        ``skip_deleted`` leaves deleted records out (looking at most ``10 * n`` records)."""
         core = self.core
-        feed = core.state.get_feed(name)
         profile = core.feeds.profile_of(feed)
         harvester = harvest_registry.create(feed, core.http, contexts=core.contexts)
         items: list[PreviewItem] = []
         records = harvester.records(None, None)
         try:
+            looked = 0
             for item in records:
                 if isinstance(item, SourceRecord):
-                    items.append(PreviewItem(item))
-                    if len(items) >= n:
+                    looked += 1
+                    if not (skip_deleted and item.deleted):
+                        items.append(PreviewItem(item))
+                    if len(items) >= n or looked >= 10 * n:
                         break
         finally:
             records.close()
@@ -126,6 +135,8 @@ class Inspect:
         reports = core.gate.validate([m for _, m in mapped], sample=1.0)
         for rec, m in mapped:
             live[rec.source_id].turtle = turtle(m.ntriples)
+            live[rec.source_id].ntriples = m.ntriples
+            live[rec.source_id].iri = m.iri
             live[rec.source_id].report = reports[m.source_id]
         return items
 

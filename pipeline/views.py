@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
+from ..mapping import vocab
 from ..publish.datasets import feed_description
 from ..publish.search import Doc, extract
 from ..records import now
@@ -95,7 +96,7 @@ class Views:
     @staticmethod
     def _doc(row: dict[str, Any], ntriples: str | bytes) -> Doc:
         return extract(ntriples, record_id=row["record_id"], feed=row["feed"], object_iri=row["object_iri"] or "",
-                       graph_iri=row["graph_iri"], datestamp=row["datestamp"])
+                       graph_iri=row["graph_iri"], datestamp=row["datestamp"], labels=vocab.concept_labels())
 
     def _write_datasets(self) -> None:
         """Rewrite the dataset graph: every feed's DCAT-AP/VoID description (as ``/datasets``
