@@ -274,6 +274,12 @@ class Accounts:
             self.core.state.get_org(owner)
         return owner
 
+    def require_user(self, user: User | None) -> User:
+        if user is None:
+            raise AuthError("sign in first", hint="a browser signs in at /login; a program sends "
+                            "`Authorization: Bearer TOKEN` (`oogst users token NAME`)")
+        return user
+
     def require_operator(self, user: User | None) -> User:
         if user is None:
             raise AuthError("sign in first")

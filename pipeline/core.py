@@ -49,7 +49,8 @@ from ..records import SourceRecord
 from .accounts import Accounts, User
 from .batch import Batches, Gate
 from .feeds import Feeds
-from .inspect import FileMapping, Inspect, PreviewItem
+from .inspect import FileMapping, Inspect, PreviewItem, pretty
+from .guidance import fix
 from .probe import Probe, probe
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
@@ -403,3 +404,12 @@ class Oogst:
     def user_feeds(self, user: User | None) -> list[Feed]:
         """The feeds ``user`` may see (see :mod:`~oogst.pipeline.accounts`)."""
         return self.accounts.visible_feeds(user)
+
+    def fix_advice(self, rule: str, fmt: str | None) -> tuple[str, str] | None:
+        """How to fix a rule's findings in the partner's own system (Dutch, English)."""
+        return fix(rule, fmt)
+
+    @staticmethod
+    def readable_source(payload: bytes, media_type: str = "application/xml") -> str:
+        """A source payload indented for people (XML, JSON), cut when very long."""
+        return pretty(payload, media_type)

@@ -6,11 +6,13 @@ and validation through its gate, so what is shown is what a harvest would do.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
+from lxml import etree
 
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
@@ -153,3 +155,22 @@ def turtle(ntriples: str) -> str:
     """N-Triples as Turtle with the OSLO prefixes, for people to read."""
     triples = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=vocab.TURTLE_PREFIXES).decode()
+
+
+def pretty(payload: bytes, media_type: str = "application/xml", limit: int = 200_000) -> str:
+    """A payload as a person reads it: XML indented, JSON indented, else as text; cut at ``limit``."""
+    text: str | None = None
+    if "json" in media_type:
+        try:
+            text = json.dumps(json.loads(payload), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = None
+    elif payload.lstrip()[:1] == b"<":
+        try:
+            parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+            text = etree.tostring(etree.fromstring(payload, parser), pretty_print=True, encoding="unicode")
+        except (etree.XMLSyntaxError, ValueError):
+            text = None
+    if text is None:
+        text = payload.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "\n…"
