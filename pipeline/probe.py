@@ -193,11 +193,21 @@ def probe(core: Oogst, url: str) -> Probe:
 
 
 def _probe(http: HttpClient, url: str) -> Probe:
-    response = http.get(url, {"verb": "Identify"})
-    root = _parse(response.content)
+    refused: FatalHarvestError | None = None
+    try:
+        root = _parse(http.get(url, {"verb": "Identify"}).content)
+    except FatalHarvestError as exc:  # 4xx to an OAI-PMH question: maybe something else is there
+        if not exc.message.startswith("HTTP"):
+            raise
+        root, refused = None, exc
     if root is not None and root.tag == f"{OAI}OAI-PMH":
         return _oai(http, url, root)
-    plain = http.get(url, headers={"Accept": "application/ld+json, application/json;q=0.9, */*;q=0.1"})
+    try:
+        plain = http.get(url, headers={"Accept": "application/ld+json, application/json;q=0.9, */*;q=0.1"})
+    except FatalHarvestError:
+        if refused is not None:
+            raise refused from None
+        raise
     try:
         data = json.loads(plain.content)
     except (ValueError, UnicodeDecodeError):

@@ -179,6 +179,9 @@ def details(ntriples: str | bytes, object_iri: str, *, labels: Mapping[str, str]
         add("part_of", named(whole))
     for part in nodes(obj, CRM + "P46_is_composed_of"):
         add("has_part", named(part))
+    rank = {lang: i for i, lang in enumerate(LANGUAGES)}
+    for key in ("title", "description", "inscription"):  # Dutch first, then untagged, English …
+        fields[key].sort(key=lambda v: rank.get((v.lang or "").split("-")[0].lower(), len(rank)))
     return Details(obj, [Field(key, fields[key]) for key in FIELDS if fields.get(key)])
 
 

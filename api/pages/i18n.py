@@ -152,6 +152,7 @@ M: dict[str, tuple[str, str]] = {
     "rule.weergave": ("Webpagina of afbeelding", "Web page or image"),
     "rule.datering": ("Datering", "Date"),
     "rule.MensgemaaktObject": ("Mensgemaakt object", "Human-made object"),
+    "rule.oslo-ap": ("Aanbeveling van het OSLO-profiel", "Recommendation of the OSLO profile"),
     "rule.xml": ("Geldige XML", "Well-formed XML"),
     "rule.json": ("Geldige JSON", "Valid JSON"),
     "rule.error": ("Omzetting naar OSLO", "Conversion to OSLO"),

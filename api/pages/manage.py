@@ -77,8 +77,10 @@ def feed_context(request: Request, feed: Feed) -> dict[str, Any]:
         advice = oogst.fix_advice(summary.rule, feed.format)
         local = summary.rule.rsplit(":", 1)[-1]
         title = t(f"rule.{local}")
-        rules.append({"summary": summary, "share": report.share(summary),
-                      "title": summary.rule if title == f"rule.{local}" else title,
+        if title == f"rule.{local}":  # a rule of the OSLO profile: its property, in words
+            title = f"{t('rule.oslo-ap')}: {local.replace('.', ' › ')}" if summary.rule.startswith("oslo-ap:") \
+                else summary.rule
+        rules.append({"summary": summary, "share": report.share(summary), "title": title,
                       "fix": (advice[1] if en else advice[0]) if advice else None,
                       "examples": [{"label": e.label, "record": e.record, "value": e.value,
                                     "url": record_url(base, record_id(feed.name, e.record))} for e in summary.examples]})
