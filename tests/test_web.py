@@ -142,6 +142,10 @@ def test_landing_page_for_people_with_images_and_labels(site: Site, browser: Any
     assert images_loaded(page, "ul.gallery img") >= 4, "the sample images come from the simulator"
     accessible(page)
     shot(page, "landing")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot(page, "landing-narrow")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("a.lang-switch")
     assert page.inner_text("h1") == "Heritage from Flanders, open and linked"
     page.goto(f"{site.url}/records")  # remembered in a cookie

@@ -60,6 +60,18 @@ M: dict[str, tuple[str, str]] = {
     "records.json": ("Deze lijst als JSON", "This list as JSON"),
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
+    # SPARQL
+    "sparql.intro": ("Een alleen-lezen SPARQL 1.1-eindpunt over alle gepubliceerde records, in het OSLO-model "
+                     "(CIDOC-CRM). Elk record is één benoemde graaf; de standaardgraaf is hun unie.",
+                     "A read-only SPARQL 1.1 endpoint over every published record in the OSLO model (CIDOC-CRM). "
+                     "Each record is one named graph; the default graph is their union."),
+    "sparql.examples": ("Voorbeelden", "Examples"),
+    "sparql.run": ("Uitvoeren", "Run"),
+    "sparql.formats": ("Resultaten als SPARQL JSON, XML, CSV of TSV volgens de Accept-header; CONSTRUCT als Turtle, "
+                       "N-Triples, JSON-LD of RDF/XML. Zie de", "Results as SPARQL JSON, XML, CSV or TSV by the Accept "
+                       "header; CONSTRUCT as Turtle, N-Triples, JSON-LD or RDF/XML. See the"),
+    "sparql.docs": ("API-documentatie", "API documentation"),
+    "sparql.description": ("de beschrijving van de dienst", "the service description"),
     # sign in
     "login.title": ("Aanmelden", "Sign in"),
     "login.intro": ("Voor collectiebeheerders en beheerders van oogst.", "For collection managers and oogst operators."),
