@@ -50,7 +50,7 @@ from .accounts import Accounts, User
 from .batch import Batches, Gate
 from .feeds import Feeds
 from .inspect import FileMapping, Inspect, PreviewItem, pretty
-from .guidance import fix
+from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
@@ -308,7 +308,7 @@ class Oogst:
         return self.search.get(record["record_id"]) or extract(
             self.record_graph(record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
             object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"],
-            labels=vocab.concept_labels())
+            labels=self.concept_labels(record["feed"]))
 
     def search_records(self, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         return self.search.search(query, limit=limit, cursor=cursor)
@@ -391,15 +391,27 @@ class Oogst:
             text = record.get("quarantined")
         if not text:
             return None
-        return details(text, record.get("object_iri") or "", labels=vocab.concept_labels())
+        return details(text, record.get("object_iri") or "", labels=self.concept_labels(record["feed"]))
 
-    def graph_details(self, ntriples: str, object_iri: str) -> Details:
-        """:meth:`record_details` of a graph at hand (the wizard's preview)."""
-        return details(ntriples, object_iri, labels=vocab.concept_labels())
+    def graph_details(self, ntriples: str, object_iri: str, feed: Feed | None = None) -> Details:
+        """:meth:`record_details` of a graph at hand (the wizard's preview of ``feed``)."""
+        return details(ntriples, object_iri, labels=partner_terms(feed) | vocab.concept_labels() if feed
+                       else vocab.concept_labels())
 
     def concept_label(self, iri: str) -> str:
         """A readable name for a concept IRI: the concordance's label, else its local name."""
         return vocab.concept_labels().get(iri) or local_name(iri)
+
+    def concept_labels(self, feed: str | None = None) -> dict[str, str]:
+        """Concept IRI → label for records of ``feed``: the concordance (AAT's Dutch terms, DCMI
+        types), else the partner's own word for it (its profile's value maps)."""
+        if feed is None:
+            return vocab.concept_labels()
+        try:
+            row = self.state.get_feed(feed)
+        except NotFoundError:
+            return vocab.concept_labels()
+        return partner_terms(row) | vocab.concept_labels()
 
     def user_feeds(self, user: User | None) -> list[Feed]:
         """The feeds ``user`` may see (see :mod:`~oogst.pipeline.accounts`)."""

@@ -9,6 +9,8 @@ own message (which names the source path).
 
 from __future__ import annotations
 
+from typing import Any
+
 # rule (its local name) → format → (Dutch, English); "*" applies to every format
 FIXES: dict[str, dict[str, tuple[str, str]]] = {
     "titel": {
@@ -80,3 +82,15 @@ def fix(rule: str, fmt: str | None) -> tuple[str, str] | None:
     if not advice:
         return None
     return advice.get(fmt or "") or advice.get("*") or next(iter(advice.values()))
+
+
+def partner_terms(feed: Any) -> dict[str, str]:
+    """Concept IRI → the partner's own word for it, from the value maps of the feed's profile
+    (``[values.type] "prentkaart" = "http://vocab.getty.edu/aat/300026816"``)."""
+    out: dict[str, str] = {}
+    for table in (getattr(feed, "profile", None) or {}).get("values", {}).values():
+        if isinstance(table, dict):
+            for term, iri in table.items():
+                if isinstance(iri, str) and iri.startswith(("http://", "https://")):
+                    out.setdefault(iri, term)
+    return out

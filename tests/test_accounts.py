@@ -308,3 +308,36 @@ def test_probe_explains_refusals_timeouts_and_other_answers(tmp_path: Path) -> N
         with PartnerSimulator() as sim:
             missing = core.probe(sim.url + "/no-such-partner/oai")
         assert missing.problem in ("http", "not-a-feed") and missing.message_nl and missing.protocol is None
+
+
+def test_probe_recognises_an_ldes_and_a_json_api(core: Oogst) -> None:
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pages = {"/ldes": {"@context": {"tree": "https://w3id.org/tree#"}, "@id": "http://x/ldes",
+                       "@type": "https://w3id.org/ldes#EventStream", "tree:view": {"@id": "http://x/ldes?page=1"}},
+             "/api": {"items": [{"id": 1, "title": "a"}], "next": None}}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = json.dumps(pages[self.path.split("?")[0]]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        ldes = core.probe(f"{base}/ldes")
+        assert ldes.protocol == "ldes" and ldes.format == "oslo-jsonld" and ldes.ok
+        api = core.probe(f"{base}/api")
+        assert api.protocol == "json-api" and api.problem == "no-format" and "mapping" in api.message_en
+    finally:
+        server.shutdown()
+        server.server_close()

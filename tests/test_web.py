@@ -341,3 +341,30 @@ def test_the_wizard_explains_what_is_wrong_with_an_address(site: Site, browser: 
     accessible(page)
     shot(page, "wizard-problem")
     assert re.search(r"Stap 1 van 4", page.inner_text("main"))
+
+
+def test_operator_pages_sign_in_and_account(site: Site, browser: Any) -> None:
+    page = new_page(browser, locale="en-GB")
+    page.goto(f"{site.url}/login")
+    assert page.inner_text("h1") == "Sign in"  # Accept-Language: English
+    accessible(page)
+    page.fill("#name", "olga")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]:has-text('Sign in')")
+    assert "not right" in page.inner_text("#login-error")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Sign in')")
+    page.wait_for_url("**/manage")
+    assert "kustlicht" in page.inner_text("#feeds")  # an operator sees every organisation's feeds
+    page.goto(f"{site.url}/manage/orgs")
+    assert "Museum Hof van Leie" in page.inner_text("main")
+    accessible(page)
+    page.goto(f"{site.url}/manage/account")
+    page.fill("#label", "a script")
+    page.click("button:has-text('Make a new token')")
+    token = page.inner_text("#new-token")
+    assert site.core.accounts.token_user(token).name == "olga"
+    accessible(page)
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url(f"{site.url}/")
+    assert page.goto(f"{site.url}/manage").url.startswith(f"{site.url}/login")

@@ -146,7 +146,7 @@ async def _preview(request: Request, form: dict[str, str], draft: Any) -> Respon
         items.append({
             "id": item.source.source_id,
             "source": oogst.readable_source(item.source.payload, item.source.media_type),
-            "details": oogst.graph_details(item.ntriples, item.iri or "") if item.ntriples else None,
+            "details": oogst.graph_details(item.ntriples, item.iri or "", draft) if item.ntriples else None,
             "findings": item.report.findings if item.report else [],
             "conforms": item.report.conforms if item.report else False,
             "error": item.error,
