@@ -154,7 +154,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         expose_headers=["Link", "ETag", "Last-Modified", "Location", "Oogst-Truncated"],
     )
     for router in (service, sparql.router, records.router, datasets.router, feeds.router, linkeddata.router,
-                   site.router, wizard.router, manage.router):  # the wizard's /manage/feeds/new before /manage/feeds/{name}
+                   site.router, wizard.router, manage.router):  # /manage/feeds/new before /manage/feeds/{name}
         app.include_router(router)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,9 +1,13 @@
-"""Web pages for people (Dutch, with English alongside): the record search page, a record's
-page and the SPARQL query page. Jinja2 templates in ``templates/``, CSS and JavaScript in
-``static/`` (served at ``/static``); nothing is loaded from another site.
+"""Web pages for people, in Dutch or English (``i18n.py``; ``?lang=``, a cookie or
+``Accept-Language``): here the record search page, a record's page and the SPARQL query page;
+the landing page, sign-in and error pages in ``site.py``, the collection managers' pages in
+``manage.py`` and the register-a-feed wizard in ``wizard.py``. Jinja2 templates in
+``templates/``, CSS and a little JavaScript in ``static/`` (served at ``/static``); nothing is
+loaded from another site.
 
-The routes that serve these pages are the API's own (``/records``, ``/records/{id}``,
-``/sparql``): a browser's ``Accept`` header picks the page, a program's picks the data.
+The routes that serve the record and SPARQL pages are the API's own (``/records``,
+``/records/{id}``, ``/sparql``): a browser's ``Accept`` header picks the page, a program's
+picks the data.
 """
 
 from __future__ import annotations

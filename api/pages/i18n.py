@@ -198,6 +198,10 @@ M: dict[str, tuple[str, str]] = {
     "wizard.feed_name": ("Naam van de feed", "Name of the feed"),
     "wizard.feed_name_help": ("Kleine letters, cijfers en koppeltekens; wordt deel van de webadressen van uw records.",
                               "Lower-case letters, digits and hyphens; becomes part of your records' web addresses."),
+    "wizard.bad_name": ("Een feednaam bestaat uit letters, cijfers, ‘-’ en ‘_’ (hoogstens 64), bv. stadsarchief-gent.",
+                        "A feed name holds letters, digits, ‘-’ and ‘_’ (at most 64), e.g. stadsarchief-gent."),
+    "wizard.name_taken": ("Er is al een feed met de naam ‘{name}’. Kies een andere naam.",
+                          "There is a feed named ‘{name}’ already. Choose another name."),
     "wizard.owner": ("Organisatie", "Organisation"),
     "wizard.show_preview": ("Toon 5 voorbeeldrecords", "Show 5 example records"),
     "wizard.preview_intro": ("Zo worden de eerste records van uw bron: links wat u levert, in het midden wat oogst ervan "

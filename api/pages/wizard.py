@@ -33,6 +33,7 @@ from .manage import LANGUAGES, RIGHTS_CHOICES, SCHEDULES, feed_url, profile_with
 from .site import describe, error_page, login_redirect, page, redirect, viewer
 
 router = APIRouter(include_in_schema=False)
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 def suggest_name(oogst: Any, text: str) -> str:
@@ -83,6 +84,10 @@ async def step(request: Request, csrf: str = Form(""), step: str = Form("probe",
         return await _formats(request, form)
     if step == "back-1":
         return page(request, "wizard.html", step=1, form=form, private=True)
+    if not NAME.fullmatch(form["name"]):
+        return await _formats(request, form, error=t("wizard.bad_name"), status=400)
+    if form["name"] in {f.name for f in oogst.list_feeds()}:
+        return await _formats(request, form, error=t("wizard.name_taken", name=form["name"]), status=400)
     try:
         draft = oogst.draft_feed(form["name"], form["url"], form["format"], **_parts(oogst, user, form))
     except OogstError as exc:
