@@ -61,8 +61,10 @@ class Settings:
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500)
     validator: str = _doc(
-        "SHACL engine: 'auto' (pyrudof when it is installed and finds the same results as pySHACL on the "
-        "first batch, else pySHACL), 'pyshacl' (the reference) or 'pyrudof' (faster).", "auto")
+        "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
+        "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "
+        "same results as pySHACL on the first batch, else pySHACL), 'pyshacl' (the reference) or 'pyrudof'.",
+        "native")
     oslo_ap_sample: float = _doc(
         "Share of records (0-1) also checked against the OSLO application profile (shapes/oslo-ap.ttl). Its "
         "findings are warnings: reported, never blocking. Records are picked by a hash of their id, so the "

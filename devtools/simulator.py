@@ -26,38 +26,33 @@ Run ``python -m oogst.devtools.simulator`` to try it by hand.
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
 import bisect
 import contextlib
 import ipaddress
-import json
 import logging
 import re
 import threading
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
+
+from ..publish import oaipmh
+from ..publish.oaipmh import DAY, SECONDS, OaiError
 
 __all__ = ["DEFAULT_SAMPLES_DIR", "Fault", "PartnerSimulator", "SimRecord", "load_records"]
 
 logger = logging.getLogger(__name__)
 
-OAI_NS = "http://www.openarchives.org/OAI/2.0/"
+OAI_NS = oaipmh.OAI_NS
 DEFAULT_SAMPLES_DIR = Path(__file__).resolve().parents[1] / "data" / "samples"
 
-DAY = "YYYY-MM-DD"
-SECONDS = "YYYY-MM-DDThh:mm:ssZ"
-_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_SECONDS_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # format → (schema, namespace) for ListMetadataFormats
@@ -66,16 +61,9 @@ KNOWN_FORMATS = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
 }
 
-# verb → (required arguments, optional arguments); the List verbs also take an exclusive resumptionToken
-VERBS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "Identify": (frozenset(), frozenset()),
-    "ListMetadataFormats": (frozenset(), frozenset({"identifier"})),
-    "ListSets": (frozenset(), frozenset()),
-    "ListIdentifiers": (frozenset({"metadataPrefix"}), frozenset({"from", "until", "set"})),
-    "ListRecords": (frozenset({"metadataPrefix"}), frozenset({"from", "until", "set"})),
-    "GetRecord": (frozenset({"identifier", "metadataPrefix"}), frozenset()),
-}
-_TOKEN_VERBS = frozenset({"ListSets", "ListIdentifiers", "ListRecords"})
+# What a resumption token of the simulator carries (oaipmh.decode_token checks it).
+_TOKEN_SCHEMA = {"v": str, "p": str, "m": str, "f": (str, type(None)), "u": (str, type(None)),
+                 "s": (str, type(None)), "k": list}
 
 Fault = Callable[[str | None, dict[str, str], bytes], tuple[int, Mapping[str, str], bytes] | None]
 """``(verb, args, page_bytes) -> (status, headers, body) | None``; None leaves the response alone.
@@ -97,14 +85,14 @@ class SimRecord:
     moment: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "moment", _parse_datestamp(self.datestamp)[0])
+        object.__setattr__(self, "moment", oaipmh.parse_datestamp(self.datestamp)[0])
 
     @classmethod
     def build(cls, identifier: str, datestamp: str, metadata: bytes | None = None,
               sets: Sequence[str] = ()) -> SimRecord:
         """A record with ``metadata`` (the payload XML, e.g. a ``<lido:lido>`` element) or, when
         ``metadata`` is None, a deleted header."""
-        start = f'<record xmlns="{OAI_NS}">{_header_xml(identifier, datestamp, sets, metadata is None)}'
+        start = f'<record xmlns="{OAI_NS}">{oaipmh.header(identifier, datestamp, sets, metadata is None)}'
         if metadata is None:
             xml = f"{start}</record>".encode()
         else:
@@ -183,53 +171,6 @@ class _Partner:
         self._sorted = None
 
 
-class OaiError(Exception):
-    """An OAI-PMH error condition; becomes an ``<error code=…>`` response."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _parse_datestamp(value: str) -> tuple[datetime, str]:
-    """(moment, granularity) of a UTC datestamp; ValueError when it is neither granularity."""
-    if _SECONDS_RE.fullmatch(value):
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC), SECONDS
-    if _DAY_RE.fullmatch(value):
-        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC), DAY
-    raise ValueError(f"not an OAI-PMH datestamp: {value!r}")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _encode_token(state: dict[str, Any]) -> str:
-    data = json.dumps(state, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> dict[str, Any]:
-    """The state a token of :func:`_encode_token` carries; badResumptionToken for anything else."""
-    bad = OaiError("badResumptionToken", f"the resumption token {token!r} is not one of ours")
-    try:
-        state = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise bad from None
-    valid = (
-        isinstance(state, dict)
-        and all(isinstance(state.get(key), str) for key in ("v", "p", "m"))
-        and all(isinstance(state.get(key), str | None) for key in ("f", "u", "s"))
-        and isinstance(state.get("k"), list)
-        and len(state["k"]) == 2
-        and all(isinstance(part, str) for part in state["k"])
-    )
-    if not valid:
-        raise bad
-    return state
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -306,7 +247,7 @@ class PartnerSimulator:
         namespace = fields.pop("metadata_namespace", namespace)
         if not schema or not namespace:
             raise ValueError(f"format {fmt!r} needs metadata_schema and metadata_namespace")
-        oldest = min((r.datestamp for r in records), key=lambda d: _parse_datestamp(d)[0], default=None)
+        oldest = min((r.datestamp for r in records), key=lambda d: oaipmh.parse_datestamp(d)[0], default=None)
         title = fields.pop("title", name)
         identity = _Identity(
             name=name,
@@ -329,7 +270,7 @@ class PartnerSimulator:
             raise TypeError(f"unknown partner fields: {', '.join(sorted(fields))}")
         if identity.granularity not in (DAY, SECONDS):
             raise ValueError(f"granularity must be {DAY} or {SECONDS}, not {identity.granularity!r}")
-        _parse_datestamp(identity.earliest_datestamp)
+        oaipmh.parse_datestamp(identity.earliest_datestamp)
         partner = _Partner(identity, {})
         for record in records:
             if record.identifier in partner.records:
@@ -369,7 +310,7 @@ class PartnerSimulator:
             partner = self._partner(name)
             old = partner.records.get(identifier)
             keep = old.sets if old else ()
-            record = SimRecord.build(identifier, datestamp or _now(), payload_xml, keep if sets is None else sets)
+            record = SimRecord.build(identifier, datestamp or oaipmh.now(), payload_xml, keep if sets is None else sets)
             partner.put(record)
         return record
 
@@ -379,7 +320,7 @@ class PartnerSimulator:
             partner = self._partner(name)
             if identifier not in partner.records:
                 raise KeyError(f"{name}: no record {identifier!r}")
-            record = SimRecord.build(identifier, datestamp or _now(), None, partner.records[identifier].sets)
+            record = SimRecord.build(identifier, datestamp or oaipmh.now(), None, partner.records[identifier].sets)
             partner.put(record)
         return record
 
@@ -509,7 +450,8 @@ class PartnerSimulator:
 
 
 class _Response:
-    """One OAI-PMH response document for one partner (built under the simulator's lock)."""
+    """One OAI-PMH response document for one partner (built under the simulator's lock), with
+    the protocol code oogst's own provider uses (:mod:`oogst.publish.oaipmh`)."""
 
     def __init__(self, sim: PartnerSimulator, partner: _Partner, pairs: list[tuple[str, str]]) -> None:
         self.sim = sim
@@ -519,10 +461,9 @@ class _Response:
         self.base_url = f"{sim.url}/{self.identity.name}/oai"
 
     def render(self) -> bytes:
-        request_attrs: dict[str, str] = {}
+        request = None
         try:
-            verb, args = self._check_arguments()
-            request_attrs = {"verb": verb, **args}
+            request = oaipmh.parse_request(self.pairs)
             handlers = {
                 "Identify": self._identify,
                 "ListMetadataFormats": self._list_metadata_formats,
@@ -531,98 +472,30 @@ class _Response:
                 "ListRecords": self._list_records,
                 "GetRecord": self._get_record,
             }
-            body = handlers[verb](args)
+            return oaipmh.response(self.base_url, request, handlers[request.verb](dict(request.args)))
         except OaiError as err:
-            if err.code in ("badVerb", "badArgument"):
-                request_attrs = {}
-            body = [f"<error code={quoteattr(err.code)}>{escape(err.message)}</error>".encode()]
-        attrs = "".join(f" {key}={quoteattr(value)}" for key, value in request_attrs.items())
-        head = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-            f'xsi:schemaLocation="{OAI_NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n'
-            f"<responseDate>{_now()}</responseDate>\n"
-            f"<request{attrs}>{escape(self.base_url)}</request>\n"
-        ).encode()
-        return head + b"\n".join(body) + b"\n</OAI-PMH>\n"
-
-    def _check_arguments(self) -> tuple[str, dict[str, str]]:
-        verbs = [value for key, value in self.pairs if key == "verb"]
-        if not verbs:
-            raise OaiError("badVerb", "the verb argument is missing")
-        if len(verbs) > 1:
-            raise OaiError("badVerb", "the verb argument is repeated")
-        verb = verbs[0]
-        if verb not in VERBS:
-            raise OaiError("badVerb", f"{verb!r} is not an OAI-PMH verb")
-        args: dict[str, str] = {}
-        for key, value in self.pairs:
-            if key == "verb":
-                continue
-            if key in args:
-                raise OaiError("badArgument", f"the argument {key!r} is repeated")
-            args[key] = value
-        required, optional = VERBS[verb]
-        if "resumptionToken" in args and verb in _TOKEN_VERBS:
-            if len(args) > 1:
-                others = ", ".join(sorted(set(args) - {"resumptionToken"}))
-                raise OaiError("badArgument", f"resumptionToken is exclusive, but {others} were given too")
-            return verb, args
-        illegal = set(args) - required - optional
-        if illegal:
-            raise OaiError("badArgument", f"illegal arguments for {verb}: {', '.join(sorted(illegal))}")
-        missing = required - set(args)
-        if missing:
-            raise OaiError("badArgument", f"{verb} needs {', '.join(sorted(missing))}")
-        empty = [key for key, value in args.items() if not value]
-        if empty:
-            raise OaiError("badArgument", f"empty arguments: {', '.join(sorted(empty))}")
-        return verb, args
+            return oaipmh.response(self.base_url, request, error=err)
 
     # -- verbs (each returns the body parts after <request>) ---------------------------------
     def _identify(self, _args: dict[str, str]) -> list[bytes]:
         i = self.identity
-        return [(
-            "<Identify>"
-            f"<repositoryName>{escape(i.repository_name)}</repositoryName>"
-            f"<baseURL>{escape(self.base_url)}</baseURL>"
-            "<protocolVersion>2.0</protocolVersion>"
-            f"<adminEmail>{escape(i.admin_email)}</adminEmail>"
-            f"<earliestDatestamp>{escape(i.earliest_datestamp)}</earliestDatestamp>"
-            f"<deletedRecord>{escape(i.deleted_record)}</deletedRecord>"
-            f"<granularity>{escape(i.granularity)}</granularity>"
-            "</Identify>"
-        ).encode()]
+        return [oaipmh.identify(i.repository_name, self.base_url, [i.admin_email], i.earliest_datestamp,
+                                i.deleted_record, i.granularity)]
 
     def _list_metadata_formats(self, args: dict[str, str]) -> list[bytes]:
         if "identifier" in args and args["identifier"] not in self.partner.records:
             raise OaiError("idDoesNotExist", f"no record {args['identifier']!r}")
         i = self.identity
-        return [(
-            "<ListMetadataFormats><metadataFormat>"
-            f"<metadataPrefix>{escape(i.metadata_prefix)}</metadataPrefix>"
-            f"<schema>{escape(i.metadata_schema)}</schema>"
-            f"<metadataNamespace>{escape(i.metadata_namespace)}</metadataNamespace>"
-            "</metadataFormat></ListMetadataFormats>"
-        ).encode()]
+        element = oaipmh.metadata_format(i.metadata_prefix, i.metadata_schema, i.metadata_namespace)
+        return [f"<ListMetadataFormats>{element}</ListMetadataFormats>".encode()]
 
     def _list_sets(self, args: dict[str, str]) -> list[bytes]:
         if "resumptionToken" in args:
             raise OaiError("badResumptionToken", "this repository never splits its list of sets")
         if not self.identity.sets:
             raise OaiError("noSetHierarchy", "this repository has no sets")
-        parts = []
-        for s in self.identity.sets:
-            description = ""
-            if s["description"]:
-                description = (
-                    '<setDescription><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" '
-                    'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-                    f"<dc:description>{escape(s['description'])}</dc:description></oai_dc:dc></setDescription>"
-                )
-            parts.append(f"<set><setSpec>{escape(s['spec'])}</setSpec><setName>{escape(s['name'])}</setName>"
-                         f"{description}</set>")
-        return [f"<ListSets>{''.join(parts)}</ListSets>".encode()]
+        parts = "".join(oaipmh.set_element(s["spec"], s["name"], s["description"]) for s in self.identity.sets)
+        return [f"<ListSets>{parts}</ListSets>".encode()]
 
     def _get_record(self, args: dict[str, str]) -> list[bytes]:
         record = self.partner.records.get(args["identifier"])
@@ -643,36 +516,18 @@ class _Response:
                            f"{prefix!r} is not served here; use {self.identity.metadata_prefix!r}")
 
     def _window(self, start: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
-        bounds = []
-        granularities = set()
-        for name, value in (("from", start), ("until", until)):
-            if value is None:
-                bounds.append(None)
-                continue
-            try:
-                moment, granularity = _parse_datestamp(value)
-            except ValueError:
-                raise OaiError("badArgument", f"{name}={value!r} is not a valid datestamp") from None
-            if granularity == SECONDS and self.identity.granularity == DAY:
-                raise OaiError("badArgument", f"{name}={value!r}: this repository's granularity is {DAY}")
-            if name == "until" and granularity == DAY:
-                moment += timedelta(days=1, seconds=-1)
-            granularities.add(granularity)
-            bounds.append(moment)
-        if len(granularities) > 1:
-            raise OaiError("badArgument", "from and until have different granularities")
-        if bounds[0] and bounds[1] and bounds[0] > bounds[1]:
-            raise OaiError("badArgument", "from is later than until")
-        return bounds[0], bounds[1]
+        return oaipmh.date_window(start, until, self.identity.granularity)
 
     def _list(self, verb: str, args: dict[str, str]) -> list[bytes]:
         if "resumptionToken" in args:
             token = args["resumptionToken"]
-            state = _decode_token(token)
-            if state.get("v") != verb or state.get("p") != self.identity.name:
+            state = oaipmh.decode_token(token, _TOKEN_SCHEMA)
+            if state["v"] != verb or state["p"] != self.identity.name:
                 raise OaiError("badResumptionToken", f"the resumption token {token!r} is not for {verb} here")
             try:
-                last = (_parse_datestamp(state["k"][0])[0], state["k"][1])
+                if len(state["k"]) != 2 or not all(isinstance(part, str) for part in state["k"]):
+                    raise ValueError("bad key")
+                last = (oaipmh.parse_datestamp(state["k"][0])[0], state["k"][1])
                 start, until = self._window(state["f"], state["u"])
             except (OaiError, ValueError):
                 raise OaiError("badResumptionToken", f"the resumption token {token!r} is damaged") from None
@@ -702,22 +557,14 @@ class _Response:
             if verb == "ListRecords":
                 parts.append(record.xml)
             else:
-                parts.append(_header_xml(record.identifier, record.datestamp, record.sets, record.deleted).encode())
-        size = f'completeListSize="{len(matching)}" cursor="{offset}"'
+                parts.append(oaipmh.header(record.identifier, record.datestamp, record.sets, record.deleted).encode())
         if offset + len(page) < len(matching):
             state["k"] = [page[-1].datestamp, page[-1].identifier]
-            parts.append(f"<resumptionToken {size}>{_encode_token(state)}</resumptionToken>".encode())
+            parts.append(oaipmh.resumption_token(oaipmh.encode_token(state), len(matching), offset).encode())
         elif last is not None:
-            parts.append(f"<resumptionToken {size}/>".encode())
+            parts.append(oaipmh.resumption_token(None, len(matching), offset).encode())
         parts.append(f"</{verb}>".encode())
         return parts
-
-
-def _header_xml(identifier: str, datestamp: str, sets: Iterable[str], deleted: bool) -> str:
-    status = ' status="deleted"' if deleted else ""
-    specs = "".join(f"<setSpec>{escape(spec)}</setSpec>" for spec in sets)
-    return (f"<header{status}><identifier>{escape(identifier)}</identifier>"
-            f"<datestamp>{escape(datestamp)}</datestamp>{specs}</header>")
 
 
 class _Handler(BaseHTTPRequestHandler):

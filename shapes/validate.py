@@ -14,9 +14,10 @@ shape's ``sh:message``, filled in with
 ``{source}``   the partner's field (``MappedRecord.source_paths``), else the OSLO path,
 ``{value}``    the offending value.
 
-The SHACL engine (:mod:`oogst.shapes.engines`) is "pyshacl", "pyrudof" or "auto": pyrudof
-when it is installed *and* gives the same results as pySHACL on the first batch (which is
-validated by both), else pySHACL.
+The SHACL engine (:mod:`oogst.shapes.engines`) is "native" (the shapes compiled into Python,
+:mod:`oogst.shapes.native`; when the shapes use more of SHACL than it compiles, "auto"),
+"pyshacl", "pyrudof" or "auto": pyrudof when it is installed *and* gives the same results as
+pySHACL on the first batch (which is validated by both), else pySHACL.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..errors import ConfigError
 from ..records import Finding, MappedRecord, Report
 from .engines import BadData, Engine, RawResult, engine_names, make_engine, rudof_available
 from .materialise import Preparation
+from .native import Unsupported
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +132,12 @@ class Validator:
         if self._engine is None and self.requested_engine == "auto":
             return self._choose_engine(ntriples)
         if self._engine is None:
-            self._engine = make_engine(self.requested_engine, self.shapes)
+            try:
+                self._engine = make_engine(self.requested_engine, self.shapes)
+            except Unsupported as exc:  # shapes beyond what the native engine compiles
+                log.info("the native SHACL engine cannot run these shapes (%s); choosing another", exc)
+                self.requested_engine = "auto"
+                return self._results(ntriples)
         return self._engine.results(ntriples)
 
     def _choose_engine(self, ntriples: str) -> list[RawResult]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import StoreError
 from ..records import SourceRecord
 
 
@@ -24,11 +25,12 @@ class Archive(Protocol):
 
     def put_many(self, records: Iterable[SourceRecord], run_id: int | None = None,
                  errors: dict[str, str] | None = None) -> None:
-        """Keep every payload as received (a known version only moves its ``last_seen``);
-        ``errors`` maps source id → parser message for damaged ones."""
+        """Keep every payload as received (a known version only moves its ``last_seen``, and
+        is the newest again); ``errors`` maps source id → parser message for damaged ones (a
+        record's own ``error`` counts too)."""
 
     def get(self, feed: str, source_id: str) -> SourceRecord | None:
-        """The latest version of one record."""
+        """The latest version of one record: the one put last."""
 
     def latest(self, feed: str, chunk: int = 500) -> Iterator[SourceRecord]:
         """The latest version of every record of a feed, by source id."""
@@ -63,16 +65,32 @@ CREATE INDEX IF NOT EXISTS payloads_latest ON payloads (feed, source_id, last_se
 """
 
 
+_PUT = (
+    "INSERT INTO payloads (feed, source_id, sha256, datestamp, format, media_type, deleted, sets, size, payload,"
+    " error, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+    " ON CONFLICT (feed, source_id, sha256) DO UPDATE SET"
+    " last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), datestamp = excluded.datestamp,"
+    # the newest again, also within the second that last_seen counts in: the rowid breaks ties,
+    # so a known version seen again that is not its record's last row moves to the end
+    " rowid = CASE WHEN payloads.rowid = (SELECT MAX(rowid) FROM payloads p WHERE p.feed = excluded.feed"
+    " AND p.source_id = excluded.source_id) THEN payloads.rowid ELSE (SELECT MAX(rowid) + 1 FROM payloads) END"
+)
+
+
 class SqliteArchive:
     """The archive in one SQLite file, payloads zlib-compressed."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the archive {self.path}: {exc}",
+                             hint="check that the data dir is writable") from exc
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -84,18 +102,18 @@ class SqliteArchive:
         errors = errors or {}
         rows = [
             (r.feed, r.source_id, r.sha256, r.datestamp, r.format, r.media_type, int(r.deleted),
-             " ".join(r.sets), len(r.payload), zlib.compress(r.payload, 6), errors.get(r.source_id), run_id)
+             " ".join(r.sets), len(r.payload), zlib.compress(r.payload, 6), errors.get(r.source_id) or r.error, run_id)
             for r in records
         ]
         with self._lock:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT INTO payloads (feed, source_id, sha256, datestamp, format, media_type, deleted, sets,"
-                " size, payload, error, first_run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT (feed, source_id, sha256) DO UPDATE SET"
-                " last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), datestamp = excluded.datestamp",
-                rows,
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(_PUT, rows)
+            except BaseException as exc:
+                self._db.execute("ROLLBACK")  # nothing half-written, and the next batch can go on
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"cannot archive the batch in {self.path}: {exc}") from exc
+                raise
             self._db.execute("COMMIT")
 
     _COLUMNS = "feed, source_id, datestamp, format, media_type, deleted, sets, payload, error"

@@ -79,10 +79,12 @@ def records(corpus) -> list[MappedRecord]:
     return found
 
 
+@pytest.mark.parametrize("engine", ["pyrudof", "native"])
 @pytest.mark.parametrize("shapes", [["acceptance"], ["oslo-ap"]])
-def test_pyrudof_finds_what_pyshacl_finds(records: list[MappedRecord], shapes: list[str]) -> None:
+def test_pyrudof_finds_what_pyshacl_finds(records: list[MappedRecord], shapes: list[str], engine: str) -> None:
     reference = Validator(shapes, engine="pyshacl", batch_size=50).validate(records)
-    fast = Validator(shapes, engine="pyrudof", batch_size=50).validate(records)
+    fast = Validator(shapes, engine=engine, batch_size=50).validate(records)
+    assert fast and Validator(shapes, engine=engine).engine == engine
     assert {k: r.as_dict() for k, r in fast.items()} == {k: r.as_dict() for k, r in reference.items()}
     assert sum(len(r.findings) for r in reference.values()) > 20  # the comparison compares something
 
@@ -118,7 +120,20 @@ def test_auto_stays_with_pyshacl_when_pyrudof_disagrees(records, monkeypatch, ca
 def test_pyrudof_reports_broken_ntriples_like_pyshacl() -> None:
     good = lido_record("good")
     broken = MappedRecord("broken", "http://x/broken", '<http://x/broken> <http://y> "unterminated .\n', "broken")
-    for engine in ("pyshacl", "pyrudof"):
+    for engine in ("pyshacl", "pyrudof", "native"):
         reports = Validator("acceptance", engine=engine).validate([good, broken])
         assert reports["good"].conforms, engine
         assert [f.rule for f in reports["broken"].findings] == ["oogst:rdf"], engine
+
+
+def test_the_native_engine_refuses_what_it_does_not_compile_and_the_validator_falls_back(tmp_path) -> None:
+    from oogst.shapes.native import NativeEngine, Unsupported
+
+    shapes = tmp_path / "closed.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; "
+                      "sh:targetClass <urn:C> ; sh:closed true .\n", "utf-8")
+    validator = Validator(str(shapes), engine="native")
+    with pytest.raises(Unsupported, match="closed"):
+        NativeEngine(validator.shapes)
+    validator.validate([lido_record("x")])
+    assert validator.engine in ("pyrudof", "pyshacl")

@@ -9,6 +9,7 @@ are written only after the records before them are stored.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -17,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
-from ...records import Feed, now
+from ...records import RUN_COUNTS, Feed, now
 from .accounts import AccountRows
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feeds (
@@ -151,10 +154,10 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE feeds ADD COLUMN owner TEXT")
         db.execute("ALTER TABLE feeds ADD COLUMN schedule TEXT")
         for name, config, next_from in db.execute("SELECT name, config, next_from FROM feeds").fetchall():
-            config = json.loads(config or "{}")
+            config = _json_object(config, name, "config")
             profile = {k: config.pop(k) for k in PROFILE_KEYS if k in config}
             db.execute("UPDATE feeds SET options = ?, profile = ?, cursor = ? WHERE name = ?",
-                       (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from)), name))
+                       (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from, name)), name))
         db.execute("ALTER TABLE feeds DROP COLUMN config")
         db.execute("ALTER TABLE feeds DROP COLUMN next_from")
         db.execute("PRAGMA user_version = 2")
@@ -165,14 +168,28 @@ def _migrate(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)  # indexes added since
 
 
-def _cursor_of(next_from: str | None) -> dict[str, Any]:
+def _cursor_of(next_from: str | None, feed: str = "") -> dict[str, Any]:
     """The cursor of a version-1 ``next_from``: LDES client state as JSON, else a date."""
     if not next_from:
         return {}
     if next_from.lstrip().startswith("{"):
-        data = json.loads(next_from)
+        data = _json_object(next_from, feed, "next_from")
         return {k: data[k] for k in ("done", "open", "last") if k in data}
     return {"since": next_from}
+
+
+def _json_object(text: str | None, feed: str, column: str) -> dict[str, Any]:
+    """A version-1 JSON column; one that cannot be read is dropped (for ``next_from``: the
+    feed's next run is a full one) rather than making the whole state unopenable."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        log.warning("feed %s: its %s %r is not a JSON object; dropped when migrating the state",
+                    feed, column, (text or "")[:200])
+        return {}
+    return value
 
 
 
@@ -302,6 +319,10 @@ class State(AccountRows):
     def add_run_counts(self, run_id: int, **counts: int) -> None:
         if not counts:
             return
+        unknown = set(counts) - set(RUN_COUNTS)
+        if unknown:  # the names go into the SQL: only the known ones
+            raise ConfigError(f"runs have no count {', '.join(sorted(unknown))}",
+                              hint=f"known: {', '.join(RUN_COUNTS)}")
         cols = ", ".join(f"{k} = {k} + ?" for k in counts)
         with self.transaction() as db:
             db.execute(f"UPDATE runs SET {cols} WHERE id = ?", (*counts.values(), run_id))
