@@ -50,6 +50,7 @@ from .accounts import Accounts, User
 from .batch import Batches, Gate
 from .feeds import Feeds
 from .inspect import FileMapping, Inspect, PreviewItem, pretty
+from . import tiering
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .run import ProgressCallback, Runs, RunSummary
@@ -384,11 +385,7 @@ class Oogst:
     def record_details(self, record: dict[str, Any]) -> Details | None:
         """Every field of a record's graph with readable labels: the published version, else
         the quarantined one."""
-        if record.get("published"):
-            body = self.store.graph(record["graph_iri"], "ntriples")
-            text = body.decode("utf-8") if isinstance(body, bytes) else body
-        else:
-            text = record.get("quarantined")
+        text = self.record_ntriples(record)
         if not text:
             return None
         return details(text, record.get("object_iri") or "", labels=self.concept_labels(record["feed"]))
@@ -425,3 +422,28 @@ class Oogst:
     def readable_source(payload: bytes, media_type: str = "application/xml") -> str:
         """A source payload indented for people (XML, JSON), cut when very long."""
         return pretty(payload, media_type)
+
+    # -- Europeana tiers (pipeline/tiering.py) -----------------------------------------------------------
+    def record_tiers(self, ntriples: str | bytes, feed: Feed | str | None = None) -> dict[str, Any]:
+        """The Europeana tiers a record's graph would reach (metadata 0–C, content 0–4 as a
+        range), with the next steps; or why it cannot become EDM."""
+        if isinstance(feed, str):
+            feed = self.state.get_feed(feed)
+        return tiering.record_tiers(self, ntriples, feed)
+
+    def feed_tiers(self, name: str) -> dict[str, Any]:
+        """Records per Europeana tier over (the first 500 of) the feed's published records."""
+        return tiering.feed_tiers(self, self.state.get_feed(name))
+
+    def record_edm(self, ntriples: str | bytes, feed: Feed | str | None = None) -> str | None:
+        """A record's graph as EDM RDF/XML, or None when it cannot become EDM."""
+        if isinstance(feed, str):
+            feed = self.state.get_feed(feed)
+        return tiering.record_edm(self, ntriples, feed)
+
+    def record_ntriples(self, record: dict[str, Any]) -> str | None:
+        """The record's graph: the published version, else the quarantined one."""
+        if record.get("published"):
+            body = self.store.graph(record["graph_iri"], "ntriples")
+            return body.decode("utf-8") if isinstance(body, bytes) else body
+        return record.get("quarantined")

@@ -211,6 +211,7 @@ def test_partner_registers_a_feed_harvests_and_sees_what_is_wrong(site: Site, br
     result = first.locator("dl.details").inner_text()
     assert "Objectnaam" in result and "Vervaardiger" in result and "http://vocab.getty.edu" not in result
     assert page.locator(".tier-slot").count() == 5
+    assert "Metadata" in first.locator(".tier-slot").inner_text()
     accessible(page)
     shot(page, "wizard-preview")
     page.click("#continue")
@@ -238,6 +239,7 @@ def test_partner_registers_a_feed_harvests_and_sees_what_is_wrong(site: Site, br
     assert "Zo lost u het op" in validation and "Adlib" in validation
     assert "geen geldige datum" in validation
     assert page.locator("svg.trend").count() == 1
+    assert "34 records" in page.inner_text("#tiers")  # the tier distribution of the published records
     accessible(page)
     shot(page, "feed-page")
     csv = page.request.get(page.get_attribute("#csv", "href"))
@@ -267,7 +269,8 @@ def test_record_pages_show_every_field_the_source_and_the_checks(site: Site, bro
     assert "vocab.getty.edu" not in fields_text
     page.wait_for_load_state("networkidle")
     assert images_loaded(page, "figure.image img") == 1
-    assert page.locator("#edm-slot").count() == 1 and "lido:lido" in page.inner_text("#source")
+    assert "Metadata" in page.inner_text("#edm-slot") and "lido:lido" in page.inner_text("#source")
+    assert "edm:ProvidedCHO" in page.inner_html("#edm")
     assert page.get_attribute("#sparql-link", "href").startswith(f"{site.url}/sparql?query=DESCRIBE")
     accessible(page)
     shot(page, "record-page")

@@ -165,6 +165,7 @@ def record_page(request: Request, base_url: str, doc: Doc | None, record: dict[s
     partner = oogst.accounts.may_see_record(viewer(request), record)
     details = oogst.record_details(record) if (record["published"] or partner) else None
     source = oogst.source_record(record) if partner else None
+    graph = oogst.record_ntriples(record) if partner else None
     title = (doc.title if doc else None) or record["label"] or rid
     return render(
         request, "record.html", doc=doc, record=record, links=links, details=details, title=title,
@@ -173,6 +174,8 @@ def record_page(request: Request, base_url: str, doc: Doc | None, record: dict[s
         partner=partner, source=oogst.readable_source(source.payload, source.media_type) if source else None,
         findings=(record.get("report") or {}).get("findings", []) if partner else [],
         feed_url=f"{base_url}/manage/feeds/{quote(record['feed'], safe='')}", link_concepts=bool(doc),
+        tiers=oogst.record_tiers(graph, record["feed"]) if graph else None,
+        edm=oogst.record_edm(graph, record["feed"]) if graph else None,
     )
 
 

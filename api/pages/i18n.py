@@ -168,6 +168,19 @@ M: dict[str, tuple[str, str]] = {
     "rule.xml": ("Geldige XML", "Well-formed XML"),
     "rule.json": ("Geldige JSON", "Valid JSON"),
     "rule.error": ("Omzetting naar OSLO", "Conversion to OSLO"),
+    "tiers.metadata": ("Metadata", "Metadata"),
+    "tiers.content": ("Inhoud", "Content"),
+    "tiers.range": ("(de afmetingen van het beeld zijn niet bekend)", "(the image's size is not known)"),
+    "tiers.next": ("Zo bereikt u een hoger niveau:", "How to reach a higher tier:"),
+    "tiers.no_edm": ("Dit record kan (nog) geen EDM worden:", "This record cannot become EDM (yet):"),
+    "tiers.records": ("records", "records"),
+    "tiers.sampled": ("Geteld over de eerste 500 gepubliceerde records.", "Counted over the first 500 published records."),
+    "tiers.intro": ("Hoe bruikbaar uw records zijn voor Europeana (Europeana Publishing Framework): metadata van 0 tot "
+                    "C, inhoud van 0 tot 4. Zonder gemeten beeldgrootte is het inhoudsniveau een bereik.",
+                    "How usable your records are for Europeana (Europeana Publishing Framework): metadata from 0 "
+                    "to C, content from 0 to 4. Without a measured image size the content tier is a range."),
+    "tiers.certain": ("zeker", "certain"),
+    "tiers.at_most": ("hoogstens", "at most"),
     "severity.violation": ("Blokkeert publicatie", "Blocks publication"),
     "severity.warning": ("Waarschuwing", "Warning"),
     "severity.info": ("Opmerking", "Note"),
@@ -249,6 +262,8 @@ M: dict[str, tuple[str, str]] = {
     "record.edm": ("Europeana (EDM)", "Europeana (EDM)"),
     "record.edm_pending": ("De weergave in het Europeana Data Model verschijnt hier zodra oogst EDM publiceert.",
                            "The view in the Europeana Data Model appears here once oogst publishes EDM."),
+    "record.edm_xml": ("De record in EDM (RDF/XML), zoals oogst hem aan Europeana zou leveren",
+                       "The record in EDM (RDF/XML), as oogst would deliver it to Europeana"),
     "record.withdrawn": ("Dit record werd op {when} ingetrokken door de partner.",
                          "This record was withdrawn by its partner on {when}."),
     "record.quarantined": ("Dit record is niet gepubliceerd: het voldoet niet aan de regels voor publicatie. Pas de "

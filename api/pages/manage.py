@@ -87,6 +87,7 @@ def feed_context(request: Request, feed: Feed) -> dict[str, Any]:
     quarantined = oogst.feed_records(feed.name, state="quarantined", limit=20)
     return {"feed": feed, "counts": oogst.counts(feed.name), "runs": runs, "last": runs[0] if runs else None,
             "chart": trend_svg(runs, t), "rules": rules, "quarantined": quarantined,
+            "tiers": oogst.feed_tiers(feed.name),
             "record_link": lambda rid: record_url(base, rid),
             "feed_url": feed_url(request, feed.name),
             "csv_url": f"{feed_url(request, feed.name)}/report.csv",

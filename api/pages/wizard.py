@@ -155,5 +155,6 @@ async def _preview(request: Request, form: dict[str, str], draft: Any) -> Respon
             "findings": item.report.findings if item.report else [],
             "conforms": item.report.conforms if item.report else False,
             "error": item.error,
+            "tiers": oogst.record_tiers(item.ntriples, draft) if item.ntriples else None,
         })
     return page(request, "wizard.html", step=3, form=form, items=items, error=error, private=True)
