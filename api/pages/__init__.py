@@ -21,7 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ...pipeline import Doc, Link, SearchQuery
+from ...pipeline import Doc, SearchQuery
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
