@@ -1,6 +1,6 @@
-"""Mapping and validation speed, on LIDO records.
+"""Mapping and validation speed, on LIDO records (or on the records of another format).
 
-    .venv/bin/python bench/map_validate.py [--records 20000] [--runs 3]
+    .venv/bin/python bench/map_validate.py [--records 20000] [--runs 3] [--format lido]
 
 Two sets of ``--records`` records each:
 
@@ -22,6 +22,10 @@ Figures printed per set, each the best of ``--runs`` runs, in CPU seconds of thi
 - ``map_only``: ``oogst.mapping`` LIDO → OSLO N-Triples, records/s and triples/s, and how
   many times the reference's time it takes. Goal: at least 5,000 records/s for 20,000
   records (the Dutch LOD aggregator maps about 1,000 records/s).
+
+``--format adlib`` (``mods``, ``qdc``, ``ead``, ``marcxml``; ``new`` for all five) measures the
+same on that format's sample partner instead (``data/samples/*/records.xml``, EAD finding aids
+split into their described units), each copy under its own source id (so object IRI).
 
 Validation (the shapes engineer's half, below ``main``), per set: records/s for validation
 alone and for mapping plus validation, for pyrudof (the engine ``auto`` picks) and pySHACL (the
@@ -45,7 +49,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from oogst.mapping import Profile, get_mapper
+from oogst.mapping import Profile, get_mapper, records_in_file
 from oogst.records import MappedRecord, Report, SourceRecord
 from oogst.shapes import Validator
 
@@ -93,6 +97,22 @@ def sample_records(count: int, path: Path = SAMPLES) -> list[SourceRecord]:
     return records
 
 
+FORMAT_SAMPLES = {"adlib": "museum-adlib", "mods": "library-mods", "qdc": "images-qdc", "ead": "archive-ead",
+                  "marcxml": "library-marc"}
+
+
+def format_records(fmt: str, count: int) -> list[SourceRecord]:
+    """``count`` records of ``fmt``: its sample partner's live records, repeated, each copy
+    under its own source id."""
+    path = ROOT / "data" / "samples" / FORMAT_SAMPLES[fmt] / "records.xml"
+    templates = records_in_file(path.read_bytes(), fmt, feed=fmt, name=path.name).records
+    return [
+        SourceRecord(fmt, f"{t.source_id}-{k // len(templates)}", None, t.payload, fmt)
+        for k in range(count)
+        for t in (templates[k % len(templates)],)
+    ]
+
+
 def parse_and_extract(records: list[SourceRecord]) -> int:
     """The reference floor: parse every payload and touch every element's text."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -125,7 +145,8 @@ def report(name: str, records: list[SourceRecord], runs: int) -> tuple[list[Mapp
     """Print the reference and the mapping figures of one set of records; return the mapped
     records and the CPU seconds mapping took."""
     size = sum(len(r.payload) for r in records) / len(records)
-    print(f"{name}: {len(records):,} LIDO records, {size / 1024:.1f} KB each on average")
+    kind = "LIDO" if records[0].format == "lido" else records[0].format
+    print(f"{name}: {len(records):,} {kind} records, {size / 1024:.1f} KB each on average")
     reference, reference_wall, _ = timed(lambda: parse_and_extract(records), runs)
     print(
         f"  lxml parse + extract (reference)   {len(records) / reference:8,.0f} records/s"
@@ -135,7 +156,7 @@ def report(name: str, records: list[SourceRecord], runs: int) -> tuple[list[Mapp
     triples = sum(m.ntriples.count("\n") for m in mapped)
     rate = len(records) / seconds
     print(
-        f"  map_only LIDO → OSLO N-Triples      {rate:8,.0f} records/s   (wall clock {len(records) / wall:,.0f});"
+        f"  map_only {kind:6} → OSLO N-Triples    {rate:8,.0f} records/s   (wall clock {len(records) / wall:,.0f});"
         f" {triples / seconds:,.0f} triples/s, {triples / len(records):.0f} per record;"
         f" {seconds / reference:.1f}× the reference's time"
     )
@@ -149,8 +170,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2,
                         help="processes for the parallel map + validate figure (1: leave it out)")
+    parser.add_argument("--format", default="lido", choices=["lido", *FORMAT_SAMPLES, "new"],
+                        help="the format to measure (new: adlib, mods, qdc, ead and marcxml)")
     args = parser.parse_args()
     print(f"best CPU time of {args.runs} runs per figure (wall-clock medians in brackets)")
+    if args.format != "lido":
+        for fmt in FORMAT_SAMPLES if args.format == "new" else [args.format]:
+            records = format_records(fmt, args.records)
+            mapped, seconds = report(fmt, records, args.runs)
+            validation(fmt, records, mapped, seconds, args.runs, args.workers)
+        return
     sample = sample_records(args.records)
     sets = [("sample", sample, *report("sample", sample, args.runs))]
     corpus = corpus_records(args.records)

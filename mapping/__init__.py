@@ -2,8 +2,10 @@
 
 Mappers are looked up by format name (the ``format`` of a :class:`~oogst.records.SourceRecord`
 and of a feed): ``lido`` (LIDO 1.0 and 1.1), ``oai_dc``, ``oslo-jsonld`` (OSLO JSON-LD, LDES
-members) and ``edm`` (EDM as providers deliver it). The built-in ones register through the
-same :func:`register` a plugin would use; a name can be registered once::
+members), ``edm`` (EDM as providers deliver it), ``adlib`` (Adlib/Axiell adlibXML), ``mods``
+(MODS 3), ``qdc`` (qualified Dublin Core), ``ead`` (EAD 2002 and EAD3 finding aids) and
+``marcxml`` (MARC 21 bibliographic records). The built-in ones register through the same
+:func:`register` a plugin would use; a name can be registered once::
 
     from oogst.mapping import Profile, get_mapper
 
@@ -16,12 +18,17 @@ from typing import Protocol
 
 from ..errors import ConfigError
 from ..records import MappedRecord, SourceRecord
+from .adlib import AdlibMapper
+from .ead import EadMapper
 from .edm_in import EdmMapper
 from .files import FileRecords, records_in_file
 from .lido import LidoMapper
+from .marcxml import MarcXmlMapper
+from .mods import ModsMapper
 from .oai_dc import OaiDcMapper
 from .oslo_jsonld import OsloJsonLdMapper
 from .profile import MAPPING_VERSION, DocumentLoader, ExtraField, Profile
+from .qdc import QdcMapper
 
 __all__ = [
     "MAPPING_VERSION",
@@ -39,7 +46,12 @@ __all__ = [
 
 class Mapper(Protocol):
     """Maps one source record to OSLO; raises :class:`~oogst.errors.MappingError` when the
-    payload is unusable (not XML, no root element), never for missing fields."""
+    payload is unusable (not XML, no root element), never for missing fields.
+
+    The built-in mappers also declare ``oai_prefixes``: the OAI-PMH metadataPrefix values
+    their format goes by, the usual one first. A mapper whose records arrive bundled (EAD:
+    one finding aid, many described units) has ``split(record) -> list[SourceRecord]``,
+    which cuts a harvested record into the records to map."""
 
     def map(self, record: SourceRecord, profile: Profile) -> MappedRecord: ...
 
@@ -77,3 +89,8 @@ register("lido", LidoMapper())
 register("oai_dc", OaiDcMapper())
 register("oslo-jsonld", OsloJsonLdMapper())
 register("edm", EdmMapper())
+register("adlib", AdlibMapper())
+register("mods", ModsMapper())
+register("qdc", QdcMapper())
+register("ead", EadMapper())
+register("marcxml", MarcXmlMapper())

@@ -3,18 +3,23 @@
 
 A file may hold one record, or many:
 
-- XML formats (``lido``, ``oai_dc``, ``edm``): an OAI-PMH response (every ``<record>``,
-  deleted ones left out and counted), a ``lido:lidoWrap`` (every ``lido:lido``), or one
-  record (a bare ``lido:lido``, ``oai_dc:dc``, ``rdf:RDF``, an OAI-PMH ``<record>``);
+- XML formats (``lido``, ``oai_dc``, ``edm``, ``adlib``, ``mods``, ``qdc``, ``ead``,
+  ``marcxml``): an OAI-PMH response (every ``<record>``, deleted ones left out and counted),
+  a wrapper of many records (``lido:lidoWrap``, ``adlibXML/recordList``,
+  ``mods:modsCollection``, ``marc:collection``), or one record (a bare ``lido:lido``,
+  ``oai_dc:dc``, ``rdf:RDF``, ``mods:mods``, ``ead``, an OAI-PMH ``<record>``);
 - ``oslo-jsonld``: a JSON array of members, a TREE page whose members are in ``@included``,
   or one member.
 
-Each record gets a source id: its OAI identifier, its ``lidoRecID``, its member ``@id``, or
-else the file name with its position (``records.xml#3``).
+Each record gets a source id: its OAI identifier, its ``lidoRecID``, Adlib ``priref``, MODS
+``recordIdentifier``, MARC 001, its member ``@id``, or else the file name with its position
+(``records.xml#3``). A format whose mapper can ``split`` a record (EAD: a finding aid into its
+described units) has every record split.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +31,23 @@ from ..records import SourceRecord
 from .payload import OAI, parser
 
 _LIDO = "{http://www.lido-schema.org}"
+_MODS = "{http://www.loc.gov/mods/v3}"
+_MARC = "{http://www.loc.gov/MARC21/slim}"
 _JSON_FORMATS = frozenset({"oslo-jsonld"})
+
+
+def _first_text(element: etree._Element, path: str) -> str:
+    found = element.find(path) if path else None
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+# wrapper root tag → (path to its records, how a record names itself)
+_WRAPPERS = {
+    _LIDO + "lidoWrap": (_LIDO + "lido", lambda e: _first_text(e, _LIDO + "lidoRecID")),
+    "adlibXML": ("recordList/record", lambda e: (e.get("priref") or _first_text(e, "priref")).strip()),
+    _MODS + "modsCollection": (_MODS + "mods", lambda e: _first_text(e, f"{_MODS}recordInfo/{_MODS}recordIdentifier")),
+    _MARC + "collection": (_MARC + "record", lambda e: _first_text(e, f"{_MARC}controlfield[@tag='001']")),
+}
 
 
 @dataclass
@@ -39,9 +60,26 @@ class FileRecords:
 
 def records_in_file(data: bytes, fmt: str, *, feed: str, name: str) -> FileRecords:
     """Split the bytes of file ``name`` into source records of format ``fmt``."""
-    if fmt in _JSON_FORMATS:
-        return _json_records(data, fmt, feed, name)
-    return _xml_records(data, fmt, feed, name)
+    found = _json_records(data, fmt, feed, name) if fmt in _JSON_FORMATS else _xml_records(data, fmt, feed, name)
+    split = _splitter(fmt)
+    if split is not None:
+        found.records = [part for record in found.records for part in _split_one(split, record)]
+    return found
+
+
+def _split_one(split: Callable[[SourceRecord], list[SourceRecord]], record: SourceRecord) -> list[SourceRecord]:
+    """A record the mapper cannot split stays whole: mapping it reports what is wrong."""
+    try:
+        return split(record)
+    except MappingError:
+        return [record]
+
+
+def _splitter(fmt: str) -> Callable[[SourceRecord], list[SourceRecord]] | None:
+    """The ``split`` of the format's mapper, if it has one."""
+    from . import _MAPPERS  # the registry imports this module
+
+    return getattr(_MAPPERS.get(fmt), "split", None)
 
 
 def _xml_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
@@ -61,10 +99,10 @@ def _xml_records(data: bytes, fmt: str, feed: str, name: str) -> FileRecords:
             source_id = (identifier or "").strip() or f"{name}#{k}"
             found.records.append(SourceRecord(feed, source_id, datestamp, etree.tostring(record), fmt))
         return found
-    if root.tag == _LIDO + "lidoWrap":
-        for k, lido in enumerate(root.iterchildren(_LIDO + "lido"), 1):
-            rec_id = (lido.findtext(_LIDO + "lidoRecID") or "").strip()
-            found.records.append(SourceRecord(feed, rec_id or f"{name}#{k}", None, etree.tostring(lido), fmt))
+    if root.tag in _WRAPPERS:
+        path, own_id = _WRAPPERS[root.tag]
+        for k, element in enumerate(root.iterfind(path), 1):
+            found.records.append(SourceRecord(feed, own_id(element) or f"{name}#{k}", None, etree.tostring(element), fmt))
         return found
     found.records.append(SourceRecord(feed, name, None, data, fmt))
     return found

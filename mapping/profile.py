@@ -265,3 +265,16 @@ class Profile:
 def term_key(term: str) -> str:
     """How local terms are compared: case-folded, whitespace collapsed."""
     return " ".join(term.casefold().split())
+
+
+# Prefixes for the extra fields of MODS, MARCXML and EAD feeds (Adlib and qualified DC need
+# none beyond dc and dcterms).
+XML_NAMESPACES.update(
+    {
+        "mods": "http://www.loc.gov/mods/v3",
+        "marc": "http://www.loc.gov/MARC21/slim",
+        "ead": "urn:isbn:1-931666-22-9",
+        "ead3": "http://ead3.archivists.org/schema/",
+        "xlink": "http://www.w3.org/1999/xlink",
+    }
+)

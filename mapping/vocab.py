@@ -393,3 +393,10 @@ def concept_labels() -> dict[str, str]:
     labels = {row["aat"]: row["label"] for row in csv.DictReader(text.splitlines()) if row.get("label")}
     labels.update({DCMITYPE + name: label for name, label in DCMI_LABELS.items()})
     return labels
+
+
+# Added for the mappers of adlib, mods, qdc, ead and marcxml (issue 11).
+P15 = iri(CRM + "P15_was_influenced_by")
+P52 = iri(CRM + "P52_has_current_owner")
+P129 = iri(CRM + "P129_is_about")
+DC_ALTERNATIVE = iri(DCTERMS + "alternative")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import iris
@@ -42,6 +42,7 @@ class BatchResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUN_COUNTS, 0))
     rows: list[dict[str, Any]] = field(default_factory=list)  # the record-index rows written
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI → N-Triples, of published records
+    parts: list[str] = field(default_factory=list)  # records split from the batch's (a finding aid's units)
 
 
 class Gate:
@@ -117,22 +118,32 @@ class Batches:
         rows = _Rows(feed.name, core.settings.base_iri, run_id, known)
         result = BatchResult(rows=rows.out)
         result.counts["harvested"] = len(records)
+        split = getattr(mapping_registry.get_mapper(feed.format), "split", None)
         to_map: list[SourceRecord] = []
         drop: list[str] = []
+
+        def withdraw(rec: SourceRecord) -> None:
+            drop.append(rows.add(rec, "withdrawn", withdrawn_at=rec.datestamp or now())["graph_iri"])
+            result.counts["withdrawn"] += 1
+
         for rec in records:
             prev = known.get(rec.source_id)
             if rec.deleted and prev and prev["state"] == "withdrawn" and prev["hash"] == rec.sha256:
                 result.counts["unchanged"] += 1  # the same deletion again (an overlap, a replayed page)
             elif rec.deleted:
-                drop.append(rows.add(rec, "withdrawn", withdrawn_at=rec.datestamp or now())["graph_iri"])
-                result.counts["withdrawn"] += 1
+                withdraw(rec)
+                for part in core.state.parts_of(feed.name, rec.source_id) if split else ():
+                    withdraw(replace(rec, source_id=part))
             elif not remap and prev and prev["state"] != "withdrawn" and prev["hash"] == rec.sha256:
                 result.counts["unchanged"] += 1
+                result.parts += core.state.parts_of(feed.name, rec.source_id) if split else []
             elif rec.error:
                 rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.damaged(rec)]).as_dict())
                 result.counts["quarantined"] += 1
             else:
                 to_map.append(rec)
+        if split:
+            to_map = self._split(feed, split, to_map, known, rows, withdraw, result)
 
         mapped, failed = map_records(to_map, feed.format, profile)
         for rec, exc in failed:
@@ -167,6 +178,31 @@ class Batches:
         core.state.upsert_records(result.rows)
         return result
 
+    def _split(self, feed: Feed, split: Any, records: list[SourceRecord], known: dict[str, dict[str, Any]],
+               rows: _Rows, withdraw: Any, result: BatchResult) -> list[SourceRecord]:
+        """Records that describe several (a finding aid and its units) as one record each: the
+        units carry the whole record's hash, and units gone since the last version are withdrawn."""
+        out: list[SourceRecord] = []
+        for rec in records:
+            try:
+                parts = split(rec)
+            except MappingError as exc:
+                rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
+                result.counts["quarantined"] += 1
+                continue
+            ids = {p.source_id for p in parts}
+            whole = parts[0].source_id if parts else rec.source_id  # the fonds, named by the source's own id
+            for gone in self.core.state.parts_of(feed.name, whole):
+                if gone not in ids:
+                    withdraw(replace(rec, source_id=gone))
+            for part in parts:
+                rows.whole[part.source_id] = rec.sha256
+            result.parts += [p.source_id for p in parts if p.source_id != rec.source_id]
+            out += parts
+        new = [p.source_id for p in out if p.source_id not in known]
+        known.update(self.core.state.known_records(feed.name, new) if new else {})
+        return out
+
     def _iri_clash(self, feed: str, source_id: str, m: MappedRecord, claimed: dict[str, str]):
         """A finding when another source record already claims ``m``'s object IRI: earlier
         in this batch (``claimed``, IRI → source id) or published before (the record index)."""
@@ -185,12 +221,14 @@ class _Rows:
         self.feed, self.run_id, self.known = feed, run_id, known
         self.minter = iris.Minter(feed, base_iri)
         self.out: list[dict[str, Any]] = []
+        self.whole: dict[str, str] = {}  # a split record's units → the hash of the record they came from
 
     def add(self, rec: SourceRecord, state: str, **extra: Any) -> dict[str, Any]:
         prev = self.known.get(rec.source_id)
         published = state == "published" or (state == "quarantined" and bool(prev and prev["published"]))
         row = {"feed": self.feed, "source_id": rec.source_id, "record_id": iris.record_id(self.feed, rec.source_id),
-               "graph_iri": self.minter.graph_iri(rec.source_id), "datestamp": rec.datestamp, "hash": rec.sha256,
+               "graph_iri": self.minter.graph_iri(rec.source_id), "datestamp": rec.datestamp,
+               "hash": self.whole.get(rec.source_id) or rec.sha256,
                "run_id": self.run_id, "state": state, "published": int(published), **extra}
         self.out.append(row)
         return row

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -138,6 +139,15 @@ class Feeds:
             raise ConfigError(f"{url[:200]!r} is not an http(s) URL", hint="give the endpoint's full address, "
                               "e.g. https://collectie.example.be/oai")
         return url
+
+    @staticmethod
+    def for_harvest(feed: Feed) -> Feed:
+        """The feed as its harvester gets it: an OAI-PMH feed without a ``metadata_prefix`` asks
+        for its format's usual one (the mapper's ``oai_prefixes``), e.g. marc21 for marcxml."""
+        usual = getattr(mapping_registry.get_mapper(feed.format), "oai_prefixes", None)
+        if feed.protocol != "oai-pmh" or feed.options.get("metadata_prefix") or not usual:
+            return feed
+        return replace(feed, options={**feed.options, "metadata_prefix": usual[0]})
 
     # -- the mapping profile -------------------------------------------------------------------
     def profile_of(self, feed: Feed) -> Profile:

@@ -111,7 +111,7 @@ class Inspect:
         ``skip_deleted`` leaves deleted records out (looking at most ``10 * n`` records)."""
         core = self.core
         profile = core.feeds.profile_of(feed)
-        harvester = harvest_registry.create(feed, core.http, contexts=core.contexts)
+        harvester = harvest_registry.create(core.feeds.for_harvest(feed), core.http, contexts=core.contexts)
         items: list[PreviewItem] = []
         records = harvester.records(None, None)
         try:

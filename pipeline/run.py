@@ -117,10 +117,11 @@ class RunHandle:
         self.stats.add(counts)
         self.core.state.add_run_counts(self.run_id, **{k: v for k, v in counts.items() if v})
 
-    def delivered(self, batch: list[SourceRecord]) -> None:
-        """Note which records this run delivered on this page, and any duplicates."""
+    def delivered(self, batch: list[SourceRecord], parts: list[str] = ()) -> None:
+        """Note which records this run delivered on this page (``parts``: the records split
+        from them), and any duplicates."""
         ids = [r.source_id for r in batch]
-        again = self.core.state.mark_seen(self.feed.name, self.run_id, self.page, list(dict.fromkeys(ids)))
+        again = self.core.state.mark_seen(self.feed.name, self.run_id, self.page, list(dict.fromkeys([*ids, *parts])))
         self.note(*[note("duplicate", "the record came twice on one page; the later version was kept", record=sid)
                     for sid, n in Counter(ids).items() if n > 1])
         if not self.rescan:
@@ -308,7 +309,7 @@ class Runs:
         core, feed = self.core, run.feed
         profile = core.feeds.profile_of(feed)
         harvester = harvest_registry.create(
-            feed, core.http, contexts=core.contexts,
+            core.feeds.for_harvest(feed), core.http, contexts=core.contexts,
             seen_in_run=lambda ids: core.state.seen_in_run(feed.name, run.run_id, ids))
         batch: list[SourceRecord] = []
         done = 0
@@ -318,7 +319,7 @@ class Runs:
             result = core.batches.process(feed, profile, batch, run_id=run.run_id)
             core.views.batch_stored(result.rows, result.graphs)
             run.count(result.counts)
-            run.delivered(batch)
+            run.delivered(batch, result.parts)
             done += len(batch)
             batch.clear()
 

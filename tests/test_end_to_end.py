@@ -60,7 +60,8 @@ def harvested(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     with PartnerSimulator(page_size=7) as sim:
         for name, info in sim.partners.items():
-            oogst(data_dir, "feeds", "add", name, "--url", sim.endpoint(name), "--format", info["format"])
+            oogst(data_dir, "feeds", "add", name, "--url", sim.endpoint(name), "--format", info["format"],
+                  "--metadata-prefix", info["metadata_prefix"])
         runs = json.loads(oogst(data_dir, "harvest", "--all", "--json").stdout)
         tokens = sum(1 for _path, args in sim.request_log if "resumptionToken" in args)
         partners = dict(sim.partners)

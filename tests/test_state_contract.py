@@ -749,3 +749,12 @@ def test_a_new_database_has_the_current_version(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "state.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == VERSION
     db.close()
+
+
+def test_parts_of_a_split_record(state: StateStore) -> None:
+    """The units split from a finding aid are the live records under its id and a slash."""
+    state.upsert_records([row("fa"), row("fa/1"), row("fa/1/2"), row("fa/3", state="quarantined"),
+                          row("fa/4", state="withdrawn"), row("fab"), row("fa0"), row("fa/5", feed="archief")])
+    assert state.parts_of("museum", "fa") == ["fa/1", "fa/1/2", "fa/3"]
+    assert state.parts_of("museum", "fa/1") == ["fa/1/2"]
+    assert state.parts_of("museum", "none") == []

@@ -24,7 +24,7 @@ def harvested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("system") / "data")
     with PartnerSimulator(page_size=7) as sim, Oogst(settings) as app:
         for name, info in sim.partners.items():
-            app.add_feed(name, sim.endpoint(name), info["format"])
+            app.add_feed(name, sim.endpoint(name), info["format"], options={"metadata_prefix": info["metadata_prefix"]})
         for summary in app.harvest_all():
             assert summary.status == "complete", summary.as_dict()
     yield settings

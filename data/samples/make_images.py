@@ -104,22 +104,31 @@ def draw(path: Path, key: str, title: str, kind: str) -> None:
     image.save(path, "JPEG", quality=72, optimize=True)
 
 
-def records(folder: Path) -> list[tuple[str, str, str]]:
-    """(image URL, title, kind words) of every record of ``folder/records.xml`` with an image."""
+TITLE_TAGS = ("appellationValue", "title", "unittitle")  # LIDO, DC/MODS/Adlib, EAD
+KIND_TAGS = ("objectWorkType", "type", "genre", "object_name", "objectName", "setSpec", "term")
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def records(folder: Path, base: str) -> list[tuple[str, str, str]]:
+    """(image URL, title, kind words) of every link on ``base`` in ``folder/records.xml``,
+    whatever the record's format: the title from the first title-like element (MARC: 245 $a),
+    the kind from type-like elements and the OAI set."""
     tree = etree.parse(str(folder / "records.xml"))
     out = []
     for record in tree.iterfind(".//oai:record", NS):
-        lido = record.find(".//lido:lido", NS)
-        if lido is not None:
-            urls = lido.xpath(".//lido:linkResource/text()", namespaces=NS)
-            title = (lido.xpath("string(.//lido:titleSet/lido:appellationValue)", namespaces=NS) or "").strip()
-            words = " ".join(lido.xpath(".//lido:objectWorkType//lido:term/text()", namespaces=NS))
-        else:
-            urls = [u for u in record.xpath(".//dc:identifier/text()", namespaces=NS) if u.endswith(".jpg")]
-            title = (record.xpath("string(.//dc:title)", namespaces=NS) or "").strip()
-            words = " ".join(record.xpath(".//dc:type/text()", namespaces=NS)) + " " + " ".join(
-                record.xpath(".//oai:setSpec/text()", namespaces=NS))
-        out += [(url.strip(), title or "(zonder titel)", words) for url in urls]
+        texts = [(t.strip(), t.getparent()) for t in record.xpath(".//text()") if t.strip()]
+        links = [*(t for t, _ in texts), *(a.strip() for a in record.xpath(".//@*"))]  # EAD: dao/@xlink:href
+        urls = [t for t in links if t.startswith(base) and t.lower().endswith(".jpg")]
+        if not urls:
+            continue
+        title = next((t for t, el in texts if _local(el.tag) in TITLE_TAGS), None) or next(
+            (t for t, el in texts if _local(el.tag) == "subfield" and el.get("code") == "a"
+             and el.getparent().get("tag") == "245"), None)
+        words = " ".join(t for t, el in texts if _local(el.tag) in KIND_TAGS or _local(el.getparent().tag) in KIND_TAGS)
+        out += [(url, title or "(zonder titel)", words) for url in dict.fromkeys(urls)]
     return out
 
 
@@ -132,12 +141,11 @@ def main() -> int:
         base = tomllib.loads(partner.read_text("utf-8")).get("image_base")
         if not base:
             continue
-        for url, title, words in records(partner.parent):
-            if not url.startswith(base):
-                continue
+        for url, title, words in records(partner.parent, base):
             target = partner.parent / "images" / url[len(base):]
+            key = Path(url[len(base):]).parts[0] if "/" in url[len(base):] else target.stem  # IIIF, scan folders
             if args.all or not target.is_file():
-                draw(target, target.stem, title, kind_of(words))
+                draw(target, key.removesuffix(".jpg"), title.rstrip(" :/;,"), kind_of(words))
                 made += 1
     print(f"drew {made} image(s)")
     return 0

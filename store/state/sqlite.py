@@ -425,6 +425,13 @@ class State(AccountRows):
                 f" ({','.join('?' * len(chunk))})", feed, run_id, *chunk))
         return out
 
+    def parts_of(self, feed: str, source_id: str) -> list[str]:
+        """The live records split from ``source_id`` (``{source_id}/…``: the units of a finding aid)."""
+        low = source_id + "/"
+        high = source_id + chr(ord("/") + 1)
+        return [r[0] for r in self._all("SELECT source_id FROM records WHERE feed = ? AND source_id >= ? AND "
+                                        "source_id < ? AND state != 'withdrawn' ORDER BY source_id", feed, low, high)]
+
     def live_count(self, feed: str) -> int:
         """Records of the feed that are not withdrawn (published or quarantined)."""
         return int(self._one("SELECT COUNT(*) FROM records WHERE feed = ? AND state != 'withdrawn'", feed)[0])
