@@ -3,7 +3,7 @@
 Plain rows, no policy: who may do what is decided in the core (``pipeline/accounts.py``).
 Secrets never reach this table as they are: a user's password arrives as an Argon2 hash,
 a token and a session cookie as the SHA-256 of their value. The tables are in
-``sqlite.SCHEMA`` (schema version 3). :class:`AccountRows` is mixed into
+``ACCOUNTS_SCHEMA`` below, part of ``sqlite.SCHEMA`` (schema version 3). :class:`AccountRows` is mixed into
 :class:`~oogst.store.state.sqlite.State`, whose connection, lock and helpers it uses.
 """
 
@@ -14,6 +14,40 @@ from typing import Any
 
 from ...errors import ConfigError, NotFoundError
 from ...records import now
+
+
+ACCOUNTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS organisations (       -- partners: the owners of feeds
+    name        TEXT PRIMARY KEY,                 -- a slug: 'hof-van-leie'
+    title       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+    name        TEXT PRIMARY KEY,
+    role        TEXT NOT NULL,                    -- operator | partner
+    org         TEXT,                             -- a partner's organisation
+    password    TEXT,                             -- Argon2 hash (PHC string), never the password
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tokens (               -- personal API tokens: only a hash of each
+    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the token
+    user        TEXT NOT NULL,
+    label       TEXT,
+    created_at  TEXT NOT NULL,
+    last_used_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user);
+CREATE TABLE IF NOT EXISTS sessions (             -- signed-in browsers: only a hash of each cookie
+    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the session cookie
+    user        TEXT NOT NULL,
+    csrf        TEXT NOT NULL,                    -- the synchroniser token of the session's forms
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
+"""
 
 
 class AccountRows:

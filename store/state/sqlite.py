@@ -19,7 +19,7 @@ from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
 from ...records import RUN_COUNTS, Feed, now
-from .accounts import AccountRows
+from .accounts import ACCOUNTS_SCHEMA, AccountRows
 
 log = logging.getLogger(__name__)
 
@@ -92,38 +92,7 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
-""" + """
-CREATE TABLE IF NOT EXISTS organisations (       -- partners: the owners of feeds
-    name        TEXT PRIMARY KEY,                 -- a slug: 'hof-van-leie'
-    title       TEXT NOT NULL,
-    created_at  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS users (
-    name        TEXT PRIMARY KEY,
-    role        TEXT NOT NULL,                    -- operator | partner
-    org         TEXT,                             -- a partner's organisation
-    password    TEXT,                             -- Argon2 hash (PHC string), never the password
-    disabled    INTEGER NOT NULL DEFAULT 0,
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (               -- personal API tokens: only a hash of each
-    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the token
-    user        TEXT NOT NULL,
-    label       TEXT,
-    created_at  TEXT NOT NULL,
-    last_used_at TEXT
-);
-CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user);
-CREATE TABLE IF NOT EXISTS sessions (             -- signed-in browsers: only a hash of each cookie
-    hash        TEXT PRIMARY KEY,                 -- sha256 hex of the session cookie
-    user        TEXT NOT NULL,
-    csrf        TEXT NOT NULL,                    -- the synchroniser token of the session's forms
-    created_at  TEXT NOT NULL,
-    expires_at  TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user);
-"""
+""" + ACCOUNTS_SCHEMA
 
 VERSION = 3  # PRAGMA user_version of a database with the SCHEMA above
 
