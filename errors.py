@@ -5,10 +5,14 @@
     OogstError                      anything oogst raises on purpose; has a stable ``code``
     ├── ConfigError                 bad settings, bad feed settings: fix and rerun
     │   ├── NotFoundError           a feed, run or record that does not exist (API: 404)
+    │   ├── ConflictError           busy or in the wrong state: a run going on, a paused feed (API: 409)
     │   └── UsageError              an option or argument the operation does not take
     ├── HarvestError                talking to a partner's endpoint went wrong
     │   ├── TransientHarvestError   try again later: timeouts, 429/5xx, Retry-After
     │   └── FatalHarvestError       give up: cannotDisseminateFormat, badArgument, 4xx
+    ├── AuthError                   not signed in, a wrong password or token (API: 401)
+    │   ├── ForbiddenError          signed in, but not allowed to do this (API: 403)
+    │   └── TooManyAttemptsError    too many failed sign-ins: wait (API: 429)
     ├── MappingError                one record could not be mapped (names record + source path)
     └── StoreError                  the RDF store or the state database failed
 
@@ -25,9 +29,12 @@ EXIT_CODES = {
     "usage": 2,  # click's own code for bad usage
     "config": 3,
     "not_found": 3,  # a configuration problem too: the name or id given is not there
+    "conflict": 3,
     "harvest": 4,
     "store": 5,
     "mapping": 6,
+    "auth": 7,  # not signed in, wrong password or token, or not allowed
+    "forbidden": 7,
 }
 
 
@@ -87,6 +94,13 @@ class NotFoundError(ConfigError):
     code = "not_found"
 
 
+class ConflictError(ConfigError):
+    """The thing is busy or in the wrong state for this: a feed whose run is going on, a
+    paused feed asked to run (API: 409)."""
+
+    code = "conflict"
+
+
 class UsageError(ConfigError):
     """An option or argument the operation does not take (the CLI's usage exit code)."""
 
@@ -130,3 +144,24 @@ class QueryError(OogstError):
 class QueryTimeoutError(QueryError):
     """A query stopped at ``query_timeout``, or refused because every query slot was busy:
     try again later or ask less (the API answers 503 with Retry-After)."""
+
+
+class AuthError(OogstError):
+    """Not signed in, or a wrong name, password or token (API: 401)."""
+
+    code = "auth"
+
+
+class ForbiddenError(AuthError):
+    """Signed in, but the account may not do this (API: 403)."""
+
+    code = "forbidden"
+
+
+class TooManyAttemptsError(AuthError):
+    """Too many failed sign-ins for an account or from an address: wait ``retry_after``
+    seconds (API: 429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: float, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after

@@ -12,8 +12,13 @@ empty search index over a state with published records is built at startup
 Routes: ``/`` (index), ``/health``, ``/sparql`` (SPARQL 1.1 Protocol, read-only, and the
 query page), ``/records`` (search), ``/records/{id}``, ``/datasets`` (DCAT), ``/feeds``,
 ``/oai`` (OAI-PMH 2.0) and the Europeana tiers (``api/delivery.py``), Linked Data redirects for minted IRIs (``/id/…``, ``/graph/…``, ``/resolve``), the JSON-LD
-contexts, static files at ``/static``; OpenAPI at ``/docs`` and ``/openapi.json``. Errors
-are JSON: ``{"error": …, "message": …}`` (see ``problems``).
+contexts, static files at ``/static``; OpenAPI at ``/openapi.json``, read in Swagger UI at ``/docs``
+and ReDoc at ``/redoc`` from assets installed with oogst (fastapi-offline), never from a CDN.
+Errors are JSON: ``{"error": …, "message": …}`` (see ``problems``); browsers get error pages.
+
+People: ``/`` is the landing page for browsers (JSON for programs); ``/login`` and
+``/logout``; ``/manage…`` the pages of collection managers and operators (``pages/manage.py``,
+the register-a-feed wizard in ``pages/wizard.py``). The write API is in ``feeds.py``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -33,10 +43,12 @@ from .. import __version__
 from ..pipeline import Oogst, OogstError
 from ..settings import Settings
 from . import datasets, delivery, feeds, linkeddata, records, sparql
+from .conneg import negotiate
 from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
 from .jsonld import DCAT_CONTEXT_FILE, Compactor, load_context
 from .pages import STATIC_DIR, Pages
+from .pages import manage, site, wizard
 from .problems import install_handlers
 
 log = logging.getLogger(__name__)
@@ -58,11 +70,19 @@ mapped to OSLO. Every published record is one named graph.
   `/feeds/{name}/tiers`: their Europeana tiers and what would raise them.
 - **OAI-PMH** at `/oai`: the records as EDM (for Europeana's harvester), oai_dc and OSLO;
   `/records/{id}?format=edm` (or `Accept: application/rdf+xml;profile=edm`) gives one record as EDM.
+- **Feeds** at `/feeds` (signed in): the feeds an account may see, their status, runs and
+  validation reports. A partner sees only its own organisation's feeds; an operator all.
+- **Write API** (a personal token, `Authorization: Bearer …`, made with `oogst users token
+  NAME` or on the account page): `POST /feeds`, `PATCH /feeds/{name}`, `POST
+  /feeds/{name}/pause` and `/resume`, `POST /feeds/{name}/runs` (starts a harvest in the
+  background and answers `202` with the run's id), `GET /runs/{id}` and `/runs/{id}/report`.
 
 Errors are JSON objects with at least `error` (a stable name) and `message`.
 """
 
 service = APIRouter(tags=["service"])
+_INDEX_OFFERS = (("application/json", "json"), ("text/html", "html"), ("application/xhtml+xml", "html"))
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 and ReDoc, installed with oogst
 
 
 class Health(BaseModel):
@@ -73,8 +93,11 @@ class Health(BaseModel):
     version: str
 
 
-@service.get("/", summary="Index of the API")
-def index(base_url: BaseUrlDep) -> dict[str, Any]:
+@service.get("/", summary="Index of the API (browsers get the landing page)",
+             responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+def index(request: Request, base_url: BaseUrlDep) -> Any:
+    if negotiate(request.headers.get("accept"), _INDEX_OFFERS, "json") == "html":
+        return site.landing_page(request)
     return {
         "name": "oogst",
         "version": __version__,
@@ -117,6 +140,8 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         description=DESCRIPTION,
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.oogst = oogst
     app.state.context = load_context(settings.base_iri)
@@ -136,9 +161,24 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
     )
     # delivery first: its /records/{id}/tiers would otherwise be taken for a record id
     for router in (service, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
-                   linkeddata.router):
+                   linkeddata.router, site.router, wizard.router, manage.router):  # /manage/feeds/new first
         app.include_router(router)
+    app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger(request: Request) -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{request.scope.get('root_path', '')}/openapi.json",
+                                   title="oogst API", swagger_js_url="/static/docs/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/docs/swagger-ui.css",
+                                   swagger_favicon_url="/static/docs/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        return get_redoc_html(openapi_url=f"{request.scope.get('root_path', '')}/openapi.json", title="oogst API",
+                              redoc_js_url="/static/docs/redoc.standalone.js",
+                              redoc_favicon_url="/static/docs/favicon.png", with_google_fonts=False)
+
     return app
 
 

@@ -14,10 +14,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from ..errors import ConfigError, NotFoundError, OogstError, QueryError, QueryTimeoutError, StoreError
+from ..errors import (AuthError, ConfigError, ConflictError, ForbiddenError, NotFoundError, OogstError, QueryError,
+                      QueryTimeoutError, StoreError, TooManyAttemptsError)
+from .conneg import negotiate
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,14 @@ def oogst_status(exc: OogstError) -> int:
     """The HTTP status of an OogstError that reaches the API."""
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, TooManyAttemptsError):
+        return 429
+    if isinstance(exc, ForbiddenError):
+        return 403
+    if isinstance(exc, AuthError):
+        return 401
+    if isinstance(exc, ConflictError):
+        return 409
     if isinstance(exc, QueryTimeoutError):
         return 503
     if isinstance(exc, QueryError | ConfigError):
@@ -72,18 +82,26 @@ def install_handlers(app: FastAPI) -> None:
     """Render every error the app can raise in the stable shape."""
 
     @app.exception_handler(OogstError)
-    async def on_oogst_error(request: Request, exc: OogstError) -> JSONResponse:
+    async def on_oogst_error(request: Request, exc: OogstError) -> Response:
         status = oogst_status(exc)
         (log.error if status >= 500 else log.info)("%s %s → %d: %s", request.method, request.url.path, status, exc)
         headers = {"Retry-After": "10"} if status == 503 else None
+        if isinstance(exc, TooManyAttemptsError):
+            headers = {"Retry-After": str(int(exc.retry_after) + 1)}
+        elif status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
+        if wants_html(request):
+            return html_error(request, status, exc.message, headers)
         return JSONResponse(exc.as_dict(), status_code=status, headers=headers)
 
     @app.exception_handler(ApiError)
-    async def on_api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def on_api_error(request: Request, exc: ApiError) -> Response:
         return problem(exc.status, exc.message, error=exc.error, **exc.extra)
 
     @app.exception_handler(HTTPException)
-    async def on_http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        if wants_html(request) and exc.status_code in (404, 405, 410):
+            return html_error(request, exc.status_code, str(exc.detail), exc.headers)
         return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -95,6 +113,24 @@ def install_handlers(app: FastAPI) -> None:
         return problem(422, message or "invalid request", error="InvalidParameter", details=errors)
 
     @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path)
+        if wants_html(request):
+            return html_error(request, 500, "unexpected error; the server log has the details")
         return problem(500, "unexpected error; the server log has the details", error="InternalError")
+
+
+_HTML_OFFERS = (("application/json", "json"), ("text/html", "html"), ("application/xhtml+xml", "html"))
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (its Accept prefers HTML); programs get JSON."""
+    return request.method in ("GET", "HEAD", "POST") and negotiate(
+        request.headers.get("accept"), _HTML_OFFERS, "json") == "html"
+
+
+def html_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The error page for people (404, 410, 401 …, 500), in the page's language."""
+    from .pages.site import error_page  # the pages import this module
+
+    return error_page(request, status, message, headers)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -36,7 +37,9 @@ from . import pages
 from .caching import BodyCache, conditional, etag_of, http_date, not_modified, validators
 from .conneg import asks_profile, negotiate
 from .deps import BaseUrlDep, CompactorDep, OogstDep
+from .auth import csrf_token, current_user, language
 from .jsonld import Compactor
+from .pages.site import finish as page_headers
 from .problems import ApiError, problem
 
 log = logging.getLogger(__name__)
@@ -94,12 +97,13 @@ def record_url(base_url: str, record_id: str) -> str:
     return f"{base_url}/records/{quote(record_id, safe=_PATH_SAFE)}"
 
 
-def item(doc: Doc, base_url: str) -> RecordItem:
+def item(doc: Doc, base_url: str, name: Callable[[str], str] = str) -> RecordItem:
+    """A record of a list; ``name`` labels a concept without a label (the core's concept_label)."""
     return RecordItem(
         id=doc.record_id, iri=doc.object_iri, url=record_url(base_url, doc.record_id), feed=doc.feed,
         provider=doc.provider, label=doc.title,
-        object_names=[n.label or n.iri for n in doc.object_names] or [t.label or t.iri for t in doc.types],
-        makers=[m.label or m.iri for m in doc.makers], date=doc.date, rights=doc.rights,
+        object_names=[n.label or name(n.iri) for n in doc.object_names] or [t.label or name(t.iri) for t in doc.types],
+        makers=[m.label or name(m.iri) for m in doc.makers], date=doc.date, rights=doc.rights,
         image=doc.images[0] if doc.images else None, modified=doc.modified, datestamp=doc.datestamp,
     )
 
@@ -161,7 +165,7 @@ def list_records(
         next_url = f"{base_url}/records?{urlencode([*params, ('cursor', page.next_cursor)])}"
     if html:
         return pages.records_page(request, base_url, query, page.docs, counts, next_url)
-    body = RecordPage(items=[item(doc, base_url) for doc in page.docs], next=next_url,
+    body = RecordPage(items=[item(doc, base_url, oogst.concept_label) for doc in page.docs], next=next_url,
                       facets=counts if facets else None)
     result = conditional(request, orjson.dumps(body.model_dump(exclude=set() if facets else {"facets"})),
                          "application/json")
@@ -178,7 +182,9 @@ def list_records(
         200: {"description": "The record's named graph, or its page for people.",
               "content": {media: {} for media, _ in RECORD_OFFERS}},
         304: {"description": "The client's copy (If-None-Match / If-Modified-Since) is current."},
-        404: {"description": "Unknown, or quarantined and never published (the body holds the report).",
+        401: {"description": "An API token that is not valid."},
+        404: {"description": "Unknown, or quarantined and never published (the body holds the report when the "
+                              "request is signed in for the record's feed).",
               "content": {"application/json": {}, HTML: {}}},
         410: {"description": "Withdrawn by the partner (the body is a tombstone).",
               "content": {"application/json": {}, HTML: {}}},
@@ -202,7 +208,7 @@ async def get_record(
     fmt = format or ("edm" if asks_profile(accept, GRAPH_FORMATS["rdfxml"], EDM_PROFILES)
                      else negotiate(accept, RECORD_OFFERS, "jsonld"))
     if fmt == "html" and not record["published"]:
-        return pages.unavailable_page(request, base_url, record)
+        return await run_in_threadpool(pages.unavailable_page, request, base_url, record)
     if record["state"] == "withdrawn":
         return problem(
             410,
@@ -219,9 +225,12 @@ async def get_record(
             error="RecordQuarantined",
             **_summary(record),
             updated_at=record["updated_at"],
-            report=record["report"],
+            **({"report": record["report"]} if oogst.accounts.may_see_record(current_user(request), record) else {}),
         )
-    etag = etag_of(record["graph_iri"], record["hash"], record["updated_at"], fmt, base_url)
+    # a page differs by language and by who is signed in (its forms carry the session's CSRF token)
+    user = current_user(request) if fmt == "html" else None
+    viewer = (language(request), user.name if user else "", csrf_token(request) if user else "") if fmt == "html" else ()
+    etag = etag_of(record["graph_iri"], record["hash"], record["updated_at"], fmt, base_url, *viewer)
     last_modified = http_date(record["updated_at"])
     if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=validators(etag, last_modified))
@@ -239,7 +248,8 @@ async def get_record(
         body = await run_in_threadpool(_render, request, fmt, record, oogst, compactor, base_url)
         cache.put(etag, body)
     media_type = HTML if fmt == "html" else GRAPH_FORMATS[fmt]
-    return Response(body, media_type=media_type, headers=validators(etag, last_modified))
+    response = Response(body, media_type=media_type, headers=validators(etag, last_modified))
+    return page_headers(request, response) if fmt == "html" else response
 
 
 def _render(request: Request, fmt: str, record: dict[str, Any], oogst: Oogst, compactor: Compactor,

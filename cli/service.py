@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -135,13 +136,23 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from ..devtools.demo import register_samples
+    from ..devtools.demo import DEMO_PASSWORD, demo_accounts, register_samples
     from ..devtools.simulator import PartnerSimulator
 
     obj.overrides["port"] = port
     app = obj.app
-    with PartnerSimulator() as sim:
+    # the simulator on the port after the API's, so that the image links harvested by an earlier
+    # demo still point at it (any free port when that one is taken)
+    sim = PartnerSimulator(images=True, port=obj.settings.port + 1)
+    try:
+        sim.start()
+    except OSError:
+        sim = PartnerSimulator(images=True)
+        sim.start()
+    with contextlib.ExitStack() as stack:
+        stack.callback(sim.stop)
         names = register_samples(app, sim)
+        accounts = demo_accounts(app, names)
         if not as_json:
             out.print(f"Partner simulator on {sim.url}: {', '.join(names)}")
         summaries = run_harvest(obj, names, False, as_json)
@@ -155,6 +166,10 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
         if not all(s.ok for s in summaries):
             sys.exit(EXIT_CODES["failed"])
         if not no_serve:
+            if not as_json:
+                out.print(f"\nSign in at http://{obj.settings.host}:{obj.settings.port}/login as "
+                          + ", ".join(f"{name} ({role})" for name, role in accounts.items())
+                          + f" with the demo password {DEMO_PASSWORD!r}.")
             _serve(obj, obj.settings.host, obj.settings.port)
 
 

@@ -1,32 +1,42 @@
 """The demo's partners: a feed per sample partner that the simulator serves, with the mapping
-profile shipped beside it (``data/samples/*/profile.toml``)."""
+profile shipped beside it (``data/samples/*/profile.toml``), an organisation per partner that
+owns its feed, and demo accounts to sign in with (:data:`DEMO_USERS`, on 127.0.0.1 only)."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
-from ..errors import NotFoundError
+from ..errors import ConfigError, NotFoundError
 from ..pipeline import Oogst
 from .simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator
 
 
+DEMO_PASSWORD = "oogst-demo-wachtwoord"  # the demo's accounts, for a demo on 127.0.0.1 only
+DEMO_USERS = {"beheerder": ("operator", None)}  # + one partner account per sample partner, named after it
+
+
 def register_samples(app: Oogst, sim: PartnerSimulator) -> list[str]:
-    """Register a feed per partner of ``sim``, or point an existing one at ``sim`` (whose port
-    changes from run to run); returns the feed names."""
+    """Register a feed per partner of ``sim``, owned by an organisation of the same name, or
+    point an existing one at ``sim`` (whose port may change from run to run); returns the feed
+    names."""
     names = []
     for name, info in sim.partners.items():
         url = sim.endpoint(name)
         try:
+            app.accounts.org(name)
+        except NotFoundError:
+            app.accounts.add_org(name, info.get("title") or name)
+        try:
             app.feed(name)
         except NotFoundError:
             options = {k: info[k] for k in ("metadata_prefix", "language") if info.get(k)}
-            app.add_feed(name, url, info["format"], options=options)
+            app.add_feed(name, url, info["format"], options=options, owner=name)
             profile = sample_profile(name)
             if profile is not None:
                 app.set_profile(name, profile)
         else:
-            app.edit_feed(name, url=url)
+            app.edit_feed(name, url=url, owner=app.feed(name).owner or name)
         names.append(name)
     return names
 
@@ -38,3 +48,15 @@ def sample_profile(name: str, samples: Path = DEFAULT_SAMPLES_DIR) -> Path | Non
         if profile.is_file() and tomllib.loads(partner.read_text("utf-8")).get("name") == name:
             return profile
     return None
+
+
+def demo_accounts(app: Oogst, partners: list[str]) -> dict[str, str]:
+    """The demo's accounts (an operator, and a partner per sample partner), made once; returns
+    name → role. Their password is :data:`DEMO_PASSWORD`."""
+    users = {**DEMO_USERS, **{name: ("partner", name) for name in partners}}
+    for name, (role, org) in users.items():
+        try:
+            app.accounts.add_user(name, role, org=org, password=DEMO_PASSWORD)
+        except ConfigError:  # made by an earlier demo
+            pass
+    return {name: role for name, (role, _) in users.items()}

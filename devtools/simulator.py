@@ -191,7 +191,7 @@ class PartnerSimulator:
     """
 
     def __init__(self, samples_dir: Path | None = None, page_size: int = 10, host: str = "127.0.0.1",
-                 port: int = 0) -> None:
+                 port: int = 0, images: bool = False) -> None:
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         if not _is_loopback(host):
@@ -204,6 +204,10 @@ class PartnerSimulator:
         self._log: list[tuple[str, dict[str, str]]] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # images=True: serve each sample partner's images/ folder at {url}/{name}/images/ and point
+        # its records' links on `image_base` (partner.toml) there, so that the demo's thumbnails show
+        self.images = images
+        self._images: dict[str, tuple[str, Path]] = {}  # partner → (image_base, folder)
         self._load_samples(samples_dir or DEFAULT_SAMPLES_DIR)
 
     # -- partners ------------------------------------------------------------------------
@@ -213,6 +217,9 @@ class PartnerSimulator:
         for toml_path in sorted(samples_dir.glob("*/partner.toml")):
             config = tomllib.loads(toml_path.read_text(encoding="utf-8"))
             records = load_records(toml_path.parent / "records.xml")
+            image_base = config.pop("image_base", None)
+            if image_base and (toml_path.parent / "images").is_dir():
+                self._images[config.get("name", "")] = (image_base, toml_path.parent / "images")
             try:
                 self.add_partner(config.pop("name"), records, **config)
             except (KeyError, TypeError, ValueError) as exc:
@@ -400,6 +407,9 @@ class PartnerSimulator:
     def _handle(self, path: str, pairs: list[tuple[str, str]]) -> tuple[int, dict[str, str], bytes] | None:
         """The HTTP response to a request; None means: drop the connection."""
         args = dict(pairs)
+        image = self._image(path)
+        if image is not None:
+            return image
         with self._lock:
             self._log.append((path, args))
             match = re.fullmatch(r"/([^/]+)/oai/?", path)
@@ -409,6 +419,9 @@ class PartnerSimulator:
             identity = partner.identity
             faults = list(partner.faults)
             body = _Response(self, partner, pairs).render()
+            if self.images and identity.name in self._images:
+                base = self._images[identity.name][0]
+                body = body.replace(base.encode(), f"{self.url}/{identity.name}/images/".encode())
         verbs = [value for key, value in pairs if key == "verb"]
         verb = verbs[0] if len(verbs) == 1 else None
         fault_args = {key: value for key, value in pairs if key != "verb"}
@@ -422,6 +435,18 @@ class PartnerSimulator:
                 status, headers, faulty = result
                 return status, dict(headers), faulty
         return 200, {"Content-Type": "text/xml; charset=utf-8"}, body
+
+    def _image(self, path: str) -> tuple[int, dict[str, str], bytes] | None:
+        """A sample image (``/{name}/images/{file}.jpg``) when images are on; None otherwise."""
+        match = re.fullmatch(r"/([^/]+)/images/([A-Za-z0-9._/-]+\.jpg)", path) if self.images else None
+        if match is None or match.group(1) not in self._images or ".." in match.group(2):
+            return None
+        folder = self._images[match.group(1)][1]
+        try:
+            body = (folder / match.group(2)).read_bytes()
+        except OSError:
+            return 404, {"Content-Type": "text/plain; charset=utf-8"}, b"no such image\n"
+        return 200, {"Content-Type": "image/jpeg", "Cache-Control": "max-age=86400"}, body
 
 
 class _Response:

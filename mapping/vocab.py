@@ -493,6 +493,26 @@ def aat_concordance() -> dict[str, str]:
     text = resources.files(__package__).joinpath("data", "aat-concordance.csv").read_text("utf-8")
     return {row["term"]: row["aat"] for row in csv.DictReader(text.splitlines())}
 
+
+# Readable names of the DCMI types (Dutch, as the pages speak Dutch first).
+DCMI_LABELS = {
+    "Collection": "collectie", "Dataset": "dataset", "Event": "gebeurtenis", "Image": "beeld",
+    "InteractiveResource": "interactieve bron", "MovingImage": "bewegend beeld", "PhysicalObject": "fysiek object",
+    "Service": "dienst", "Software": "software", "Sound": "geluid", "StillImage": "stilstaand beeld", "Text": "tekst",
+}
+
+
+@lru_cache(maxsize=1)
+def concept_labels() -> dict[str, str]:
+    """Concept IRI → a readable label, for IRIs whose graph carries no ``skos:prefLabel``: the
+    AAT concepts of the concordance (its ``label`` column, AAT's Dutch preferred term) and the
+    DCMI types. What is not here is shown by its local name (``publish.display.local_name``)."""
+    text = resources.files(__package__).joinpath("data", "aat-concordance.csv").read_text("utf-8")
+    labels = {row["aat"]: row["label"] for row in csv.DictReader(text.splitlines()) if row.get("label")}
+    labels.update({DCMITYPE + name: label for name, label in DCMI_LABELS.items()})
+    return labels
+
+
 # Added for the mappers of adlib, mods, qdc, ead and marcxml (issue 11).
 P15 = iri(CRM + "P15_was_influenced_by")
 P52 = iri(CRM + "P52_has_current_owner")

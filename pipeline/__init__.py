@@ -20,10 +20,13 @@ from ..errors import OogstError
 from ..publish.search import Doc, Link, Page
 from ..publish.search import Query as SearchQuery
 from ..store import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult
+from ..publish.details import Details
+from .accounts import User
 from .core import Oogst, formats, protocols
 from .inspect import FileMapping, PreviewItem
+from .probe import Probe
 from .run import ProgressCallback, RunSummary
 
-__all__ = ["GRAPH_FORMATS", "SOLUTION_FORMATS", "Doc", "FileMapping", "Link", "Oogst", "OogstError", "Page",
-           "PreviewItem", "ProgressCallback", "QueryResult", "RunSummary", "SearchQuery",
+__all__ = ["GRAPH_FORMATS", "SOLUTION_FORMATS", "Details", "Doc", "FileMapping", "Link", "Oogst", "OogstError",
+           "Page", "PreviewItem", "Probe", "ProgressCallback", "QueryResult", "RunSummary", "SearchQuery", "User",
            "formats", "protocols"]

@@ -11,6 +11,9 @@ the rooms that work on them:
 - ``inspect``  (``inspect.py``) ``map_file``, ``preview``, ``report``;
 - ``delivery`` (``delivery.py``) Europeana: delivery settings, EDM, tiers, export, media check;
   the OAI-PMH provider (``oai.py``) serves the record index and the store at ``/oai``.
+- ``accounts`` (``accounts.py``) organisations, users, tokens, sessions and the ownership
+  rules (``authorise``, ``visible_feeds``) that the pages, the write API and the CLI share;
+- ``probe``    (``probe.py``)   what a URL is (OAI-PMH, LDES, JSON API), for the wizard.
 
 The public methods below are what doors use; a door never opens a store, a database or a
 connection itself.
@@ -41,10 +44,17 @@ from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, SqliteArchive
 from ..store.lock import FeedLock, FileFeedLock
 from ..store.state import State, StateStore
+from ..mapping import vocab
+from ..publish.display import local_name
+from ..publish.details import Details, details
+from ..records import SourceRecord
+from .accounts import Accounts, User
 from .batch import Batches, Gate
 from .delivery import Delivery
 from .feeds import Feeds
-from .inspect import FileMapping, Inspect, PreviewItem
+from .inspect import FileMapping, Inspect, PreviewItem, pretty
+from .guidance import fix, partner_terms
+from .probe import Probe, probe
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -92,6 +102,7 @@ class Oogst:
         self.inspect = Inspect(self)
         self.delivery = Delivery(self)
         self._oai: Any = None
+        self.accounts = Accounts(self)
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -162,7 +173,10 @@ class Oogst:
         return self._contexts
 
     def close(self) -> None:
-        """Close what this core opened (what was handed in belongs to the caller)."""
+        """Close what this core opened (what was handed in belongs to the caller), after the
+        runs going on in the background (at most a minute)."""
+        if not self.runs.wait(timeout=60):
+            log.warning("closing while a background run is still going on")
         for name in ("_system_reader", *sorted(self._owned)):
             resource = getattr(self, name)
             if resource is not None:
@@ -298,7 +312,8 @@ class Oogst:
         """A published record's display fields: from the search index, else from the store."""
         return self.search.get(record["record_id"]) or extract(
             self.record_graph(record, "ntriples"), record_id=record["record_id"], feed=record["feed"],
-            object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"])
+            object_iri=record["object_iri"] or "", graph_iri=record["graph_iri"], datestamp=record["datestamp"],
+            labels=self.concept_labels(record["feed"]))
 
     def search_records(self, query: SearchQuery, *, limit: int = 50, cursor: str | None = None) -> Page:
         return self.search.search(query, limit=limit, cursor=cursor)
@@ -379,3 +394,96 @@ class Oogst:
         """Work out the EDM readiness, data provider and tiers of the published records that lack
         them (a data dir of an older version, changed delivery settings); returns how many."""
         return self.delivery.ensure(name, progress)
+
+    # -- for the pages and the write API ------------------------------------------------------------
+    def probe(self, url: str) -> Probe:
+        """What ``url`` is (OAI-PMH with its formats and sets, LDES, a JSON API), asked live;
+        problems come back explained in Dutch and English, never raised."""
+        return probe(self, url)
+
+    def draft_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:
+        """A feed checked as :meth:`add_feed` checks it, not saved."""
+        return self.feeds.draft(name, url, format, **parts)
+
+    def preview_feed(self, feed: Feed, n: int = 5) -> list[PreviewItem]:
+        """The first ``n`` live records of a (draft) feed, mapped and validated; deleted ones
+        left out; nothing is stored."""
+        return self.inspect.preview_feed(feed, n, skip_deleted=True)
+
+    def start_harvest(self, name: str, *, full: bool = False) -> int:
+        """Start a run of feed ``name`` in the background of this process; returns its id."""
+        return self.runs.start_in_background(name, full=full)
+
+    def run_info(self, run_id: int) -> dict[str, Any]:
+        return self.state.get_run(run_id)
+
+    def feed_runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
+        """The feed's last runs, newest first."""
+        self.state.get_feed(name)
+        return self.state.runs(name, limit)
+
+    def feed_records(self, name: str, *, state: str | None = "quarantined", after: str | None = None,
+                     limit: int = 50) -> list[dict[str, Any]]:
+        """Rows of the feed's record index (``state``: published | quarantined | withdrawn)."""
+        return self.state.list_records(state=state, feed=name, after=after, limit=limit)
+
+    def source_record(self, record: dict[str, Any]) -> SourceRecord | None:
+        """The record's payload as the partner delivered it last (the raw archive)."""
+        return self.archive.get(record["feed"], record["source_id"])
+
+    def record_details(self, record: dict[str, Any]) -> Details | None:
+        """Every field of a record's graph with readable labels: the published version, else
+        the quarantined one."""
+        text = self.record_ntriples(record)
+        if not text:
+            return None
+        return details(text, record.get("object_iri") or "", labels=self.concept_labels(record["feed"]))
+
+    def graph_details(self, ntriples: str, object_iri: str, feed: Feed | None = None) -> Details:
+        """:meth:`record_details` of a graph at hand (the wizard's preview of ``feed``)."""
+        return details(ntriples, object_iri, labels=partner_terms(feed) | vocab.concept_labels() if feed
+                       else vocab.concept_labels())
+
+    def concept_label(self, iri: str) -> str:
+        """A readable name for a concept IRI: the concordance's label, else its local name."""
+        return vocab.concept_labels().get(iri) or local_name(iri)
+
+    def concept_labels(self, feed: str | None = None) -> dict[str, str]:
+        """Concept IRI → label for records of ``feed``: the concordance (AAT's Dutch terms, DCMI
+        types), else the partner's own word for it (its profile's value maps)."""
+        if feed is None:
+            return vocab.concept_labels()
+        try:
+            row = self.state.get_feed(feed)
+        except NotFoundError:
+            return vocab.concept_labels()
+        return partner_terms(row) | vocab.concept_labels()
+
+    def user_feeds(self, user: User | None) -> list[Feed]:
+        """The feeds ``user`` may see (see :mod:`~oogst.pipeline.accounts`)."""
+        return self.accounts.visible_feeds(user)
+
+    def fix_advice(self, rule: str, fmt: str | None) -> tuple[str, str] | None:
+        """How to fix a rule's findings in the partner's own system (Dutch, English)."""
+        return fix(rule, fmt)
+
+    @staticmethod
+    def readable_source(payload: bytes, media_type: str = "application/xml") -> str:
+        """A source payload indented for people (XML, JSON), cut when very long."""
+        return pretty(payload, media_type)
+
+    def graph_tiers(self, ntriples: str | bytes, feed: Feed | str) -> dict[str, Any]:
+        """The Europeana tiers a record's graph at hand would reach (a quarantined version, the
+        wizard's preview), with the next steps; or why it cannot become EDM."""
+        return self.delivery.graph_tiers(ntriples, self.state.get_feed(feed) if isinstance(feed, str) else feed)
+
+    def graph_edm(self, ntriples: str | bytes, feed: Feed | str) -> str | None:
+        """A record's graph at hand as EDM RDF/XML, or None when it cannot become EDM."""
+        return self.delivery.graph_edm(ntriples, self.state.get_feed(feed) if isinstance(feed, str) else feed)
+
+    def record_ntriples(self, record: dict[str, Any]) -> str | None:
+        """The record's graph: the published version, else the quarantined one."""
+        if record.get("published"):
+            body = self.store.graph(record["graph_iri"], "ntriples")
+            return body.decode("utf-8") if isinstance(body, bytes) else body
+        return record.get("quarantined")

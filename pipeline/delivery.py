@@ -227,6 +227,33 @@ class Delivery:
                               "next_steps": [_message(s) for s in c.next_steps]}
         return out
 
+    def graph_tiers(self, ntriples: str | bytes, feed: Feed) -> dict[str, Any]:
+        """The tiers of a graph at hand (for the pages): ``ok``, ``metadata`` (0/A/B/C),
+        ``content`` and ``content_ceiling`` (0–4), ``steps`` (nl, en) to the next tier; or
+        ``ok`` False with the ``reasons`` (nl, en) it cannot become EDM. Never raises."""
+        try:
+            result = crosswalk(ntriples, self.settings_of(feed), strict=False)
+        except Exception as exc:  # noqa: BLE001 - a tier is a hint on a page: never an error there
+            log.warning("tiers of a record of %s: %s", feed.name, exc)
+            message = getattr(exc, "message", None) or str(exc)
+            return {"ok": False, "reasons": [(message, message)]}
+        if result.record is None:
+            return {"ok": False, "reasons": [(f.message_nl, f.message_en) for f in result.findings
+                                             if f.severity == "violation"][:3]}
+        meta = metadata_tier(result.record)
+        content = content_tier(result.record, self.media(media_urls(result.record)))
+        return {"ok": True, "metadata": meta.tier, "content": content.tier, "content_ceiling": content.ceiling,
+                "steps": [*content.next_steps, *meta.next_steps][:4]}
+
+    def graph_edm(self, ntriples: str | bytes, feed: Feed) -> str | None:
+        """A graph at hand as EDM RDF/XML, or None when it cannot become EDM. Never raises."""
+        try:
+            result = export(ntriples, self.settings_of(feed))
+        except Exception:  # noqa: BLE001 - a view on a page: never an error there
+            log.warning("EDM of a record of %s failed", feed.name, exc_info=True)
+            return None
+        return result.xml.decode("utf-8") if result.xml else None
+
     # -- one feed ----------------------------------------------------------------------------------------
     def tiers(self, name: str) -> dict[str, Any]:
         """Feed ``name``'s published records by EDM readiness and tier, with the commonest

@@ -48,19 +48,25 @@ class Feeds:
         self.core = core
 
     # -- registering and changing --------------------------------------------------------------
-    def add(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh", set_spec: str | None = None,
-            options: dict[str, Any] | None = None, profile: dict[str, Any] | None = None,
-            schedule: str | None = None, owner: str | None = None) -> Feed:
+    def add(self, name: str, url: str, format: str, **parts: Any) -> Feed:
         """Register a feed; every part is checked before anything is written."""
+        return self.core.state.add_feed(self.draft(name, url, format, **parts))
+
+    def draft(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh", set_spec: str | None = None,
+              options: dict[str, Any] | None = None, profile: dict[str, Any] | None = None,
+              schedule: str | None = None, owner: str | None = None) -> Feed:
+        """A feed checked as :meth:`add` checks it, but not saved (the wizard's preview)."""
         check_name(name)
         harvest_registry.get_harvester(protocol)
         mapping_registry.get_mapper(format)
         opts, from_options = self.split_options(protocol, options or {})
         feed = Feed(name=name, protocol=protocol, url=self.resolve_url(protocol, url), format=format,
                     set_spec=set_spec or None, options=opts, profile={**from_options, **(profile or {})},
-                    schedule=schedule, owner=owner)
+                    schedule=schedule, owner=owner or None)
+        if feed.owner:
+            self.core.state.get_org(feed.owner)  # an owner is an organisation (`oogst orgs add`)
         self.profile_of(feed)  # a bad profile is refused now, not at the first harvest
-        return self.core.state.add_feed(feed)
+        return feed
 
     def edit(self, name: str, **changes: Any) -> Feed:
         """Change a feed's URL, format, set, options, profile, schedule, owner or Europeana
@@ -82,6 +88,8 @@ class Feeds:
                 values["profile"] = {**values.get("profile", feed.profile), **from_options}
         if "set_spec" in values:
             values["set_spec"] = values["set_spec"] or None
+        if values.get("owner"):
+            self.core.state.get_org(values["owner"])
         self.profile_of(Feed(**{**feed.__dict__, **values}))
         if "delivery" in values:  # Europeana delivery settings: replaced whole, checked first
             values["delivery"] = self.core.delivery.check(Feed(**{**feed.__dict__, **values}), values["delivery"])

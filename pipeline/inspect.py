@@ -6,17 +6,19 @@ and validation through its gate, so what is shown is what a harvest would do.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph
+from lxml import etree
 
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
 from ..errors import ConfigError, MappingError
 from ..mapping import Profile, vocab
-from ..records import MappedRecord, Report, SourceRecord
+from ..records import Feed, MappedRecord, Report, SourceRecord
 from ..shapes.report import FeedReport, RuleSummary, order
 from .batch import map_records
 
@@ -62,6 +64,8 @@ class PreviewItem:
     turtle: str | None = None
     report: Report | None = None
     error: str | None = None
+    ntriples: str | None = None  # the mapped graph, for readable views
+    iri: str | None = None  # the heritage object's IRI
 
     def as_dict(self) -> dict[str, Any]:
         return {"source_id": self.source.source_id, "datestamp": self.source.datestamp,
@@ -102,17 +106,24 @@ class Inspect:
     def preview(self, name: str, n: int = 5) -> list[PreviewItem]:
         """Fetch the first ``n`` records of feed ``name`` live, map and validate them (all
         shapes, warnings included); nothing is written to the store, the state or the archive."""
+        return self.preview_feed(self.core.state.get_feed(name), n)
+
+    def preview_feed(self, feed: Feed, n: int = 5, *, skip_deleted: bool = False) -> list[PreviewItem]:
+        """:meth:`preview` of a feed that need not be registered yet (``Feeds.draft``);
+        ``skip_deleted`` leaves deleted records out (looking at most ``10 * n`` records)."""
         core = self.core
-        feed = core.state.get_feed(name)
         profile = core.feeds.profile_of(feed)
         harvester = harvest_registry.create(core.feeds.for_harvest(feed), core.http, contexts=core.contexts)
         items: list[PreviewItem] = []
         records = harvester.records(None, None)
         try:
+            looked = 0
             for item in records:
                 if isinstance(item, SourceRecord):
-                    items.append(PreviewItem(item))
-                    if len(items) >= n:
+                    looked += 1
+                    if not (skip_deleted and item.deleted):
+                        items.append(PreviewItem(item))
+                    if len(items) >= n or looked >= 10 * n:
                         break
         finally:
             records.close()
@@ -128,6 +139,8 @@ class Inspect:
         reports = core.gate.validate([m for _, m in mapped], sample=1.0)
         for rec, m in mapped:
             live[rec.source_id].turtle = turtle(m.ntriples)
+            live[rec.source_id].ntriples = m.ntriples
+            live[rec.source_id].iri = m.iri
             live[rec.source_id].report = reports[m.source_id]
         return items
 
@@ -144,3 +157,22 @@ def turtle(ntriples: str) -> str:
     """N-Triples as Turtle with the OSLO prefixes, for people to read."""
     triples = pyoxigraph.parse(ntriples, format=pyoxigraph.RdfFormat.N_TRIPLES)
     return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE, prefixes=vocab.TURTLE_PREFIXES).decode()
+
+
+def pretty(payload: bytes, media_type: str = "application/xml", limit: int = 200_000) -> str:
+    """A payload as a person reads it: XML indented, JSON indented, else as text; cut at ``limit``."""
+    text: str | None = None
+    if "json" in media_type:
+        try:
+            text = json.dumps(json.loads(payload), indent=2, ensure_ascii=False)
+        except ValueError:
+            text = None
+    elif payload.lstrip()[:1] == b"<":
+        try:
+            parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+            text = etree.tostring(etree.fromstring(payload, parser), pretty_print=True, encoding="unicode")
+        except (etree.XMLSyntaxError, ValueError):
+            text = None
+    if text is None:
+        text = payload.decode("utf-8", "replace")
+    return text if len(text) <= limit else text[:limit] + "\n…"

@@ -19,6 +19,7 @@ after ``failing_after`` failed runs in a row, and ``active`` again after a compl
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import harvest as harvest_registry
-from ..errors import ConfigError, HarvestError, OogstError, StoreError
+from ..errors import ConfigError, ConflictError, HarvestError, OogstError, StoreError
 from ..iris import record_id
 from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, now
 from .stats import RunStats
@@ -193,6 +194,8 @@ class RunHandle:
 class Runs:
     def __init__(self, core: Oogst) -> None:
         self.core = core
+        self._threads: list[threading.Thread] = []  # runs in the background (start_in_background)
+        self._threads_lock = threading.Lock()
 
     def start_run(self, feed: Feed, *, full: bool = False, resume: bool = False,
                   mode: str | None = None) -> RunHandle | RunSummary:
@@ -253,6 +256,9 @@ class Runs:
         run = self.start_run(feed, full=full, resume=resume)
         if isinstance(run, RunSummary):
             return run
+        return self._carry_out(run, progress)
+
+    def _carry_out(self, run: RunHandle, progress: ProgressCallback | None = None) -> RunSummary:
         with run:
             try:
                 self._pages(run, progress)
@@ -261,6 +267,43 @@ class Runs:
             except (HarvestError, ConfigError, StoreError) as exc:
                 return run.fail(exc)
             return run.finish(cursor=run.next_cursor)
+
+    def start_in_background(self, name: str, *, full: bool = False) -> int:
+        """Open a run of feed ``name`` and carry it out in a thread of this process; returns
+        the run's id at once. A paused feed, or one whose run is going on, is a ConflictError."""
+        feed = self.core.state.get_feed(name)
+        if feed.status == "paused":
+            raise ConflictError("the feed is paused", feed=name, hint="resume it first")
+        run = self.start_run(feed, full=full)
+        if isinstance(run, RunSummary):
+            raise ConflictError("a run of this feed is going on right now", feed=name,
+                                hint="wait until it is done; its progress is on the feed's page")
+
+        def work() -> None:
+            try:
+                self._carry_out(run)
+            except Exception as exc:  # noqa: BLE001 - a thread has nobody to raise to: the run says it failed
+                log.exception("%s: run %s stopped unexpectedly", name, run.run_id)
+                try:
+                    run.fail(OogstError(f"the run stopped unexpectedly: {exc}"))
+                except Exception:  # noqa: BLE001
+                    log.exception("%s: run %s could not be marked as failed", name, run.run_id)
+                run._lock.close()
+
+        thread = threading.Thread(target=work, name=f"oogst-run-{name}-{run.run_id}", daemon=True)
+        with self._threads_lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+        return run.run_id
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the runs going on in the background; True when none is left."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._threads_lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in threads)
 
     def _pages(self, run: RunHandle, progress: ProgressCallback | None) -> None:
         core, feed = self.core, run.feed

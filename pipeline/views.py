@@ -10,7 +10,7 @@ write fails, the records stay published, the failure is logged, and a rebuild re
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import StoreError
@@ -32,7 +32,9 @@ class Views:
     def batch_stored(self, rows: list[dict[str, Any]], graphs: dict[str, str]) -> None:
         """A batch was stored: index the published records, unindex the withdrawn ones, and
         record their provenance."""
-        docs = [self._doc(r, graphs[r["graph_iri"]]) for r in rows if r["state"] == "published"]
+        labels: dict[str, Any] = {}
+        docs = [self._doc(r, graphs[r["graph_iri"]], labels.get(r["feed"]) or labels.setdefault(
+            r["feed"], self.core.concept_labels(r["feed"]))) for r in rows if r["state"] == "published"]
         try:
             self.core.search.put(docs)
             self.core.search.remove(r["record_id"] for r in rows if r["state"] == "withdrawn")
@@ -81,6 +83,7 @@ class Views:
 
     # -- helpers -----------------------------------------------------------------------------
     def _published_docs(self) -> Iterator[Doc]:
+        labels: dict[str, Mapping[str, str]] = {}
         for rows in _pages(lambda after: self.core.state.list_records(state="published", after=after, limit=1000)):
             for row in rows:
                 body = self.core.store.graph(row["graph_iri"], "ntriples")
@@ -88,14 +91,16 @@ class Views:
                     log.warning("record %s is published in the state but its graph %s is not in the store",
                                 row["record_id"], row["graph_iri"])
                     continue
-                doc = self._doc(row, body)
+                if row["feed"] not in labels:
+                    labels[row["feed"]] = self.core.concept_labels(row["feed"])
+                doc = self._doc(row, body, labels[row["feed"]])
                 doc.modified = doc.modified or row["updated_at"]
                 yield doc
 
     @staticmethod
-    def _doc(row: dict[str, Any], ntriples: str | bytes) -> Doc:
+    def _doc(row: dict[str, Any], ntriples: str | bytes, labels: Mapping[str, str]) -> Doc:
         return extract(ntriples, record_id=row["record_id"], feed=row["feed"], object_iri=row["object_iri"] or "",
-                       graph_iri=row["graph_iri"], datestamp=row["datestamp"])
+                       graph_iri=row["graph_iri"], datestamp=row["datestamp"], labels=labels)
 
     def _write_datasets(self) -> None:
         """Rewrite the dataset graph: every feed's DCAT-AP/VoID description (as ``/datasets``

@@ -7,6 +7,7 @@ stores Docs; the pages and ``/records`` show them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,11 +98,23 @@ def _best(literals: list[tuple[str, str]]) -> str | None:
     return literals[0][0] if literals else None
 
 
+def local_name(iri: str) -> str:
+    """The last part of an IRI, for a concept nobody labelled: ``…/aat/300046300`` → ``300046300``,
+    ``…/dcmitype/Image`` → ``Image``."""
+    tail = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    if "vocab.getty.edu/aat/" in iri:
+        return f"AAT {tail}"
+    if "geonames.org/" in iri:
+        return f"GeoNames {tail}"
+    return tail.replace("_", " ") or iri
+
+
 def extract(
     ntriples: str | bytes, *, record_id: str, feed: str, object_iri: str, graph_iri: str,
-    datestamp: str | None = None,
+    datestamp: str | None = None, labels: Mapping[str, str] | None = None,
 ) -> Doc:
-    """The Doc of one record graph (N-Triples). Unknown shapes yield empty fields, never errors."""
+    """The Doc of one record graph (N-Triples). Unknown shapes yield empty fields, never errors.
+    ``labels`` names concepts whose graph has no ``skos:prefLabel`` (AAT, DCMI types)."""
     out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
     data = ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples
     for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
@@ -115,7 +128,7 @@ def extract(
                 if isinstance(o, ox.Literal)]
 
     def link(iri: str) -> Link:
-        return Link(iri, _best(literals(iri, SKOS_PREF_LABEL)))
+        return Link(iri, _best(literals(iri, SKOS_PREF_LABEL)) or (labels.get(iri) if labels else None))
 
     doc = Doc(record_id=record_id, feed=feed, object_iri=object_iri, graph_iri=graph_iri, datestamp=datestamp)
     doc.titles = literals(object_iri, P102)

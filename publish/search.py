@@ -61,7 +61,7 @@ _WEIGHTS = (10.0, 2.0, 4.0, 4.0)  # BM25 weights of title, description, makers, 
 RANK_LIMIT = 3_000  # more matches than this are not ranked by BM25 (see the module's docstring)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-SCHEMA_VERSION = 2  # PRAGMA user_version: an index of another version is dropped and rebuilt
+SCHEMA_VERSION = 3  # PRAGMA user_version: an index of another version is dropped and rebuilt
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (               -- narrow: what filters and orders read
     id          INTEGER PRIMARY KEY,            -- provider number << 32 | slot

@@ -147,7 +147,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("api")
     store, state = EmbeddedStore(None), State(tmp / "state.sqlite")
     fill(store, state)
-    with TestClient(create_app(Oogst(Settings(data_dir=tmp), store=store, state=state))) as test_client:
+    core = Oogst(Settings(data_dir=tmp), store=store, state=state)
+    core.accounts.add_user("op", "operator")
+    with TestClient(create_app(core)) as test_client:
+        test_client.operator = {"Authorization": f"Bearer {core.accounts.new_token('op')}"}  # type: ignore[attr-defined]
         yield test_client
     state.close()
     store.close()
@@ -679,6 +682,8 @@ def test_quarantined_record_shows_its_report(client: TestClient) -> None:
     rid = record_id(LIDO, "oai:hofvanleie.be:lido:1999-X-1")
     body = assert_error(client.get(f"/records/{rid}"), 404, "RecordQuarantined")
     assert body["id"] == rid and body["state"] == "quarantined"
+    assert "report" not in body, "the report is for those who may see the feed"
+    body = assert_error(client.get(f"/records/{rid}", headers=client.operator), 404, "RecordQuarantined")
     assert body["report"]["findings"][0]["message"]["nl"] == "Het object heeft geen titel."
 
 
@@ -686,6 +691,9 @@ def test_unavailable_records_explain_themselves_to_people(client: TestClient) ->
     gone = client.get(f"/records/{record_id(LIDO, 'oai:hofvanleie.be:lido:1975-W-3')}", headers={"accept": BROWSER})
     assert gone.status_code == 410 and "ingetrokken" in gone.text and "2024-05-01T08:00:00Z" in gone.text
     held = client.get(f"/records/{record_id(LIDO, 'oai:hofvanleie.be:lido:1999-X-1')}", headers={"accept": BROWSER})
+    assert held.status_code == 404 and "niet gepubliceerd" in held.text and "geen titel" not in held.text
+    held = client.get(f"/records/{record_id(LIDO, 'oai:hofvanleie.be:lido:1999-X-1')}",
+                      headers={"accept": BROWSER, **client.operator})
     assert held.status_code == 404 and "Het object heeft geen titel." in held.text
     assert "lido:titleWrap/titleSet/appellationValue" in held.text
 
@@ -772,6 +780,15 @@ def test_datasets_as_compact_jsonld(client: TestClient) -> None:
 # -- feeds --------------------------------------------------------------------------------
 
 def test_feeds(client: TestClient) -> None:
+    assert_error(client.get("/feeds"), 401, "AuthError")
+    client.headers.update(client.operator)
+    try:
+        _feeds(client)
+    finally:
+        del client.headers["Authorization"]
+
+
+def _feeds(client: TestClient) -> None:
     items = client.get("/feeds").json()["items"]
     assert [f["name"] for f in items] == [DC, LIDO]
     lido = items[1]
@@ -787,7 +804,7 @@ def test_feeds(client: TestClient) -> None:
 
 
 def test_unknown_feed(client: TestClient) -> None:
-    body = assert_error(client.get("/feeds/no-such-feed"), 404, "NotFoundError")
+    body = assert_error(client.get("/feeds/no-such-feed", headers=client.operator), 404, "NotFoundError")
     assert body["feed"] == "no-such-feed" and LIDO in body["hint"]
 
 

@@ -1,9 +1,13 @@
-"""Web pages for people (Dutch, with English alongside): the record search page, a record's
-page and the SPARQL query page. Jinja2 templates in ``templates/``, CSS and JavaScript in
-``static/`` (served at ``/static``); nothing is loaded from another site.
+"""Web pages for people, in Dutch or English (``i18n.py``; ``?lang=``, a cookie or
+``Accept-Language``): here the record search page, a record's page and the SPARQL query page;
+the landing page, sign-in and error pages in ``site.py``, the collection managers' pages in
+``manage.py`` and the register-a-feed wizard in ``wizard.py``. Jinja2 templates in
+``templates/``, CSS and a little JavaScript in ``static/`` (served at ``/static``); nothing is
+loaded from another site.
 
-The routes that serve these pages are the API's own (``/records``, ``/records/{id}``,
-``/sparql``): a browser's ``Accept`` header picks the page, a program's picks the data.
+The routes that serve the record and SPARQL pages are the API's own (``/records``,
+``/records/{id}``, ``/sparql``): a browser's ``Accept`` header picks the page, a program's
+picks the data.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ...pipeline import Doc, Link, SearchQuery
+from ...pipeline import Doc, SearchQuery
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -37,12 +41,12 @@ RIGHTS_LABELS = {
     "http://rightsstatements.org/vocab/CNE/1.0/": "Copyright not evaluated",
     "http://rightsstatements.org/vocab/UND/1.0/": "Copyright undetermined",
 }
-FACET_TITLES = (
-    ("provider", "Dataleverancier · Provider"),
-    ("type", "Objectnaam · Object name"),
-    ("rights", "Rechten · Rights"),
-    ("has_image", "Met afbeelding · Has image"),
-    ("feed", "Bron · Feed"),
+FACET_TITLES = (  # facet kind → the i18n key of its title
+    ("provider", "facet.provider"),
+    ("type", "facet.type"),
+    ("rights", "facet.rights"),
+    ("has_image", "facet.has_image"),
+    ("feed", "facet.feed"),
 )
 
 # A shared node (a keeper, a maker, an AAT concept) is described in every record graph that
@@ -130,7 +134,7 @@ class Pages:
     def __init__(self) -> None:
         self.env = _environment()
 
-    def render(self, name: str, **context: Any) -> bytes:
+    def render(self, name: str, /, **context: Any) -> bytes:
         return self.env.get_template(name).render(**context).encode("utf-8")
 
 
@@ -147,34 +151,52 @@ def record_url(base_url: str, record_id: str, **params: str) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def record_page(request: Request, base_url: str, doc: Doc, record: dict[str, Any]) -> bytes:
-    """A record's page: title, image, object name, maker, date, keeper, rights, formats."""
-    rid = doc.record_id
-    sparql = f"DESCRIBE <{doc.object_iri}>"
+def record_page(request: Request, base_url: str, doc: Doc | None, record: dict[str, Any]) -> bytes:
+    """A record's page: every field of its graph with labels, the image, links to its data and
+    to SPARQL; for a partner who may see the feed also the source as delivered, the checks
+    and the EDM slot. ``doc`` is None for an unpublished (quarantined, withdrawn) record."""
+    from .site import render, viewer  # site imports this module
+
+    oogst = request.app.state.oogst
+    rid = record["record_id"]
+    iri = record["object_iri"] or ""
     links = {fmt: record_url(base_url, rid, format=fmt) for fmt in ("jsonld", "turtle", "ntriples", "rdfxml")}
-    links["sparql"] = f"{base_url}/sparql?{urlencode({'query': sparql})}"
-
-    def type_url(link: Link) -> str:
-        return f"{base_url}/records?{urlencode({'type': link.iri})}"
-
-    return _pages(request).render(
-        "record.html", base_url=base_url, doc=doc, record=record, links=links,
-        other_titles=[(t, lang) for t, lang in doc.titles if t != doc.title],
-        provider_url=f"{base_url}/records?{urlencode({'provider': doc.provider})}",
-        rights_label=rights_label, type_url=type_url,
+    links["sparql"] = f"{base_url}/sparql?{urlencode({'query': f'DESCRIBE <{iri}>'})}"
+    partner = oogst.accounts.may_see_record(viewer(request), record)
+    details = oogst.record_details(record) if (record["published"] or partner) else None
+    source = oogst.source_record(record) if partner else None
+    graph = oogst.record_ntriples(record) if partner else None
+    title = (doc.title if doc else None) or record["label"] or rid
+    return render(
+        request, "record.html", doc=doc, record=record, links=links, details=details, title=title,
+        other_titles=[(t, lang) for t, lang in doc.titles if t != doc.title] if doc else [],
+        provider_url=f"{base_url}/records?{urlencode({'provider': doc.provider})}" if doc else None,
+        partner=partner, source=oogst.readable_source(source.payload, source.media_type) if source else None,
+        findings=(record.get("report") or {}).get("findings", []) if partner else [],
+        feed_url=f"{base_url}/manage/feeds/{quote(record['feed'], safe='')}", link_concepts=bool(doc),
+        tiers=oogst.graph_tiers(graph, record["feed"]) if graph else None,
+        edm=oogst.graph_edm(graph, record["feed"]) if graph else None,
     )
 
 
 def unavailable_page(request: Request, base_url: str, record: dict[str, Any]) -> HTMLResponse:
-    """Why a record is not there: withdrawn (410) or quarantined with its findings (404)."""
-    body = _pages(request).render("unavailable.html", base_url=base_url, record=record)
-    return HTMLResponse(body, status_code=410 if record["state"] == "withdrawn" else 404, headers={"Vary": "Accept"})
+    """Why a record is not there: withdrawn (410) or quarantined (404) — with its findings, the
+    version oogst made and the source for a partner who may see its feed."""
+    from .site import finish
+
+    response = HTMLResponse(record_page(request, base_url, None, record),
+                            status_code=410 if record["state"] == "withdrawn" else 404)
+    return finish(request, response)
 
 
 def records_page(request: Request, base_url: str, query: SearchQuery, docs: list[Doc],
                  facets: dict[str, list[dict[str, Any]]] | None, next_url: str | None) -> HTMLResponse:
     """The search page: a search box, facets with counts, and one page of results."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "facets", "format")]
+    from .site import finish, render
+
+    concept = request.app.state.oogst.concept_label
+    params = [(k, v) for k, v in request.query_params.multi_items()
+              if k not in ("cursor", "facets", "format", "lang")]
     facets = facets or {}
 
     def toggle(kind: str, value: str) -> str:
@@ -185,34 +207,41 @@ def records_page(request: Request, base_url: str, query: SearchQuery, docs: list
             rest = [p for p in rest if not (kind == "has_image" and p[0] == "has_image")] + [wanted]
         return f"{base_url}/records" + (f"?{urlencode(rest)}" if rest else "")
 
+    def facet_label(kind: str, facet: dict[str, Any]) -> str:
+        label = str(facet["label"])
+        if kind == "rights":
+            return rights_label(label)
+        if kind == "type" and label == str(facet["value"]) and "://" in label:
+            return concept(label)  # a concept nobody labelled: the concordance, else its local name
+        return label
+
     shown: dict[str, list[dict[str, Any]]] = {}
     for kind, _ in FACET_TITLES:
         entries = []
         for facet in facets.get(kind, []):
             value = ("true" if facet["value"] else "false") if kind == "has_image" else str(facet["value"])
-            label = rights_label(facet["label"]) if kind == "rights" else facet["label"]
-            entries.append({"label": label, "count": facet["count"], "url": toggle(kind, value),
-                            "active": (kind, value) in params})
+            entries.append({"label": facet_label(kind, facet), "count": facet["count"], "url": toggle(kind, value),
+                            "active": (kind, value) in params, "value": value})
         shown[kind] = entries
     total = sum(f["count"] for f in facets.get("has_image", []))
     items = [{"record_id": d.record_id, "url": record_url(base_url, d.record_id), "title": d.title,
               "images": d.images, "provider": d.provider, "date": d.date,
-              "object_names": [n.label or n.iri for n in (d.object_names or d.types)],
-              "makers": [m.label or m.iri for m in d.makers]} for d in docs]
-    body = _pages(request).render(
-        "records.html", base_url=base_url, query=query, items=items, facets=shown, total=total,
+              "object_names": [n.label or concept(n.iri) for n in (d.object_names or d.types)],
+              "makers": [m.label or concept(m.iri) for m in d.makers]} for d in docs]
+    body = render(
+        request, "records.html", query=query, items=items, facets=shown, total=total,
         facet_titles=FACET_TITLES, next_url=next_url, active=any(k != "q" for k, _ in params),
         hidden=[(k, v) for k, v in params if k != "q"],
         clear_url=f"{base_url}/records" + (f"?{urlencode({'q': query.q})}" if query.q else ""),
         json_url=f"{base_url}/records?{urlencode([*params, ('format', 'json')])}",
     )
-    return HTMLResponse(body, headers={"Vary": "Accept"})
+    return finish(request, HTMLResponse(body))
 
 
 def sparql_page(request: Request, base_url: str) -> HTMLResponse:
     """The query page: an editor with example queries over the OSLO model and a result table."""
-    body = _pages(request).render(
-        "sparql.html", base_url=base_url, action=request.url.path, examples=EXAMPLES,
-        examples_json=json.dumps(EXAMPLES).replace("</", "<\\/"),
-    )
-    return HTMLResponse(body, headers={"Vary": "Accept"})
+    from .site import finish, render
+
+    body = render(request, "sparql.html", action=request.url.path, examples=EXAMPLES,
+                  examples_json=json.dumps(EXAMPLES).replace("</", "<\\/"))
+    return finish(request, HTMLResponse(body))

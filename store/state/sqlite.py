@@ -20,6 +20,7 @@ from typing import Any
 from ...errors import ConfigError, NotFoundError, StoreError
 from ...records import RUN_COUNTS, Feed, now
 from .delivery import DELIVERY_SCHEMA, DeliveryIndex, _json, migrate_v3
+from .accounts import ACCOUNTS_SCHEMA, AccountRows
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,9 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
-"""
+""" + ACCOUNTS_SCHEMA
 
-VERSION = 3  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 4  # PRAGMA user_version of a database with the SCHEMA above
 
 PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # once mixed into config
 
@@ -139,6 +140,9 @@ def _migrate(db: sqlite3.Connection) -> None:
         db.execute("COMMIT")
     if version < 3:  # delivery to Europeana: the feeds' settings, the records' OAI-PMH and tier columns
         migrate_v3(db)
+    if version < 4:  # accounts: organisations, users, API tokens, sessions (the tables come from SCHEMA)
+        db.executescript(SCHEMA)
+        db.execute("PRAGMA user_version = 4")
     db.executescript(SCHEMA + DELIVERY_SCHEMA)  # indexes added since
 
 
@@ -168,8 +172,9 @@ def _json_object(text: str | None, feed: str, column: str) -> dict[str, Any]:
 
 
 
-class State(DeliveryIndex):
-    """The SQLite state database. Safe to share between threads."""
+class State(DeliveryIndex, AccountRows):
+    """The SQLite state database (with the delivery index of :class:`DeliveryIndex` and the
+    accounts of :class:`AccountRows`). Safe to share between threads."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
