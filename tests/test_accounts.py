@@ -45,16 +45,16 @@ def core(tmp_path: Path) -> Iterator[Oogst]:
 
 
 # -- the state ------------------------------------------------------------------------------------------
-def test_state_of_version_2_gains_the_accounts_tables(tmp_path: Path) -> None:
+def test_state_of_version_3_gains_the_accounts_tables(tmp_path: Path) -> None:
     path = tmp_path / "state.sqlite"
     State(path).close()
-    with sqlite3.connect(path) as db:  # back to what version 2 had
+    with sqlite3.connect(path) as db:  # back to what version 3 (delivery, no accounts) had
         for table in ("organisations", "users", "tokens", "sessions"):
             db.execute(f"DROP TABLE {table}")
-        db.execute("PRAGMA user_version = 2")
+        db.execute("PRAGMA user_version = 3")
     state = State(path)
     try:
-        assert state._one("PRAGMA user_version")[0] == VERSION == 3
+        assert state._one("PRAGMA user_version")[0] == VERSION == 4
         state.add_org("museum", "Museum")
         assert state.list_orgs()[0]["title"] == "Museum"
     finally:
