@@ -18,6 +18,10 @@ Layout under ``base`` (default ``https://data.oogst.be/``, the ``base_iri`` sett
                                       (an object name without AAT link, a role …)
     {base}id/feed/{feed}              the feed (dataset) itself
     {base}id/run/{run}                one harvest run
+    {base}id/version/{feed}/{key}/{time}
+                                      one version of a record in the event stream (LDES member)
+    {base}id/stream[/feeds/{feed} | /providers/{key}]
+                                      the event stream of everything, of a feed, of a data provider
     {base}graph/_system/provenance    PROV-O of records and runs (system store)
     {base}graph/_system/datasets      DCAT-AP/VoID of the feeds (system store)
 """
@@ -103,6 +107,26 @@ class Minter:
 
     def feed_iri(self) -> str:
         return f"{self.base}id/feed/{self.feed}"
+
+    def version_iri(self, source_id: str, at: str) -> str:
+        """One version of a record (an LDES member), stamped with its event time."""
+        return f"{self.base}id/version/{self.feed}/{record_key(source_id)}/{at}"
+
+
+def stream_iri(base: str = DEFAULT_BASE, view: str = "all", key: str | None = None) -> str:
+    """The event stream (``ldes:EventStream``) of everything, of a feed or of a data provider
+    (``key``: the feed's name, the provider's :func:`provider_key`)."""
+    if not base.endswith("/"):
+        base += "/"
+    return f"{base}id/stream" + ({"feed": f"/feeds/{key}", "provider": f"/providers/{key}"}.get(view, ""))
+
+
+def provider_key(provider_iri: str) -> str:
+    """The path segment of a data provider (its keeper IRI): readable, and kept apart by a hash."""
+    tail = provider_iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    words = _NOT_SLUG.sub("-", unicodedata.normalize("NFKD", tail).encode("ascii", "ignore").decode().lower())
+    digest = hashlib.sha1(provider_iri.encode("utf-8")).hexdigest()[:8]
+    return f"{words.strip('-')[:40].strip('-')}-{digest}".lstrip("-")
 
 
 def run_iri(run_id: int | str, base: str = DEFAULT_BASE) -> str:

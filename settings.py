@@ -103,6 +103,15 @@ class Settings:
         "adminEmail in the OAI-PMH Identify answer of /oai (default: oai@ the host of base_iri).", "")
     oai_page_size: int = _doc("Records per ListRecords page of /oai (Europeana's own provider uses 50).", 50)
     oai_identifiers_page_size: int = _doc("Headers per ListIdentifiers page of /oai.", 300)
+    ldes_page_size: int = _doc(
+        "Members per page of the event stream (/ldes). Pages are numbered by it: changing it renumbers the "
+        "stream's pages (clients then read them again; their members are the same).", 100)
+    ldes_fanout: int = _doc("Links per node of the event stream's search tree above its pages.", 100)
+
+    @property
+    def dumps_path(self) -> Path:
+        """The dumps (`oogst dump`): N-Quads and JSON-LD, whole and per feed, with a manifest."""
+        return self.data_dir / "dumps"
 
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # Settings(data_dir="…") from Python code

@@ -42,7 +42,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..pipeline import Oogst, OogstError
 from ..settings import Settings
-from . import datasets, delivery, feeds, linkeddata, records, sparql
+from . import datasets, delivery, dumps, feeds, ldes, linkeddata, records, sparql
 from .conneg import negotiate
 from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
@@ -76,6 +76,12 @@ mapped to OSLO. Every published record is one named graph.
   NAME` or on the account page): `POST /feeds`, `PATCH /feeds/{name}`, `POST
   /feeds/{name}/pause` and `/resume`, `POST /feeds/{name}/runs` (starts a harvest in the
   background and answers `202` with the run's id), `GET /runs/{id}` and `/runs/{id}/report`.
+- **Event stream** at `/ldes` (LDES/TREE): every publication, change and withdrawal of a
+  record as a version member, time-ordered pages (older pages immutable), one stream per feed
+  (`/ldes/feeds/{name}`) and per data provider (`/ldes/providers/{key}`); JSON-LD, N-Quads,
+  TriG or Turtle.
+- **Dumps** at `/dumps`: N-Quads and JSON-LD (gzip), whole and per feed, with size and
+  SHA-256, ETag and range requests. **VoID** at `/.well-known/void`.
 
 Errors are JSON objects with at least `error` (a stable name) and `message`.
 """
@@ -107,6 +113,9 @@ def index(request: Request, base_url: BaseUrlDep) -> Any:
             "datasets": f"{base_url}/datasets",
             "feeds": f"{base_url}/feeds",
             "oai": f"{base_url}/oai",
+            "ldes": f"{base_url}/ldes",
+            "dumps": f"{base_url}/dumps",
+            "void": f"{base_url}/.well-known/void",
             "health": f"{base_url}/health",
             "docs": f"{base_url}/docs",
             "openapi": f"{base_url}/openapi.json",
@@ -129,6 +138,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         try:
             await run_in_threadpool(oogst.ensure_index)
             await run_in_threadpool(_ensure_delivery, oogst)
+            await run_in_threadpool(oogst.ensure_events)
             yield
         finally:
             if close_core:
@@ -161,7 +171,8 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
     )
     # delivery first: its /records/{id}/tiers would otherwise be taken for a record id
     for router in (service, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
-                   linkeddata.router, site.router, wizard.router, manage.router):  # /manage/feeds/new first
+                   linkeddata.router, ldes.router, dumps.router, site.router, wizard.router,
+                   manage.router):  # /manage/feeds/new first
         app.include_router(router)
     app.mount("/static/docs", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -237,7 +237,9 @@ async def _describe(request: Request, oogst: Oogst, base_url: str) -> Response:
     if wanted == "html":
         return sparql_page(request, base_url)
     prefix = system_graph_prefix(oogst.settings.base_iri).removesuffix("_system/")
-    result = await run_in_threadpool(oogst.query, _service_description(_endpoint(base_url), prefix), graph=wanted)
+    dumps = [f"{base_url}/dumps/{quote(d['name'])}" for d in oogst.dumps().get("dumps", []) if d.get("feed") is None]
+    result = await run_in_threadpool(oogst.query, _service_description(_endpoint(base_url), prefix, base_url, dumps),
+                                     graph=wanted)
     return Response(result.body, media_type=result.media_type, headers=_VARY)
 
 
@@ -246,12 +248,17 @@ def _endpoint(base_url: str) -> str:
     return quote(f"{base_url}/sparql", safe=":/?#[]@!$&'()*+,;=%~")
 
 
-def _service_description(endpoint: str, base: str) -> str:
-    """A CONSTRUCT of the SPARQL 1.1 Service Description, so the store serialises it."""
+def _service_description(endpoint: str, base: str, base_url: str = "", dumps: list[str] | None = None) -> str:
+    """A CONSTRUCT of the SPARQL 1.1 Service Description, so the store serialises it; its
+    default dataset is described with VoID: the dumps, the event stream (LDES), the VoID and
+    DCAT descriptions."""
     formats = ", ".join(f"fmt:{name}" for name in _FORMAT_IRIS.values())
+    data_dumps = "".join(f" ;\n    void:dataDump <{url}>" for url in dumps or [])
     return f"""PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 PREFIX fmt: <http://www.w3.org/ns/formats/>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX void: <http://rdfs.org/ns/void#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT {{
   _:service a sd:Service ;
     sd:endpoint <{endpoint}> ;
@@ -259,7 +266,12 @@ CONSTRUCT {{
     sd:feature sd:UnionDefaultGraph ;
     sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;
     sd:resultFormat {formats} ;
+    sd:defaultDataset _:dataset ;
     dcterms:description "Read-only SPARQL endpoint of oogst: one named graph per published heritage record; the default graph is their union. Provenance (PROV-O) and dataset descriptions (DCAT-AP, VoID) are in the system graphs <{base}_system/provenance> and <{base}_system/datasets>: name them with default-graph-uri or named-graph-uri (system graphs only) to query them."@en .
+  _:dataset a sd:Dataset, void:Dataset ;
+    void:sparqlEndpoint <{endpoint}> ;
+    void:rootResource <{base_url}/ldes> ;
+    rdfs:seeAlso <{base_url}/.well-known/void>, <{base_url}/datasets>, <{base_url}/ldes>{data_dumps} .
 }} WHERE {{}}"""
 
 

@@ -100,7 +100,7 @@ def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: 
 
 
 
-from . import accounts, delivery, feeds, runs, service  # noqa: E402,F401  (the commands register on `main`)
+from . import accounts, delivery, feeds, publish, runs, service  # noqa: E402,F401  (the commands register on `main`)
 
 if __name__ == "__main__":
     main()

@@ -103,6 +103,7 @@ def _serve(obj: Context, host: str, port: int) -> None:
     for path, what in (("/docs", "API documentation (OpenAPI)"), ("/sparql", "SPARQL endpoint and query page"),
                        ("/records", "records: search page, JSON, JSON-LD, Turtle"), ("/datasets", "datasets (DCAT)"),
                        ("/feeds", "feeds"), ("/oai", "OAI-PMH for Europeana (edm, oai_dc, oslo)"),
+                       ("/ldes", "event stream (LDES)"), ("/dumps", "dumps"),
                        ("/health", "health")):
         out.print(f"  {base}{path:<10} {what}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -13,7 +13,9 @@ The member is already OSLO; what this mapper does is make it *ours*:
   IRIs that still come out unexpanded are expanded afterwards.
 - **Versions → the persistent object.** A member ``…/530000002/2023-02-13T16:19:43.573Z``
   that is ``dcterms:isVersionOf`` ``…/530000002`` describes the persistent IRI; the version
-  triples (``dcterms:isVersionOf``, ``prov:generatedAtTime``) are dropped.
+  triples (``dcterms:isVersionOf``, ``prov:generatedAtTime``) are dropped. A version may also
+  describe its object by the object's own IRI (oogst's own LDES puts the record graph in the
+  version's named graph): those statements, and the object's types, count as the member's.
 - **Words as IRIs.** Where a context types a property as an IRI but the member gives a word
   (Ghent's ``Dimensie.type: "hoogte"``, ``Dimensie.waarde: "1.6"``), a number becomes an
   ``xsd:decimal`` and a word a concept (the dimension types, the profile's value maps and
@@ -21,8 +23,9 @@ The member is already OSLO; what this mapper does is make it *ours*:
 - **Literals.** A bare year typed ``xsd:dateTime`` becomes ``xsd:gYear`` (a date
   ``xsd:date``, other dates EDTF, see ``normalize.date_time``); an EDTF time that only says
   the date is unknown (Ghent's ``".."``) is left out, with a warning; text of titles, notes and
-  labels is cleaned and gets the feed's language when it has none; an EDTF time-span gets
-  its ``crm:P82a``/``crm:P82b`` bounds as in the other mappers.
+  labels is cleaned and gets the feed's language when it has none (not the names of persons,
+  organisations and places, nor an inscription's content or a variant title: a name is not text in a language, and oogst's mappers write them
+  plain); an EDTF time-span gets its ``crm:P82a``/``crm:P82b`` bounds as in the other mappers.
 - **Our conventions.** ``crm:E22_Man-Made_Object`` is written ``crm:E22_Human-Made_Object``;
   only the member's own resource is an E22 (a nested object, such as a part, is written as
   an ``crm:E18_Physical_Thing``); nested nodes keep their types and get those the property
@@ -62,6 +65,7 @@ _DATATYPE_NAMESPACES = (vocab.XSD, vocab.RDF, vocab.GEO, "http://id.loc.gov/data
                         "https://www.iana.org/assignments/media-types/")
 _DATE_TIME = vocab.XSD + "dateTime"
 _VERSION_OF = vocab.DCTERMS + "isVersionOf"
+_DC_TYPE = vocab.DCTERMS + "type"
 _VERSION_TRIPLES = frozenset({_VERSION_OF, vocab.PROV + "generatedAtTime"})
 _E22_NAMES = frozenset({vocab.E22, vocab.E22_CRM6})
 _P104 = vocab.CRM + "P104_is_subject_to"
@@ -95,6 +99,17 @@ _TEXT_PROPERTIES = frozenset(
         "http://purl.org/dc/elements/1.1/description",
     }
 )
+# An inscription's content and a variant title are often in another language than the feed's:
+# a plain one stays plain.
+_FEED_LANGUAGE = _TEXT_PROPERTIES - {vocab.CRM + "P190_has_symbolic_content", vocab.DCTERMS + "alternative"}
+# Agents and places, and how a node says it is one: their names are names, not text in a
+# language, so a plain one stays plain (as oogst's mappers write it).
+_NAMED_TYPES = frozenset(vocab.CLASS[kind][1:-1] for kind in ("person", "organisation", "agent", "group", "place"))
+_NAMED_PROPERTIES = frozenset(p[1:-1] for p, kind in vocab.NODE_CLASSES.items() if kind[1:-1] in _NAMED_TYPES) | {
+    vocab.CRM + "P49_has_former_or_current_keeper", vocab.CRM + "P52_has_current_owner",
+    vocab.CRM + "P105_right_held_by", vocab.CRM + "P53_has_former_or_current_location",
+    vocab.CRM + "P189_approximates"}
+_NAME_PROPERTIES = frozenset({vocab.SKOS + "prefLabel", vocab.SKOS + "altLabel", vocab.RDFS + "label"})
 _MULTILINE = frozenset({vocab.CRM + "P3_has_note", vocab.CE + "tekst", vocab.DCTERMS + "description"})
 # Relative IRIs resolve against this base: a "@type": "@id" property given a word ("hoogte",
 # "1.6") — a fork's context typing a value as an IRI — is recognised by it and read as a word.
@@ -209,7 +224,11 @@ class _JsonLdRecord(RecordBuilder):
             ),
             None,
         )
-        types = {_iri(o.value) for s, p, o in triples if s == main and p.value == _RDF_TYPE}
+        # A version may describe its object in its own named graph (as oogst's LDES does):
+        # the object's statements are then the member's own.
+        mains = {main} | {s for s, _, _ in triples if persistent and isinstance(s, ox.NamedNode)
+                          and s != main and _iri(s.value) == persistent}
+        types = {_iri(o.value) for s, p, o in triples if s in mains and p.value == _RDF_TYPE}
         candidate = persistent or (main.value if isinstance(main, ox.NamedNode) else None)
         if types & _E22_NAMES or not types:
             self.start(candidate)
@@ -219,7 +238,7 @@ class _JsonLdRecord(RecordBuilder):
             for kind in sorted(types):
                 self.add(self.object, vocab.A, iri(kind))
         names = self._blank_names(main, triples)
-        terms: dict[Node, str] = {main: self.object}
+        terms: dict[Node, str] = dict.fromkeys(mains, self.object)
 
         def term(node: Node) -> str:
             found = terms.get(node)
@@ -233,13 +252,16 @@ class _JsonLdRecord(RecordBuilder):
                 terms[node] = found
             return found
 
-        rights_nodes = {term(o) for s, p, o in triples if s == main and _iri(p.value) == _P104}
+        rights_nodes = {term(o) for s, p, o in triples if s in mains and _iri(p.value) == _P104}
         has_rights = False
         identifiers: list[Node] = []
         undefined: set[str] = set()
+        named = {o for s, p, o in triples if _iri(p.value) in _NAMED_PROPERTIES and not isinstance(o, ox.Literal)}
+        named |= {s for s, p, o in triples if p.value in (_DC_TYPE, _RDF_TYPE) and isinstance(o, ox.NamedNode)
+                  and _iri(o.value) in _NAMED_TYPES}
         for s, p, o in triples:
             predicate = _iri(p.value)
-            if s == main and (predicate == _RDF_TYPE or predicate in _VERSION_TRIPLES):
+            if (s in mains and predicate == _RDF_TYPE) or (s == main and predicate in _VERSION_TRIPLES):
                 continue  # the record's own resource is typed above; versions → the object
             if predicate == _RDF_TYPE:
                 if isinstance(o, ox.NamedNode) and not o.value.startswith(_RELATIVE):
@@ -254,7 +276,7 @@ class _JsonLdRecord(RecordBuilder):
                 if predicate == _UNIT_TEXT:  # "cm" → also its unit IRI; an IRI is never unit text
                     self.unit(subject, [o.value.strip()] if o.value.strip() else [])
                     continue
-                for value, text, lang in self._literal(predicate, o):
+                for value, text, lang in self._literal(predicate, o, name=s in named and predicate in _NAME_PROPERTIES):
                     self.add(subject, iri(predicate), text)
                     if subject == self.object and predicate in (_P102, _DC_TITLE):
                         self.titles.append((value, lang or self.profile.language))
@@ -331,10 +353,13 @@ class _JsonLdRecord(RecordBuilder):
         ids = [(known, None)] if known else []
         return self.concept(("word", word), "term", ids, [(word, self.profile.language, True)]) or lit(word)
 
-    def _literal(self, predicate: str, o: ox.Literal) -> Iterator[tuple[str, str, str | None]]:
-        """(value, N-Triples term, language) of a literal, normalised."""
+    def _literal(self, predicate: str, o: ox.Literal, *, name: bool = False) -> Iterator[tuple[str, str, str | None]]:
+        """(value, N-Triples term, language) of a literal, normalised; ``name``: an agent's
+        or a place's name, which gets no language of its own."""
         value, datatype, language = o.value, o.datatype.value, o.language
-        if language or datatype == _LANG_STRING or (datatype == _XSD_STRING and predicate in _TEXT_PROPERTIES):
+        if name and not language:  # a name is in no language, however the context types it
+            datatype = _XSD_STRING
+        if language or datatype == _LANG_STRING or (datatype == _XSD_STRING and predicate in _FEED_LANGUAGE and not name):
             # a context may type a name or title rdf:langString while the member gives a
             # plain string: text in a language, which the language policy then decides
             text = normalize.text(value, multiline=predicate in _MULTILINE) if predicate in _TEXT_PROPERTIES else value

@@ -177,7 +177,8 @@ class Batches:
         core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
         core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
         core.store.drop_graphs(drop)
-        core.state.upsert_records(result.rows)
+        # the record index and its events (the LDES change log) in one transaction
+        core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
         return result
 
     def _split(self, feed: Feed, split: Any, records: list[SourceRecord], known: dict[str, dict[str, Any]],

@@ -14,6 +14,7 @@ the rooms that work on them:
 - ``accounts`` (``accounts.py``) organisations, users, tokens, sessions and the ownership
   rules (``authorise``, ``visible_feeds``) that the pages, the write API and the CLI share;
 - ``probe``    (``probe.py``)   what a URL is (OAI-PMH, LDES, JSON API), for the wizard.
+- ``publishing`` (``publishing.py``) the event log's LDES pages, the dumps.
 
 The public methods below are what doors use; a door never opens a store, a database or a
 connection itself.
@@ -55,6 +56,7 @@ from .feeds import Feeds
 from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
+from .publishing import LdesAnswer, Publishing
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -103,6 +105,7 @@ class Oogst:
         self.delivery = Delivery(self)
         self._oai: Any = None
         self.accounts = Accounts(self)
+        self.publishing = Publishing(self)
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -487,3 +490,39 @@ class Oogst:
             body = self.store.graph(record["graph_iri"], "ntriples")
             return body.decode("utf-8") if isinstance(body, bytes) else body
         return record.get("quarantined")
+
+    # -- for re-users: the event stream (LDES) and the dumps (issue #15) ----------------------------
+    def ldes_view(self, kind: str, key: str | None, base_url: str) -> Any:
+        """The event stream of everything (``all``), a feed or a data provider (its key)."""
+        return self.publishing.view(kind, key, base_url)
+
+    def ldes_views(self, base_url: str) -> dict[str, list[dict[str, Any]]]:
+        return self.publishing.views(base_url)
+
+    def ldes_page(self, view: Any, node: tuple[int, int] | None, fmt: str, **kw: Any) -> LdesAnswer:
+        """One page of a stream: validators, and ``render()`` for the body (``compact``,
+        ``context_url`` for JSON-LD)."""
+        return self.publishing.page(view, node, fmt, **kw)
+
+    def ldes_member_shape(self) -> str:
+        return self.publishing.member_shape()
+
+    def ensure_events(self) -> int:
+        """Give records published before the event log their event (once; cheap otherwise)."""
+        return self.publishing.backfill()
+
+    def dump(self, progress: Any = None) -> list[dict[str, Any]]:
+        return self.publishing.dump(progress)
+
+    def dumps(self) -> dict[str, Any]:
+        return self.publishing.dumps()
+
+    def dump_file(self, name: str) -> tuple[Path, dict[str, Any]]:
+        return self.publishing.dump_file(name)
+
+    def dump_age(self) -> float | None:
+        return self.publishing.dump_age()
+
+    def event_stats(self) -> dict[str, Any]:
+        """The event log's size (events, bytes of kept graphs) and the last dump's manifest."""
+        return self.publishing.stats()

@@ -108,8 +108,10 @@ class Views:
         core = self.core
         base_url = core.settings.public_url or f"http://{core.settings.host}:{core.settings.port}"
         stats = core.search.feed_stats()
+        dumps = core.dumps().get("dumps", [])
         core.system.set_datasets("".join(
-            feed_description(core.settings, base_url, feed, stats.get(feed.name), core.state.last_run(feed.name))
+            feed_description(core.settings, base_url, feed, stats.get(feed.name), core.state.last_run(feed.name),
+                             [d for d in dumps if d.get("feed") == feed.name])
             for feed in core.state.list_feeds()))
 
     @staticmethod

@@ -19,8 +19,11 @@ from typing import Any
 
 from ...errors import ConfigError, NotFoundError, StoreError
 from ...records import RUN_COUNTS, Feed, now
-from .delivery import DELIVERY_SCHEMA, DeliveryIndex, _json, migrate_v3
+from .delivery import DELIVERY_SCHEMA, DeliveryIndex, _json
+from .migrations import migrate
 from .accounts import ACCOUNTS_SCHEMA, AccountRows
+from . import events as _events
+from .events import EVENTS_SCHEMA
 
 log = logging.getLogger(__name__)
 
@@ -99,82 +102,14 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
-""" + ACCOUNTS_SCHEMA
+""" + ACCOUNTS_SCHEMA + EVENTS_SCHEMA
 
-VERSION = 4  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 5  # PRAGMA user_version of a database with the SCHEMA above
 
-PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # once mixed into config
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """Bring a database of an earlier version up to :data:`VERSION`, in one transaction per
-    step. A new database gets the schema as it is now."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if "feeds" not in tables:
-        db.executescript(SCHEMA + DELIVERY_SCHEMA)
-        db.execute(f"PRAGMA user_version = {VERSION}")
-        return
-    if version < 1:  # columns added after the first release
-        for table, column, declaration in (
-                ("feeds", "failures", "INTEGER NOT NULL DEFAULT 0"), ("runs", "live_before", "INTEGER"),
-                ("checkpoints", "info", "TEXT NOT NULL DEFAULT '{}'"), ("records", "seen_run", "INTEGER"),
-                ("records", "seen_page", "INTEGER")):
-            if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
-        db.execute("PRAGMA user_version = 1")
-    if version < 2:  # config split into options and profile; next_from became a typed cursor
-        db.execute("BEGIN IMMEDIATE")
-        for column in ("options", "profile", "cursor"):
-            db.execute(f"ALTER TABLE feeds ADD COLUMN {column} TEXT NOT NULL DEFAULT '{{}}'")
-        db.execute("ALTER TABLE feeds ADD COLUMN owner TEXT")
-        db.execute("ALTER TABLE feeds ADD COLUMN schedule TEXT")
-        for name, config, next_from in db.execute("SELECT name, config, next_from FROM feeds").fetchall():
-            config = _json_object(config, name, "config")
-            profile = {k: config.pop(k) for k in PROFILE_KEYS if k in config}
-            db.execute("UPDATE feeds SET options = ?, profile = ?, cursor = ? WHERE name = ?",
-                       (json.dumps(config), json.dumps(profile), json.dumps(_cursor_of(next_from, name)), name))
-        db.execute("ALTER TABLE feeds DROP COLUMN config")
-        db.execute("ALTER TABLE feeds DROP COLUMN next_from")
-        db.execute("PRAGMA user_version = 2")
-        db.execute("COMMIT")
-    if version < 3:  # delivery to Europeana: the feeds' settings, the records' OAI-PMH and tier columns
-        migrate_v3(db)
-    if version < 4:  # accounts: organisations, users, API tokens, sessions (the tables come from SCHEMA)
-        db.executescript(SCHEMA)
-        db.execute("PRAGMA user_version = 4")
-    db.executescript(SCHEMA + DELIVERY_SCHEMA)  # indexes added since
-
-
-def _cursor_of(next_from: str | None, feed: str = "") -> dict[str, Any]:
-    """The cursor of a version-1 ``next_from``: LDES client state as JSON, else a date."""
-    if not next_from:
-        return {}
-    if next_from.lstrip().startswith("{"):
-        data = _json_object(next_from, feed, "next_from")
-        return {k: data[k] for k in ("done", "open", "last") if k in data}
-    return {"since": next_from}
-
-
-def _json_object(text: str | None, feed: str, column: str) -> dict[str, Any]:
-    """A version-1 JSON column; one that cannot be read is dropped (for ``next_from``: the
-    feed's next run is a full one) rather than making the whole state unopenable."""
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        log.warning("feed %s: its %s %r is not a JSON object; dropped when migrating the state",
-                    feed, column, (text or "")[:200])
-        return {}
-    return value
-
-
-
-
-class State(DeliveryIndex, AccountRows):
-    """The SQLite state database (with the delivery index of :class:`DeliveryIndex` and the
-    accounts of :class:`AccountRows`). Safe to share between threads."""
+class State(DeliveryIndex, AccountRows, _events.EventLog):
+    """The SQLite state database (with the delivery index of :class:`DeliveryIndex`, the
+    accounts of :class:`AccountRows` and the event log of :class:`EventLog`). Safe to share
+    between threads."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -184,7 +119,7 @@ class State(DeliveryIndex, AccountRows):
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            _migrate(self._db)
+            migrate(self._db, SCHEMA + DELIVERY_SCHEMA, VERSION)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the state database {self.path}: {exc}") from exc
         self._lock = threading.RLock()
@@ -259,6 +194,8 @@ class State(DeliveryIndex, AccountRows):
         graphs = [r["graph_iri"] for r in self._all(
             "SELECT graph_iri FROM records WHERE feed = ? AND published = 1", name)]
         with self.transaction() as db:
+            _events.record_tombstones(db, name, [r[0] for r in db.execute(
+                "SELECT source_id FROM records WHERE feed = ? AND published = 1", (name,))])
             for table in ("records", "checkpoints", "runs"):
                 db.execute(f"DELETE FROM {table} WHERE feed = ?", (name,))
             db.execute("DELETE FROM feeds WHERE name = ?", (name,))
@@ -424,17 +361,22 @@ class State(DeliveryIndex, AccountRows):
         return seen, unseen
 
     def withdraw(self, feed: str, source_ids: list[str], run_id: int) -> None:
-        """Tombstone records that a complete full run no longer delivered."""
+        """Tombstone records that a complete full run no longer delivered (and add their
+        tombstones to the event log, in the same transaction)."""
         ts = now()
         with self.transaction() as db:
+            _events.record_tombstones(db, feed, source_ids)
             db.executemany("UPDATE records SET state = 'withdrawn', published = 0, withdrawn_at = ?, run_id = ?,"
                            " updated_at = ? WHERE feed = ? AND source_id = ?",
                            [(ts, run_id, ts, feed, sid) for sid in source_ids])
 
-    def upsert_records(self, rows: list[dict[str, Any]]) -> None:
-        """Write the outcome of a batch (after the RDF store has committed it)."""
+    def upsert_records(self, rows: list[dict[str, Any]], versions: dict[str, dict[str, Any]] | None = None) -> None:
+        """Write the outcome of a batch (after the RDF store has committed it), and its events
+        in the same transaction: ``versions`` (graph IRI → ``ntriples``, ``hash``, ``provider``)
+        are the published graphs; withdrawn rows become tombstones."""
         ts = now()
         with self.transaction() as db:
+            _events.record_versions(db, rows, versions or {})
             db.executemany(
                 "INSERT INTO records (feed, source_id, record_id, object_iri, graph_iri, label, datestamp, state,"
                 " published, hash, run_id, report, quarantined, updated_at, withdrawn_at, ever_published, provider,"
