@@ -19,7 +19,7 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import FatalHarvestError, TransientHarvestError
+from .policy import Outbound, fetch, guarded_session
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class HttpPolicy:
     max_backoff: float = 120.0
     delay: float = 0.0
     user_agent: str = "oogst/0.1"
+    outbound: Outbound = field(default_factory=Outbound)  # what may be fetched, and how much (policy.py)
 
     @classmethod
     def from_settings(cls, settings) -> HttpPolicy:
@@ -53,6 +55,7 @@ class HttpPolicy:
             max_backoff=settings.http_max_backoff,
             delay=settings.http_delay,
             user_agent=settings.user_agent,
+            outbound=Outbound.from_settings(settings),
         )
 
 
@@ -110,7 +113,7 @@ class HttpClient:
     def __init__(self, policy: HttpPolicy | None = None, session: requests.Session | None = None,
                  sleep=time.sleep) -> None:
         self.policy = policy or HttpPolicy()
-        self.session = session or requests.Session()
+        self.session = guarded_session(self.policy.outbound, session)
         self.session.headers.setdefault("User-Agent", self.policy.user_agent)
         self._sleep = sleep
         self._gate = _HostGate()
@@ -132,14 +135,10 @@ class HttpClient:
                 self._gate.wait(host, p.delay)
                 try:
                     self.requests_made += 1
-                    resp = self.session.get(url, params=params, headers=headers,
-                                            timeout=(p.connect_timeout, p.read_timeout), stream=True)
-                    # the whole body in one read (in C; a page is megabytes), inside the timeouts
-                    # and the gate; urllib3 raises if it breaks off before Content-Length
-                    resp._content = resp.raw.read(max_bytes, decode_content=True)
-                    resp._content_consumed = True
-                    if max_bytes is not None:
-                        resp.close()
+                    # the outbound policy: URL, addresses, redirects, size and deadline (policy.py);
+                    # urllib3 raises if the body breaks off before Content-Length
+                    resp = fetch(self.session, url, p.outbound, params=params, headers=headers,
+                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed)
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"

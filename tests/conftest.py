@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -9,6 +10,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every server a test starts binds 127.0.0.1, which the outbound policy refuses by default:
+# the suite allows loopback, for the settings read from the environment (also in the `oogst`
+# processes tests start) and for settings made in code (harvest/policy.py's default). The
+# tests of the policy itself (test_security_fetch.py) take it away again.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", ",".join(LOOPBACK))
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(monkeypatch):
+    from oogst.harvest import policy
+
+    monkeypatch.setattr(policy, "DEFAULT_ALLOWED_NETWORKS", LOOPBACK)
 
 
 @pytest.fixture(scope="session")
