@@ -18,6 +18,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .iris import DEFAULT_BASE
+from .jsonld import CONTEXT_HOSTS
 
 
 def _doc(text: str, default: Any) -> Any:
@@ -125,8 +126,7 @@ class Settings:
     context_hosts: tuple = _doc(
         "Hosts oogst may fetch JSON-LD contexts from when contexts_fetch is on ('*.example.org' matches "
         "subdomains); contexts of other hosts must be put in contexts_dir.",
-        ("data.vlaanderen.be", "*.data.vlaanderen.be", "www.w3.org", "w3id.org", "schema.org",
-         "apidg.gent.be", "stad.gent", "linked.art", "www.europeana.eu", "purl.org"))
+CONTEXT_HOSTS)
     files_root: str = _doc(
         "The folder under which files feeds may read local folders, zips and files (empty: none; "
         "files feeds then take only http(s) URLs).", "")

@@ -172,7 +172,8 @@ class Oogst:
         ``contexts_fetch`` allows."""
         if self._contexts is None:
             fetch = (lambda url: self.http.get(url).content) if self.settings.contexts_fetch else None
-            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch)
+            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch,
+                                          hosts=self.settings.context_hosts)
         return self._contexts
 
     def close(self) -> None:
