@@ -35,6 +35,7 @@ import ipaddress
 import socket
 import threading
 import zlib
+from io import BytesIO
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,6 +44,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from lxml import etree
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -521,3 +523,72 @@ def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: di
             raise
     return resp
 
+
+
+# -- what one record may be -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RecordLimits:
+    """How big one partner record may be: its bytes and elements before mapping, its triples
+    before SHACL validation (the engines' time and memory grow with the graph). A record over
+    a limit is quarantined with the message; the run goes on."""
+
+    max_bytes: int = 16 * 1024 * 1024
+    max_elements: int = 10_000
+    max_triples: int = 20_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RecordLimits:
+        return cls(settings.max_record_bytes, settings.max_record_elements, settings.max_record_triples)
+
+    def problem(self, payload: bytes, media_type: str = "application/xml") -> str | None:
+        """Why a record is too big to map, in words; None when it is not."""
+        return self.size_problem(payload) or self.elements_problem(payload, media_type)
+
+    def size_problem(self, payload: bytes) -> str | None:
+        size = len(payload)
+        if self.max_bytes and size > self.max_bytes:
+            return (f"the record is {size:,} bytes, more than oogst maps (max_record_bytes = {self.max_bytes:,}): "
+                    "ask the partner to split it (one object per record), or raise the setting")
+        return None
+
+    def elements_problem(self, payload: bytes, media_type: str = "application/xml") -> str | None:
+        if not self.max_elements:
+            return None
+        is_json = "json" in media_type
+        if is_json:
+            count = payload.count(b"{") + payload.count(b"[")  # an upper bound: brackets in strings count too
+        else:  # start tags, an upper bound: '<' in comments and CDATA count too
+            count = payload.count(b"<") - payload.count(b"</") - payload.count(b"<?") - payload.count(b"<!")
+        if count > self.max_elements and not is_json:
+            count = _elements(payload, self.max_elements)
+        if count > self.max_elements:
+            what = "JSON objects and arrays" if is_json else "XML elements"
+            return (f"the record has more than {self.max_elements:,} {what} ({count:,}{' or so' if is_json else ''}; "
+                    f"max_record_elements), more than oogst maps and validates in reasonable time and memory: ask "
+                    "the partner to split it (one object per record, long lists as separate records), or raise "
+                    "the setting")
+        return None
+
+    def triples_problem(self, ntriples: str) -> str | None:
+        """Why a mapped record is too big to validate; None when it is not."""
+        if not self.max_triples:
+            return None
+        count = ntriples.count("\n")
+        if count > self.max_triples:
+            return (f"the record maps to {count:,} triples, more than oogst validates for one record "
+                    f"(max_record_triples = {self.max_triples:,}): ask the partner to split it, or raise the setting")
+        return None
+
+
+def _elements(payload: bytes, limit: int) -> int:
+    """The XML elements of ``payload``, counted up to just past ``limit`` (then it stops)."""
+    count = 0
+    try:
+        for _event, _el in etree.iterparse(BytesIO(payload), events=("start",), resolve_entities=False,
+                                           no_network=True, huge_tree=True, load_dtd=False):
+            count += 1
+            if count > limit:
+                break
+    except etree.XMLSyntaxError:
+        pass  # the mapper reports what is wrong with it
+    return count

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from oogst.harvest import policy as _policy
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 # Every server a test starts binds 127.0.0.1, which the outbound policy refuses by default:
@@ -16,13 +18,7 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 # tests of the policy itself (test_security_fetch.py) take it away again.
 LOOPBACK = ("127.0.0.0/8", "::1/128")
 os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", ",".join(LOOPBACK))
-
-
-@pytest.fixture(autouse=True)
-def _loopback_allowed(monkeypatch):
-    from oogst.harvest import policy
-
-    monkeypatch.setattr(policy, "DEFAULT_ALLOWED_NETWORKS", LOOPBACK)
+_policy.DEFAULT_ALLOWED_NETWORKS = LOOPBACK  # for the whole session (module-scoped fixtures too)
 
 
 @pytest.fixture(scope="session")
