@@ -133,7 +133,10 @@ CONTEXT_HOSTS)
     http_deadline: float = _doc(
         "Seconds one request to a partner may take in all, however slowly the server sends (0: no limit).", 300.0)
     max_response_bytes: int = _doc(
-        "Most bytes one response may hold once decompressed (a page, a dump, a context).", 256 * 1024 * 1024)
+        "Most bytes one response (a page, a context) may hold once decompressed; a bigger one fails the "
+        "request.", 64 * 1024 * 1024)
+    max_download_bytes: int = _doc(
+        "Most bytes of a dump that a files feed downloads (to a temporary file, not into memory).", 4 * 1024 ** 3)
     max_record_bytes: int = _doc("Most bytes of one record; a bigger record is quarantined.", 16 * 1024 * 1024)
     max_record_elements: int = _doc(
         "Most XML elements (or JSON objects and arrays) in one record; a bigger one is quarantined before "

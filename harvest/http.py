@@ -20,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import BinaryIO
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -122,9 +123,11 @@ class HttpClient:
         self.retry_reasons: Counter[str] = Counter()
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
-            headers: dict[str, str] | None = None, max_bytes: int | None = None) -> requests.Response:
+            headers: dict[str, str] | None = None, max_bytes: int | None = None,
+            into: BinaryIO | None = None) -> requests.Response:
         """GET ``url`` politely; ``max_bytes`` reads only the first bytes of the body (the media
-        check: a server that ignores ``Range`` does not send a whole file) and closes the connection."""
+        check: a server that ignores ``Range`` does not send a whole file) and closes the connection;
+        ``into`` receives the body instead of the response (a dump; rewound on a retry)."""
         p = self.policy
         host = urlsplit(url).netloc
         attempt = 0
@@ -137,8 +140,12 @@ class HttpClient:
                     self.requests_made += 1
                     # the outbound policy: URL, addresses, redirects, size and deadline (policy.py);
                     # urllib3 raises if the body breaks off before Content-Length
+                    if into is not None:
+                        into.seek(0)
+                        into.truncate()
                     resp = fetch(self.session, url, p.outbound, params=params, headers=headers,
-                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed)
+                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed,
+                                 into=into)
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -86,7 +86,8 @@ class Outbound:
 
     allowed_networks: tuple[str, ...] | None = None  # None: DEFAULT_ALLOWED_NETWORKS
     redirect_hosts: tuple[str, ...] = ()
-    max_response_bytes: int = 256 * 1024 * 1024
+    max_response_bytes: int = 64 * 1024 * 1024
+    max_download_bytes: int = 4 * 1024 ** 3
     deadline: float = 300.0  # seconds one request may take, all of it (0: none)
     files_root: str = ""
 
@@ -94,7 +95,8 @@ class Outbound:
     def from_settings(cls, settings: Any) -> Outbound:
         return cls(allowed_networks=tuple(settings.allowed_private_networks) or None,
                    redirect_hosts=tuple(settings.allowed_redirect_hosts),
-                   max_response_bytes=settings.max_response_bytes, deadline=settings.http_deadline,
+                   max_response_bytes=settings.max_response_bytes, max_download_bytes=settings.max_download_bytes,
+                   deadline=settings.http_deadline,
                    files_root=settings.files_root)
 
     @property
@@ -465,25 +467,32 @@ def _inflated(chunks: Iterable[bytes], inflater: _Inflater) -> Iterator[bytes]:
 
 
 def read_body(resp: requests.Response, outbound: Outbound, *, max_bytes: int | None = None,
-              feed: str | None = None) -> bytes:
+              feed: str | None = None, into: BinaryIO | None = None) -> bytes:
     """The response's body, decoded, within ``outbound.max_response_bytes``; ``max_bytes``
-    keeps only the first bytes (the media check) and closes the connection."""
-    limit = outbound.max_response_bytes
+    keeps only the first bytes (the media check) and closes the connection. ``into``: write
+    the body there instead (a dump, within ``max_download_bytes``) and return nothing."""
+    limit = outbound.max_download_bytes if into is not None else outbound.max_response_bytes
+    setting = "max_download_bytes" if into is not None else "max_response_bytes"
+    written = 0
     encodings = [e.strip().lower() for e in resp.headers.get("Content-Encoding", "").split(",") if e.strip()]
     declared = resp.headers.get("Content-Length", "")
     if max_bytes is None and not encodings and declared.isdigit() and limit and int(declared) > limit:
         resp.close()
-        raise _too_large(resp, f"announces {int(declared):,} bytes", limit, feed)
+        raise _too_large(resp, f"announces {int(declared):,} bytes", limit, feed, setting)
     out = bytearray()
     try:
         for piece in _decode(resp.raw.stream(READ, decode_content=False), encodings):
-            out += piece
+            if into is not None:
+                into.write(piece)
+                written += len(piece)
+            else:
+                out += piece
             if max_bytes is not None and len(out) >= max_bytes:
                 del out[max_bytes:]
                 break
-            if limit and len(out) > limit:
+            if limit and max(written, len(out)) > limit:
                 raise _too_large(resp, f"is over {limit:,} bytes" + (" once decompressed" if encodings else ""),
-                                 limit, feed)
+                                 limit, feed, setting)
     except zlib.error as exc:
         resp.close()
         raise FatalHarvestError(f"the response's {', '.join(encodings)} encoding is damaged: {exc}", feed=feed,
@@ -496,15 +505,16 @@ def read_body(resp: requests.Response, outbound: Outbound, *, max_bytes: int | N
     return bytes(out)
 
 
-def _too_large(resp: requests.Response, what: str, limit: int, feed: str | None) -> ResponseTooLargeError:
+def _too_large(resp: requests.Response, what: str, limit: int, feed: str | None,
+               setting: str = "max_response_bytes") -> ResponseTooLargeError:
     return ResponseTooLargeError(
         f"the response {what}, more than oogst reads from one request ({limit:,} bytes)", feed=feed,
-        url=shown_url(resp.url), hint="ask the partner for smaller pages, or raise the setting max_response_bytes")
+        url=shown_url(resp.url), hint=f"ask the partner for smaller pages or files, or raise the setting {setting}")
 
 
 def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: dict[str, str] | None = None,
           headers: dict[str, str] | None = None, timeout: tuple[float, float] | None = None,
-          max_bytes: int | None = None, feed: str | None = None) -> requests.Response:
+          max_bytes: int | None = None, feed: str | None = None, into: BinaryIO | None = None) -> requests.Response:
     """One GET under the policy: the URL checked, the addresses checked when connecting, the
     redirects checked, the body read within the limits, the whole within the deadline
     (:class:`DeadlineError`, a ``requests.Timeout``, when it is not)."""
@@ -512,7 +522,7 @@ def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: di
     with _Deadline(outbound.deadline) as deadline:
         try:
             resp = session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
-            resp._content = read_body(resp, outbound, max_bytes=max_bytes, feed=feed)
+            resp._content = read_body(resp, outbound, max_bytes=max_bytes, feed=feed, into=into)
             resp._content_consumed = True
         except BlockedAddressError as exc:
             raise BlockedAddressError(exc.message, feed=feed, url=exc.url or shown_url(url), hint=exc.hint) from None
