@@ -108,12 +108,10 @@ class Outbound:
     def address_allowed(self, address: str | Address) -> bool:
         """Whether oogst may connect to ``address``: a public one, or one in the allow-list."""
         ip = ipaddress.ip_address(address.split("%")[0] if isinstance(address, str) else address)
-        for candidate in _embedded(ip):
-            if any(candidate.version == net.version and candidate in net for net in self.networks):
-                continue
-            if _internal(candidate):
-                return False
-        return True
+        candidates = _embedded(ip)
+        if any(c.version == net.version and c in net for c in candidates for net in self.networks):
+            return True
+        return not any(_internal(c) for c in candidates)
 
     # -- URLs --------------------------------------------------------------------------------
     def url_problem(self, url: str) -> str | None:
@@ -214,10 +212,10 @@ def literal_address(host: str) -> Address | None:
 
 def _embedded(ip: Address) -> list[Address]:
     """The address and the IPv4 addresses it carries (mapped, NAT64, 6to4)."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]  # ::ffff:a.b.c.d is a.b.c.d
     out: list[Address] = [ip]
     if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            out.append(ip.ipv4_mapped)
         if ip in _NAT64:
             out.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         if ip.sixtofour is not None:
