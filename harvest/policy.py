@@ -287,6 +287,10 @@ class _Deadline:
             self._sockets.clear()
         _Deadline._current.value = self._outer
 
+    def error(self) -> DeadlineError:
+        return DeadlineError(f"the request took longer than {self.seconds:g} s in all (setting http_deadline); "
+                             "the server sends too slowly")
+
     def watch(self, sock: socket.socket | None) -> None:
         if sock is not None:
             with self._lock:
@@ -526,9 +530,11 @@ def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: di
             raise BlockedAddressError(exc.message, feed=feed, url=exc.url or shown_url(url), hint=exc.hint) from None
         except Exception as exc:
             if deadline.expired and not isinstance(exc, FatalHarvestError):
-                raise DeadlineError(f"the request took longer than {outbound.deadline:g} s in all (setting "
-                                    "http_deadline); the server sends too slowly") from None
+                raise deadline.error() from None
             raise
+        if deadline.expired:  # cut off, perhaps in its headers: what was read cannot be trusted
+            resp.close()
+            raise deadline.error()
     return resp
 
 
