@@ -245,6 +245,20 @@ def test_a_record_over_max_record_bytes_is_quarantined(tmp_path: Path) -> None:
             assert app.archive.get(PARTNER, "oai:big:3") is not None  # nothing lost: the bytes are archived
 
 
+def test_a_record_nested_too_deep_is_quarantined(tmp_path: Path) -> None:
+    deep = ('<record><header><identifier>oai:deep:1</identifier><datestamp>2024-01-01</datestamp></header><metadata>'
+            '<lido:lido xmlns:lido="http://www.lido-schema.org"><lido:lidoRecID>deep-1</lido:lidoRecID>'
+            + "<lido:x>" * 1000 + "y" + "</lido:x>" * 1000 + "</lido:lido></metadata></record>").encode()
+    with PartnerSimulator(page_size=5) as sim:
+        sim.inject(PARTNER, add_record(deep))
+        with make_app(tmp_path) as app:
+            app.add_feed(PARTNER, sim.endpoint(PARTNER), FORMAT)
+            summary = app.harvest(PARTNER)
+            row = app.state.get_record(PARTNER, "oai:deep:1")
+            assert summary.status == "complete" and summary.counts["published"] > 0
+            assert row["state"] == "quarantined" and "depth" in json.dumps(row["report"])
+
+
 # -- finding 14: an entity in an OAI identifier ------------------------------------------------------
 def entity_in_identifier(page_bytes: bytes) -> tuple[bytes, str]:
     first = re.search(rb"<identifier>([^<]+)</identifier>", page_bytes).group(1)
