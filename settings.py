@@ -11,6 +11,7 @@ test fails when a setting has no documentation.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -45,6 +46,11 @@ class Settings:
         "'sparql+http://host/query?update=/update&gsp=/store'. A server's account comes from "
         "$OOGST_STORE_USER and $OOGST_STORE_PASSWORD only.", ""
     )
+    state: str = _doc(
+        "Where the pipeline's state, the raw archive, the search index and the feed locks live: empty for "
+        "SQLite files in the data dir, or 'postgresql://user@host:5432/db' for one PostgreSQL that several "
+        "machines share (pip install 'oogst[scale]'; the password from $PGPASSWORD or ~/.pgpass, or the URL: "
+        "never shown).", "")
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0)
@@ -154,6 +160,11 @@ class Settings:
     def system_store_url(self) -> str:
         return f"oxigraph://{self.system_path.resolve()}"
 
+    @property
+    def shared_state(self) -> bool:
+        """The state is in PostgreSQL (``state``), shared by several machines."""
+        return self.state.startswith(("postgresql://", "postgres://"))
+
     # -- loading ------------------------------------------------------------------------
     @classmethod
     def docs(cls) -> dict[str, str]:
@@ -199,3 +210,8 @@ class Settings:
                     f"setting {f.name} = {values[f.name]!r} ({origin[f.name]}) is not a valid {kind.__name__}"
                 ) from exc
         return cls(**typed), origin
+
+
+def redact_url(url: str) -> str:
+    """A URL without the password it may carry, to show."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)

@@ -44,7 +44,7 @@ from ..settings import Settings
 from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, SqliteArchive
 from ..store.lock import FeedLock, FileFeedLock
-from ..store.state import State, StateStore
+from ..store.state import StateStore, open_state
 from ..mapping import vocab
 from ..publish.display import local_name
 from ..publish.details import Details, details
@@ -111,7 +111,7 @@ class Oogst:
     @property
     def state(self) -> StateStore:
         if self._state is None:
-            self._state = State(self.settings.state_path)
+            self._state = open_state(self.settings.state or self.settings.state_path)
             self._owned.add("_state")
             self.feeds.adopt_profile_files(self.settings.profiles_path)
         return self._state

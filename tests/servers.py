@@ -367,3 +367,12 @@ def start_redis(directory: Path) -> tuple[str, subprocess.Popen]:
         time.sleep(0.1)
     process.kill()
     raise RuntimeError(f"redis-server did not come up on port {port}")
+
+
+def postgresql_state_url() -> str:
+    """A ``state`` setting for a fresh schema of the shared PostgreSQL (libpq's ``options``
+    put the schema first on the search path), or ``pytest.skip``."""
+    from urllib.parse import quote
+
+    url = shared_postgresql()
+    return f"{url}?options={quote(f'-csearch_path={fresh_schema(url)}')}"
