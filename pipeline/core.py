@@ -42,7 +42,7 @@ from ..publish.search import Query as SearchQuery
 from ..records import Feed
 from ..settings import Settings
 from ..store import QueryResult, Store, StoreOptions, open_store
-from ..store.archive import Archive, SqliteArchive
+from ..store.archive import Archive, open_archive
 from ..store.lock import FeedLock, FileFeedLock
 from ..store.state import StateStore, open_state
 from ..mapping import vocab
@@ -119,7 +119,7 @@ class Oogst:
     @property
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = SqliteArchive(self.settings.archive_path)
+            self._archive = open_archive(self.settings.state or self.settings.archive_path)
             self._owned.add("_archive")
         return self._archive
 

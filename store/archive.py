@@ -162,3 +162,12 @@ class SqliteArchive:
     def forget_feed(self, feed: str) -> int:
         with self._lock:
             return self._db.execute("DELETE FROM payloads WHERE feed = ?", (feed,)).rowcount
+
+
+def open_archive(target: str | Path) -> Archive:
+    """The archive at ``target``: a ``postgresql://`` URL (the ``scale`` extra) or a SQLite file."""
+    if str(target).startswith(("postgresql://", "postgres://")):
+        from .archive_pg import PostgresArchive
+
+        return PostgresArchive(str(target))
+    return SqliteArchive(target)
