@@ -43,7 +43,7 @@ from ..records import Feed
 from ..settings import Settings
 from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, open_archive
-from ..store.lock import FeedLock, FileFeedLock
+from ..store.lock import FeedLock, open_lock
 from ..store.state import StateStore, open_state
 from ..mapping import vocab
 from ..publish.display import local_name
@@ -157,7 +157,7 @@ class Oogst:
     @property
     def lock(self) -> FeedLock:
         if self._lock is None:
-            self._lock = FileFeedLock(self.settings.data_dir / "locks")
+            self._lock = open_lock(self.settings.state, self.settings.data_dir / "locks")
         return self._lock
 
     @property
