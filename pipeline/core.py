@@ -142,7 +142,12 @@ class Oogst:
     def search(self) -> SearchIndex:
         """The search index beside the store, fed as records are stored."""
         if self._search is None:
-            self._search = SearchIndex(self.settings.search_path)
+            if self.settings.shared_state:  # beside the state in PostgreSQL (the scale extra)
+                from ..publish.search_pg import PostgresSearchIndex
+
+                self._search = PostgresSearchIndex(self.settings.state)  # type: ignore[assignment]
+            else:
+                self._search = SearchIndex(self.settings.search_path)
             self._owned.add("_search")
         return self._search
 
