@@ -51,6 +51,12 @@ class Settings:
         "SQLite files in the data dir, or 'postgresql://user@host:5432/db' for one PostgreSQL that several "
         "machines share (pip install 'oogst[scale]'; the password from $PGPASSWORD or ~/.pgpass, or the URL: "
         "never shown).", "")
+    queue: str = _doc(
+        "The broker of the workers (`oogst worker`, `harvest --queue`): 'redis://host:6379/0' (pip install "
+        "'oogst[scale]'; needs the state in PostgreSQL). Empty: runs happen in the process that asks.", "")
+    queue_visibility_timeout: float = _doc(
+        "Seconds after which a queued task that no worker acknowledged (its worker died) goes to another "
+        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0)
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0)

@@ -211,3 +211,19 @@ def protocols() -> None:
         for key, meaning in options.items():
             click.echo(f"    {key:<16} {meaning}")
 
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True,
+              help="Feed runs at a time in this process (more than 1: threads).")
+@click.option("--name", help="The worker's name (default: celery@<host>).")
+@click.pass_obj
+def worker(obj: Context, concurrency: int, name: str | None) -> None:
+    """Start a worker that carries out queued feed runs and re-map chunks (`harvest --queue`).
+
+    Needs the settings queue (a Redis URL) and state (PostgreSQL), and the record store on a
+    SPARQL server, the same on every machine (docs/deployment.md). Stop it with Ctrl-C or
+    SIGTERM: it finishes its run first; a killed worker's run goes to another worker.
+    """
+    from ..pipeline import queue
+
+    queue.run_worker(obj.settings, concurrency=concurrency, name=name)

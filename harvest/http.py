@@ -108,12 +108,14 @@ class HttpClient:
     """A polite, retrying HTTP client. Tests point it at a local server."""
 
     def __init__(self, policy: HttpPolicy | None = None, session: requests.Session | None = None,
-                 sleep=time.sleep) -> None:
+                 sleep=time.sleep, gate=None) -> None:
+        """``gate``: one request at a time per host across processes (``lock``, ``wait`` and
+        ``done`` like :class:`_HostGate`, e.g. the workers' Redis lease); else within this one."""
         self.policy = policy or HttpPolicy()
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", self.policy.user_agent)
         self._sleep = sleep
-        self._gate = _HostGate()
+        self._gate = gate or _HostGate()
         self.requests_made = 0
         self.retries_made = 0
         self.retry_reasons: Counter[str] = Counter()
