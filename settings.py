@@ -19,6 +19,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .iris import DEFAULT_BASE
+from .jsonld import CONTEXT_HOSTS
 
 
 def _doc(text: str, default: Any) -> Any:
@@ -35,6 +36,14 @@ def _as_bool(value: Any) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ValueError(text)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    """A list from TOML, or comma-separated text from the environment."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise TypeError(value)
+    return tuple(str(v).strip() for v in items if str(v).strip())
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,33 @@ class Settings:
         "Members per page of the event stream (/ldes). Pages are numbered by it: changing it renumbers the "
         "stream's pages (clients then read them again; their members are the same).", 100)
     ldes_fanout: int = _doc("Links per node of the event stream's search tree above its pages.", 100)
+
+    # -- outbound fetches and partner limits (docs/security.md, "Outbound fetches") -------------
+    allowed_private_networks: tuple = _doc(
+        "IP ranges (CIDR, e.g. [\"127.0.0.0/8\"]; in the environment comma-separated) that oogst may fetch from "
+        "although they are loopback, private or link-local. Empty: only public addresses.", ())
+    allowed_redirect_hosts: tuple = _doc(
+        "Hosts (or '*.example.org') a partner's server may redirect oogst to; other hosts are refused.", ())
+    context_hosts: tuple = _doc(
+        "Hosts oogst may fetch JSON-LD contexts from when contexts_fetch is on ('*.example.org' matches "
+        "subdomains); contexts of other hosts must be put in contexts_dir.",
+CONTEXT_HOSTS)
+    files_root: str = _doc(
+        "The folder under which files feeds may read local folders, zips and files (empty: none; "
+        "files feeds then take only http(s) URLs).", "")
+    http_deadline: float = _doc(
+        "Seconds one request to a partner may take in all, however slowly the server sends (0: no limit).", 300.0)
+    max_response_bytes: int = _doc(
+        "Most bytes one response (a page, a context) may hold once decompressed; a bigger one fails the "
+        "request.", 64 * 1024 * 1024)
+    max_download_bytes: int = _doc(
+        "Most bytes of a dump that a files feed downloads (to a temporary file, not into memory).", 4 * 1024 ** 3)
+    max_record_bytes: int = _doc("Most bytes of one record; a bigger record is quarantined.", 16 * 1024 * 1024)
+    max_record_elements: int = _doc(
+        "Most XML elements (or JSON objects and arrays) in one record; a bigger one is quarantined before "
+        "mapping.", 10_000)
+    max_record_triples: int = _doc(
+        "Most triples one mapped record may have; a bigger one is quarantined before SHACL validation.", 20_000)
 
     @property
     def dumps_path(self) -> Path:
@@ -210,7 +246,7 @@ class Settings:
             kind = type(f.default)
             try:
                 typed[f.name] = (Path(values[f.name]) if kind is Path else _as_bool(values[f.name]) if kind is bool
-                                 else kind(values[f.name]))
+                                 else _as_tuple(values[f.name]) if kind is tuple else kind(values[f.name]))
             except (TypeError, ValueError) as exc:
                 raise ConfigError(
                     f"setting {f.name} = {values[f.name]!r} ({origin[f.name]}) is not a valid {kind.__name__}"

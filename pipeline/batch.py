@@ -142,13 +142,26 @@ class Batches:
                 result.counts["quarantined"] += 1
             else:
                 to_map.append(rec)
+        limits = core.limits
+
+        def too_large(rec: SourceRecord, problem: str | None) -> bool:
+            if problem:
+                rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.too_large(problem)]).as_dict())
+                result.counts["quarantined"] += 1
+            return bool(problem)
+
+        # partner limits (harvest/policy.py): bytes before splitting, elements of each record to map
+        to_map = [r for r in to_map if not too_large(r, limits.size_problem(r.payload))]
         if split:
             to_map = self._split(feed, split, to_map, known, rows, withdraw, result)
+        to_map = [r for r in to_map if not too_large(r, limits.elements_problem(r.payload, r.media_type))]
 
         mapped, failed = map_records(to_map, feed.format, profile)
         for rec, exc in failed:
             rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
             result.counts["quarantined"] += 1
+        # and the triples of each mapped record, before SHACL (its time and memory grow with the graph)
+        mapped = [(r, m) for r, m in mapped if not too_large(r, limits.triples_problem(m.ntriples))]
         reports = core.gate.validate([m for _, m in mapped])
         claimed: dict[str, str] = {}
         for rec, m in mapped:  # two source records must never share one object IRI

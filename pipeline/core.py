@@ -34,6 +34,7 @@ from .. import mapping as mapping_registry
 from ..errors import NotFoundError, QueryError, StoreError
 from ..jsonld import ContextCache
 from ..harvest.http import HttpClient, HttpPolicy
+from ..harvest.policy import RecordLimits
 from ..mapping import MAPPING_VERSION, Profile
 from ..publish.datasets import Catalogue
 from ..publish.provenance import SystemGraphs
@@ -97,6 +98,7 @@ class Oogst:
         self._system: SystemGraphs | None = None
         self._system_reader: Store | None = None
         self.gate = Gate(settings.validator, settings.oslo_ap_sample)
+        self.limits = RecordLimits.from_settings(settings)  # how big one partner record may be
         self.feeds = Feeds(self)
         self.runs = Runs(self)
         self.batches = Batches(self)
@@ -177,7 +179,8 @@ class Oogst:
         ``contexts_fetch`` allows."""
         if self._contexts is None:
             fetch = (lambda url: self.http.get(url).content) if self.settings.contexts_fetch else None
-            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch)
+            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch,
+                                          hosts=self.settings.context_hosts)
         return self._contexts
 
     def close(self) -> None:
