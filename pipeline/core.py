@@ -28,10 +28,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, iris
+from .. import iris
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
-from ..errors import NotFoundError, QueryError, StoreError
+from ..errors import NotFoundError, StoreError
 from ..jsonld import ContextCache
 from ..harvest.http import HttpClient, HttpPolicy
 from ..mapping import MAPPING_VERSION, Profile
@@ -57,6 +57,7 @@ from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .publishing import LdesAnswer, Publishing
+from .queries import Queries
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -95,7 +96,6 @@ class Oogst:
         self._http = http
         self._contexts: ContextCache | None = None
         self._system: SystemGraphs | None = None
-        self._system_reader: Store | None = None
         self.gate = Gate(settings.validator, settings.oslo_ap_sample)
         self.feeds = Feeds(self)
         self.runs = Runs(self)
@@ -106,6 +106,7 @@ class Oogst:
         self._oai: Any = None
         self.accounts = Accounts(self)
         self.publishing = Publishing(self)
+        self.queries = Queries(self)
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -180,7 +181,8 @@ class Oogst:
         runs going on in the background (at most a minute)."""
         if not self.runs.wait(timeout=60):
             log.warning("closing while a background run is still going on")
-        for name in ("_system_reader", *sorted(self._owned)):
+        self.queries.close()
+        for name in sorted(self._owned):
             resource = getattr(self, name)
             if resource is not None:
                 resource.close()
@@ -269,30 +271,21 @@ class Oogst:
 
     # -- reading the published records -------------------------------------------------------------
     def query(self, sparql: str, *, solutions: str = "json", graph: str = "turtle", default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, base_iri: str | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None, base_iri: str | None = None, trusted: bool = False) -> QueryResult:
         """A SPARQL query over the published records, or over the system graphs when the
-        dataset names system graphs only (a mix is refused: they live in different stores)."""
-        named = [*(default_graphs or []), *(named_graphs or [])]
-        prefix = iris.system_graph_prefix(self.settings.base_iri)
-        system = [g for g in named if g.startswith(prefix)]
-        if system and len(system) != len(named):
-            raise QueryError(f"default-graph-uri/named-graph-uri mix system graphs ({prefix}…) and record graphs; "
-                             "they live in different stores: query them in separate requests")
-        store = self._system_store() if system else self.store
-        return store.query(sparql, solutions=solutions, graph=graph, default_graphs=default_graphs,
-                           named_graphs=named_graphs, base_iri=base_iri)
+        dataset names system graphs only (a mix is refused: they live in different stores).
+        Unless ``trusted`` (a query oogst built itself), the query is measured first and may be
+        refused (``QueryTooLargeError``, SERVICE); see :mod:`~oogst.pipeline.queries`."""
+        return self.queries.run(sparql, trusted=trusted, solutions=solutions, graph=graph,
+                                default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri)
 
-    def _system_store(self) -> Store:
-        """The system store as a read-only query store, opened on first use."""
-        if self._system_reader is None:
-            options = replace(store_options(self.settings), read_only=True,
-                              graph_prefix=iris.system_graph_prefix(self.settings.base_iri))
-            try:
-                self._system_reader = open_store(self.settings.system_store_url, options)
-            except StoreError as exc:
-                raise StoreError(f"the system graphs cannot be read: {exc.message}", hint="they appear after a "
-                                 "harvest, or with `oogst system rebuild`") from exc
-        return self._system_reader
+    def start_query_workers(self) -> bool:
+        """Run public queries in killable worker processes (``oogst serve``); see ``queries.py``."""
+        return self.queries.start_workers()
+
+    def data_changed(self) -> None:
+        """Say that the store's data changed under the query workers: they reopen their view."""
+        self.queries.data_changed()
 
     def find_record(self, record_id: str) -> dict[str, Any] | None:
         """The record-index row of ``record_id``, also when its source id arrives percent-decoded."""
@@ -336,8 +329,8 @@ class Oogst:
         return Catalogue(self.settings, base_url)
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "records": self.state.counts()["published"], "graphs": self.store.count_graphs(),
-                "indexed": self.search.count(), "version": __version__}
+        """``status`` ok or degraded (``problems`` says why), the counts, the query workers."""
+        return self.queries.health()
 
     # -- maintenance -----------------------------------------------------------------------------------
     def rebuild_index(self, progress: Any = None) -> int:
