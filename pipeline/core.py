@@ -28,7 +28,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import iris
+from .. import iris, redact
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
 from ..errors import NotFoundError, StoreError
@@ -81,6 +81,19 @@ def formats() -> list[str]:
 def protocols() -> dict[str, dict[str, str]]:
     """The harvest protocols, each with the feed options it takes (key → meaning)."""
     return {name: harvest_registry.options(name) for name in harvest_registry.protocols()}
+
+
+def _shown(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run as the doors show it: its error and notes without secrets or server paths."""
+    if not run:
+        return run
+    shown = dict(run)
+    if isinstance(shown.get("error"), str):
+        shown["error"] = redact.text(shown["error"])
+    if isinstance(shown.get("notes"), list):
+        shown["notes"] = [{k: redact.text(v) if isinstance(v, str) else v for k, v in n.items()}
+                          if isinstance(n, dict) else n for n in shown["notes"]]
+    return shown
 
 
 class Oogst:
@@ -231,14 +244,14 @@ class Oogst:
     def feed_info(self, name: str) -> dict[str, Any]:
         """A feed with its last run, that run's counts, and its records now."""
         info = self.state.get_feed(name).as_dict()
-        last = self.state.last_run(name)
+        last = _shown(self.state.last_run(name))
         info["last_run"] = last
         info["counts"] = {k: (last or {}).get(k, 0) for k in ("harvested", "published", "quarantined", "withdrawn")}
         info["totals"] = self.state.counts(name)
         return info
 
     def last_run(self, name: str) -> dict[str, Any] | None:
-        return self.state.last_run(name)
+        return _shown(self.state.last_run(name))
 
     def counts(self, feed: str | None = None) -> dict[str, int]:
         return self.state.counts(feed)
@@ -411,12 +424,12 @@ class Oogst:
         return self.runs.start_in_background(name, full=full)
 
     def run_info(self, run_id: int) -> dict[str, Any]:
-        return self.state.get_run(run_id)
+        return _shown(self.state.get_run(run_id))  # type: ignore[return-value]
 
     def feed_runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         """The feed's last runs, newest first."""
         self.state.get_feed(name)
-        return self.state.runs(name, limit)
+        return [_shown(run) for run in self.state.runs(name, limit)]  # type: ignore[misc]
 
     def feed_records(self, name: str, *, state: str | None = "quarantined", after: str | None = None,
                      limit: int = 50) -> list[dict[str, Any]]:
