@@ -41,9 +41,22 @@ def _as_bool(value: Any) -> bool:
 def _as_tuple(value: Any) -> tuple[str, ...]:
     """A list from TOML, or comma-separated text from the environment."""
     items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)):
-        raise TypeError(value)
-    return tuple(str(v).strip() for v in items if str(v).strip())
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise ValueError(value)
+    return tuple(item.strip() for item in items if item.strip())
+
+
+_TABLES = ("sparql", "api")  # [sparql] key = … in oogst.toml is the setting sparql_key
+
+
+def _flatten_tables(values: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in _TABLES and isinstance(value, dict):
+            flat.update({f"{key}_{name}": item for name, item in value.items()})
+        else:
+            flat[key] = value
+    return flat
 
 
 @dataclass(frozen=True)
@@ -156,6 +169,30 @@ CONTEXT_HOSTS)
     max_record_triples: int = _doc(
         "Most triples one mapped record may have; a bigger one is quarantined before SHACL validation.", 20_000)
 
+    # -- [sparql] and [api]: what one request may ask of the public endpoints (docs/security.md) ---------
+    # In oogst.toml as tables (``[sparql]`` ``max_depth = 64`` is the setting sparql_max_depth);
+    # in the environment as OOGST_SPARQL_MAX_DEPTH, lists comma-separated.
+    sparql_max_chars: int = _doc("Longest SPARQL query, in characters (0: no limit); longer ones get 400.", 100_000)
+    sparql_max_depth: int = _doc(
+        "Deepest nesting of ( { [ in a SPARQL query (0: no limit); deeper ones get 400 before the engine, whose "
+        "parser overflows its stack on a few thousand.", 64)
+    sparql_max_operators: int = _doc(
+        "Most operators and clauses (UNION, OPTIONAL, FILTER, BIND, ||, +, / …) in a SPARQL query (0: no limit).",
+        1_000)
+    sparql_max_triple_patterns: int = _doc(
+        "Most triple patterns in a SPARQL query, counted as the parser expands them (0: no limit): the planner "
+        "takes seconds on a few hundred.", 100)
+    sparql_service_allow: tuple = _doc(
+        "SPARQL endpoints a query may call with SERVICE (exact IRIs); empty: SERVICE is refused with 400.", ())
+    sparql_workers: int = _doc(
+        "Worker processes that run the public SPARQL queries on the embedded store, each killed at query_timeout "
+        "and replaced (0: min(4, max(2, CPUs))).", 0)
+    sparql_client_slots: int = _doc(
+        "SPARQL queries one client (an API token, else an address) may run at once; more get 429 with "
+        "Retry-After (0: half the workers, at least 1).", 0)
+    api_max_body: int = _doc("Largest request body in bytes, on every route (SPARQL POSTs included); larger "
+                             "ones get 413.", 1_048_576)
+
     @property
     def dumps_path(self) -> Path:
         """The dumps (`oogst dump`): N-Quads and JSON-LD, whole and per feed, with a manifest."""
@@ -228,7 +265,7 @@ CONTEXT_HOSTS)
                 file_values = tomllib.loads(config_file.read_text("utf-8"))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{config_file} is not valid TOML: {exc}") from exc
-            for key, value in file_values.items():
+            for key, value in _flatten_tables(file_values).items():
                 if key not in origin:
                     raise ConfigError(f"{config_file}: unknown setting {key!r}", hint="see `oogst settings`")
                 values[key], origin[key] = value, str(config_file)
