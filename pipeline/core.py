@@ -339,6 +339,31 @@ class Oogst:
         return {"status": "ok", "records": self.state.counts()["published"], "graphs": self.store.count_graphs(),
                 "indexed": self.search.count(), "version": __version__}
 
+    def consistency(self) -> dict[str, Any]:
+        """Cheap counts for ``/health``: published records (the record index), graphs in the
+        store, records in the search index and live provenance entities; ``ok`` when they agree
+        and the store's files are in place. ``check`` finds which records disagree."""
+        counts = {"records": self.state.counts()["published"], "graphs": self.store.count_graphs(),
+                  "indexed": self.search.count(), "provenance": self.system.live_count()}
+        problems = []
+        if len(set(counts.values())) > 1:
+            problems.append("the record index, the store, the search index and the provenance disagree: "
+                            + ", ".join(f"{k} {v}" for k, v in counts.items()) + " (`oogst check --repair`)")
+        verify = getattr(self.store, "verify", None)
+        try:
+            if verify is not None:
+                verify()
+        except StoreError as exc:
+            problems.append(str(exc))
+        return {"ok": not problems, **counts, "problems": problems}
+
+    def check(self, names: list[str] | None = None, *, repair: bool = False) -> list[dict[str, Any]]:
+        """Per feed: its published records against the store, the search index and the
+        provenance (which records are missing or extra where); ``repair`` writes what is
+        missing again (from the archive where the graph is gone) and drops what is extra."""
+        names = [f.name for f in self.state.list_feeds()] if names is None else names
+        return [self.runs.check(name, repair=repair) for name in names]
+
     # -- maintenance -----------------------------------------------------------------------------------
     def rebuild_index(self, progress: Any = None) -> int:
         return self.views.rebuild_index(progress)
