@@ -36,6 +36,7 @@ EXIT_CODES = {
     "mapping": 6,
     "auth": 7,  # not signed in, wrong password or token, or not allowed
     "forbidden": 7,
+    "internal": 70,  # a bug in oogst (sysexits' EX_SOFTWARE): one line, the traceback in a log file
 }
 
 

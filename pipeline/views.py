@@ -54,6 +54,24 @@ class Views:
         self._system(lambda: self.core.system.records(rows, now()), strict=True)
 
     # -- consistency --------------------------------------------------------------------------
+    def counts(self) -> dict[str, Any]:
+        """Cheap totals (``Oogst.consistency``, ``/health``): published records, graphs,
+        indexed records, live provenance entities; ``ok`` when they agree and the store's files
+        are in place, else ``problems`` says what is wrong."""
+        core = self.core
+        counts = {"records": core.state.counts()["published"], "graphs": core.store.count_graphs(),
+                  "indexed": core.search.count(), "provenance": core.system.live_count()}
+        problems = []
+        if len(set(counts.values())) > 1:
+            problems.append("the record index, the store, the search index and the provenance disagree: "
+                            + ", ".join(f"{k} {v}" for k, v in counts.items()) + " (`oogst check --repair`)")
+        try:
+            if (verify := getattr(core.store, "verify", None)) is not None:
+                verify()
+        except StoreError as exc:
+            problems.append(str(exc))
+        return {"ok": not problems, **counts, "problems": problems}
+
     def incomplete(self, feed: str, source_ids: list[str]) -> set[str]:
         """Of these records (published, by the record index), the ones whose graph, search
         entry or provenance is missing: their replay must not be skipped as unchanged."""
@@ -62,7 +80,7 @@ class Views:
         minter = iris.Minter(feed, self.core.settings.base_iri)
         graph = {sid: minter.graph_iri(sid) for sid in source_ids}
         stored = self.in_store(list(graph.values()))
-        indexed = self.core.search.present(iris.record_id(feed, sid) for sid in source_ids)
+        indexed = self.core.search.present([iris.record_id(feed, sid) for sid in source_ids])
         live = self._live(feed, list(graph.values()))
         return {sid for sid in source_ids
                 if graph[sid] not in stored or graph[sid] not in live or iris.record_id(feed, sid) not in indexed}
@@ -100,7 +118,7 @@ class Views:
         stored = self.in_store(list(rows))
         prefix = f"{iris.graph_prefix(core.settings.base_iri)}{feed}/"
         in_store = self._graphs(f"SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), {json.dumps(prefix)})) }}")
-        indexed = core.search.record_ids(feed)
+        indexed = core.search.present(feed=feed)
         live = self._live(feed)
         record_ids = {rid for rid, _ in rows.values()}
         found = {

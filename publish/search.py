@@ -339,19 +339,12 @@ class SearchIndex:
     def count(self) -> int:
         return self._reader.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
 
-    def present(self, record_ids: Iterable[str]) -> set[str]:
-        """Which of these records the index holds (the consistency check, ``oogst check``)."""
-        ids, found = list(record_ids), set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found |= {r[0] for r in self._reader.execute(
-                f"SELECT record_id FROM bodies WHERE record_id IN ({_marks(chunk)})", chunk)}
-        return found
-
-    def record_ids(self, feed: str) -> set[str]:
-        """Every record of feed ``feed`` the index holds."""
-        return {r[0] for r in self._reader.execute(
-            "SELECT b.record_id FROM docs d JOIN bodies b ON b.id = d.id WHERE d.feed = ?", (feed,))}
+    def present(self, ids: list[str] | None = None, *, feed: str = "") -> set[str]:
+        """Which of these records the index holds, or every record of ``feed`` (``oogst check``)."""
+        sql = "SELECT record_id FROM bodies WHERE record_id IN ({})"
+        return ({r[0] for n in range(0, len(ids), 500) for r in self._reader.execute(
+            sql.format(_marks(ids[n:n + 500])), ids[n:n + 500])} if ids is not None else {r[0] for r in self._reader
+                .execute("SELECT b.record_id FROM docs d JOIN bodies b ON b.id = d.id WHERE d.feed = ?", (feed,))})
 
     def get(self, record_id: str) -> Doc | None:
         row = self._reader.execute("SELECT doc FROM bodies WHERE record_id = ?", (record_id,)).fetchone()
