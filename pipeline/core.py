@@ -353,6 +353,19 @@ class Oogst:
         """``status`` ok or degraded (``problems`` says why), the counts, the query workers."""
         return self.queries.health()
 
+    def consistency(self) -> dict[str, Any]:
+        """Cheap counts for ``/health``: published records (the record index), graphs in the
+        store, records in the search index and live provenance entities; ``ok`` when they agree
+        and the store's files are in place. ``check`` finds which records disagree."""
+        return self.views.counts()
+
+    def check(self, names: list[str] | None = None, *, repair: bool = False) -> list[dict[str, Any]]:
+        """Per feed: its published records against the store, the search index and the
+        provenance (which records are missing or extra where); ``repair`` writes what is
+        missing again (from the archive where the graph is gone) and drops what is extra."""
+        names = [f.name for f in self.state.list_feeds()] if names is None else names
+        return [self.runs.check(name, repair=repair) for name in names]
+
     # -- maintenance -----------------------------------------------------------------------------------
     def rebuild_index(self, progress: Any = None) -> int:
         return self.views.rebuild_index(progress)

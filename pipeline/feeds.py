@@ -177,10 +177,11 @@ class Feeds:
         return replace(feed, options={**feed.options, "metadata_prefix": usual[0]})
 
     # -- the mapping profile -------------------------------------------------------------------
-    def profile_of(self, feed: Feed) -> Profile:
-        """The feed's mapping profile: the settings' defaults, overridden by its profile."""
+    def profile_of(self, feed: Feed, source: str | None = None) -> Profile:
+        """The feed's mapping profile: the settings' defaults, overridden by its profile
+        (``source``: the file it comes from, for messages)."""
         settings = self.core.settings
-        return Profile.from_dict(feed.profile, feed.name, source=f"the profile of feed {feed.name!r}",
+        return Profile.from_dict(feed.profile, feed.name, source=source or f"the profile of feed {feed.name!r}",
                                  base_iri=settings.base_iri, language=settings.default_language,
                                  contexts=self.core.contexts)
 
@@ -189,7 +190,7 @@ class Feeds:
         it applies from the next harvest (or ``oogst remap``) on."""
         feed = self.core.state.get_feed(name)
         table = read_profile(source, name)
-        profile = self.profile_of(Feed(**{**feed.__dict__, "profile": table}))
+        profile = self.profile_of(Feed(**{**feed.__dict__, "profile": table}), source=f"the profile file {source}")
         self.core.state.update_feed(name, profile=table)
         return profile
 
@@ -218,7 +219,10 @@ def read_profile(source: str | Path, feed: str) -> dict[str, Any]:
     path = Path(source)
     try:
         return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the profile file {path} is not UTF-8 text (byte {exc.start + 1} cannot be read)",
+                          feed=feed, hint="save the profile as UTF-8") from None
+    except OSError as exc:
         raise ConfigError(f"cannot read the profile file {path}: {getattr(exc, 'strerror', None) or exc}", feed=feed,
                           hint="give the path of a UTF-8 TOML file") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -37,7 +37,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, QueryTimeoutError, StoreError
+from ..errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
 from .results import (
     GRAPH_RDF_FORMATS,
@@ -76,7 +76,8 @@ class EmbeddedStore:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(
+            busy = "lock" in str(exc).lower()
+            raise (StoreBusyError if busy else StoreError)(
                 f"cannot open the store at {self.path}: {exc}",
                 url=self.url,
                 hint="is another oogst process (serve, harvest) using this data dir? RocksDB allows "
@@ -249,6 +250,21 @@ class EmbeddedStore:
         if not self._store.contains_named_graph(node):
             return None
         return self._store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
+
+    def verify(self) -> None:
+        """Raise StoreError when the store's files are gone from under it (its folder deleted
+        while open: RocksDB would go on in memory and lose everything at close)."""
+        if self.path is None:
+            return
+        if not (self.path / "CURRENT").exists():
+            raise StoreError(f"the store's files at {self.path} are gone (deleted while oogst had it open)",
+                             url=self.url, hint="nothing written since is kept: run `oogst check --repair` "
+                             "(or harvest again) to publish the records again from the archive")
+        if not self.options.read_only:
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"the store at {self.path} cannot be written: {exc}", url=self.url) from exc
 
     def count_graphs(self) -> int:
         prefix = self.options.graph_prefix or ""
