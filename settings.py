@@ -113,8 +113,8 @@ class Settings:
     timezone: str = _doc("The operator's time zone (IANA name): feed schedules are wall-clock times in it.",
                          "Europe/Brussels")
     drop_share: float = _doc(
-        "A run is flagged as a count drop when it published this share fewer records (0.5 = 50%) than the "
-        "median of the feed's previous complete runs of the same mode.", 0.5)
+        "A run is flagged as a count drop when the partner delivered this share fewer records (0.5 = 50%) than "
+        "the median of the feed's previous complete runs of the same mode.", 0.5)
     drop_runs: int = _doc("How many previous complete runs the count-drop check takes the median of.", 5)
     drop_min: int = _doc("The count-drop check applies only when that median is at least this many records.", 20)
     alerts_webhook: str = _doc(

@@ -192,9 +192,9 @@ class HttpClient:
         try:
             resp = self.session.post(url, json=data, timeout=(min(timeout, self.policy.connect_timeout), timeout))
         except requests.Timeout as exc:
-            raise TransientHarvestError(f"timed out: {exc}", feed=feed, url=url) from exc
+            raise TransientHarvestError("timed out", feed=feed, url=url) from exc
         except requests.RequestException as exc:
-            raise TransientHarvestError(f"cannot post: {exc}", feed=feed, url=url) from exc
+            raise TransientHarvestError(f"cannot post: {type(exc).__name__}", feed=feed, url=url) from exc
         if not 200 <= resp.status_code < 300:
             raise FatalHarvestError(f"HTTP {resp.status_code} {resp.reason}", feed=feed, url=url)
         return resp

@@ -94,9 +94,9 @@ class Alerts:
                 self.core.http.post_json(settings.alerts_webhook, alert, timeout=settings.alerts_timeout,
                                          feed=alert["feed"])
                 log.info("%s: alert %s posted to the webhook", alert["feed"], ",".join(alert["kinds"]))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - logged without the URL: a webhook URL often holds a token
                 log.error("%s: the alert of run %s could not be posted to the webhook: %s",
-                          alert["feed"], alert["run"], exc)
+                          alert["feed"], alert["run"], getattr(exc, "message", type(exc).__name__))
         if not settings.alerts_smtp_host:
             return
         if settings.alerts_mail_to:
@@ -159,10 +159,10 @@ def partner_mail(alert: dict[str, Any], feed: Feed, rules: list[dict[str, Any]])
                   "updated until this is solved.")
     if "count-drop" in kinds and alert["drop"]:
         d = alert["drop"]
-        nl.append(f"Deze oogst publiceerde {d['published']} records, {d['share']:.0%} minder dan gewoonlijk "
+        nl.append(f"Uw server leverde deze keer {d['harvested']} records, {d['share']:.0%} minder dan gewoonlijk "
                   f"(mediaan {d['median']:g}). Kijk na of de export van uw collectiesysteem volledig is.")
-        en.append(f"This harvest published {d['published']} records, {d['share']:.0%} fewer than usual (median "
-                  f"{d['median']:g}). Please check that the export of your collection system is complete.")
+        en.append(f"Your server delivered {d['harvested']} records this time, {d['share']:.0%} fewer than usual "
+                  f"(median {d['median']:g}). Please check that the export of your collection system is complete.")
     if c["quarantined"]:
         nl.append(f"{c['quarantined']} record(s) werden niet gepubliceerd omdat er iets ontbreekt of niet klopt:")
         en.append(f"{c['quarantined']} record(s) were not published because something is missing or wrong:")

@@ -1,10 +1,13 @@
 """Run history: a feed's runs with durations, one run's report, and count drops.
 
-A complete run is flagged as a **count drop** when it published fewer than ``1 - drop_share``
-times the median of the feed's previous ``drop_runs`` complete runs of the same mode (a full
-run is compared with full runs, an incremental one with incremental ones), as long as that
-median is at least ``drop_min`` records. The flag is worked out when the runs are read, so
-changing the settings re-judges the whole history.
+A complete run is flagged as a **count drop** when the partner delivered (``harvested``) fewer
+than ``1 - drop_share`` times the median of the feed's previous ``drop_runs`` complete runs of
+the same mode (a full run is compared with full runs, an incremental one with incremental
+ones), as long as that median is at least ``drop_min`` records. Delivered, not published: a
+record delivered again unchanged counts as ``unchanged``, so a second full run of the same
+records publishes none. Records that stop passing the shapes raise the ``quarantined`` alert
+instead. The flag is worked out when the runs are read, so changing the settings re-judges
+the whole history.
 """
 
 from __future__ import annotations
@@ -69,14 +72,14 @@ class History:
         settings = self.core.settings
         if run["status"] != "complete":
             return None
-        before = [r["published"] for r in older if r["status"] == "complete" and r["mode"] == run["mode"]]
+        before = [r["harvested"] for r in older if r["status"] == "complete" and r["mode"] == run["mode"]]
         before = before[:settings.drop_runs]
         if not before:
             return None
         median = statistics.median(before)
-        if median < settings.drop_min or run["published"] >= (1 - settings.drop_share) * median:
+        if median < settings.drop_min or run["harvested"] >= (1 - settings.drop_share) * median:
             return None
-        share = 1 - run["published"] / median
-        return {"published": run["published"], "median": median, "share": round(share, 3), "runs": len(before),
-                "message": f"published {run['published']} records, {share:.0%} fewer than the median {median:g} "
-                           f"of the {len(before)} complete {run['mode']} run(s) before it"}
+        share = 1 - run["harvested"] / median
+        return {"harvested": run["harvested"], "median": median, "share": round(share, 3), "runs": len(before),
+                "message": f"the partner delivered {run['harvested']} records, {share:.0%} fewer than the median "
+                           f"{median:g} of the {len(before)} complete {run['mode']} run(s) before it"}
