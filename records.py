@@ -74,6 +74,7 @@ class Feed:
     cursor: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None  # the partner organisation the feed belongs to
     schedule: str | None = None  # when it is harvested: "daily 02:00", "weekly mon 03:00" or a cron line
+    contact: str | None = None  # the partner's mail address for alerts about this feed
     delivery: dict[str, Any] = field(default_factory=dict)  # Europeana delivery settings (publish.europeana)
     last_error: str | None = None
     failures: int = 0  # consecutive failed runs; `failing_after` of them make the feed "failing"

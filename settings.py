@@ -235,6 +235,30 @@ CONTEXT_HOSTS)
     api_max_body: int = _doc("Largest request body in bytes, on every route (SPARQL POSTs included); larger "
                              "ones get 413.", 1_048_576)
 
+    # -- the operator's night (issue 13: schedules, history, alerts, metrics, backups) ----------
+    # In oogst.toml a table ``[alerts]`` with ``webhook = …`` is the setting ``alerts_webhook``.
+    timezone: str = _doc("The operator's time zone (IANA name): feed schedules are wall-clock times in it.",
+                         "Europe/Brussels")
+    drop_share: float = _doc(
+        "A run is flagged as a count drop when the partner delivered this share fewer records (0.5 = 50%) than "
+        "the median of the feed's previous complete runs of the same mode.", 0.5)
+    drop_runs: int = _doc("How many previous complete runs the count-drop check takes the median of.", 5)
+    drop_min: int = _doc("The count-drop check applies only when that median is at least this many records.", 20)
+    alerts_webhook: str = _doc(
+        "URL that receives a JSON POST when a run fails, its count drops, a feed becomes failing or a run "
+        "quarantines at least alerts_quarantined records (empty: no webhook).", "")
+    alerts_quarantined: int = _doc("New quarantined records in one run from which an alert is sent.", 50)
+    alerts_timeout: float = _doc("Seconds a webhook or mail server may take before the alert is logged as lost.",
+                                 10.0)
+    alerts_smtp_host: str = _doc(
+        "Mail server for alerts (empty: no mail). Its account, if any, comes from $OOGST_SMTP_USER and "
+        "$OOGST_SMTP_PASSWORD only.", "")
+    alerts_smtp_port: int = _doc("Port of the mail server for alerts.", 25)
+    alerts_smtp_starttls: bool = _doc("Switch the mail connection to TLS (STARTTLS) before sending.", False)
+    alerts_mail_from: str = _doc("Sender address of alert mails.", "oogst@localhost")
+    alerts_mail_to: str = _doc("The operator's address(es) for alert mails, comma-separated (partners get "
+                               "their feed's `contact`).", "")
+
     @property
     def dumps_path(self) -> Path:
         """The dumps (`oogst dump`): N-Quads and JSON-LD, whole and per feed, with a manifest."""
@@ -318,7 +342,7 @@ CONTEXT_HOSTS)
                 raise ConfigError(f"cannot read the settings file {config_file}: {exc.strerror or exc}") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{config_file} is not valid TOML: {exc}", hint="see https://toml.io") from None
-            for key, value in _flatten_tables(file_values).items():
+            for key, value in _flatten(file_values).items():
                 if key not in origin:
                     raise ConfigError(f"{config_file}: unknown setting {key!r}", hint="see `oogst settings`")
                 values[key], origin[key] = value, str(config_file)
@@ -337,3 +361,14 @@ CONTEXT_HOSTS)
 def redact_url(url: str) -> str:
     """A URL without the password it may carry, to show."""
     return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def _flatten(values: dict[str, Any]) -> dict[str, Any]:
+    """A TOML table ``[alerts]`` with ``webhook = …`` as the setting ``alerts_webhook``."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": v for k, v in _flatten(value).items()})
+        else:
+            flat[key] = value
+    return flat

@@ -42,7 +42,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..pipeline import Oogst, OogstError
 from ..settings import Settings
-from . import datasets, delivery, dumps, feeds, ldes, linkeddata, records, sparql
+from . import datasets, delivery, dumps, feeds, ldes, linkeddata, metrics, records, sparql
 from .conneg import negotiate
 from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
@@ -81,6 +81,8 @@ mapped to OSLO. Every published record is one named graph.
   record as a version member, time-ordered pages (older pages immutable), one stream per feed
   (`/ldes/feeds/{name}`) and per data provider (`/ldes/providers/{key}`); JSON-LD, N-Quads,
   TriG or Turtle.
+- **Metrics** at `/metrics` (Prometheus; an operator's token or a loopback address): runs,
+  records per feed, harvest and batch durations, HTTP retries, API requests and latencies.
 - **Dumps** at `/dumps`: N-Quads and JSON-LD (gzip), whole and per feed, with size and
   SHA-256, ETag and range requests. **VoID** at `/.well-known/void`.
 
@@ -187,6 +189,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
     install_handlers(app)
     app.add_middleware(Limits, max_body=settings.api_max_body,
                        client_slots=settings.sparql_client_slots or max(1, oogst.queries.workers // 2))
+    metrics.install(app, oogst)  # /metrics: the state's figures at scrape time, the API's requests
     # Open data: any site may query it from a browser (no credentials involved).
     app.add_middleware(
         CORSMiddleware,
@@ -196,7 +199,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         expose_headers=["Link", "ETag", "Last-Modified", "Location", "Oogst-Truncated"],
     )
     # delivery first: its /records/{id}/tiers would otherwise be taken for a record id
-    for router in (service, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
+    for router in (service, metrics.router, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
                    linkeddata.router, ldes.router, dumps.router, site.router, wizard.router,
                    manage.router):  # /manage/feeds/new first
         app.include_router(router)

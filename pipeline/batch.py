@@ -22,6 +22,7 @@ For each record of a batch (the later of two versions of one record wins):
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,7 @@ class Batches:
         """``remap``: the records come from the archive; map them even when unchanged. ``known``:
         the record-index rows of the batch, when the caller has read them already."""
         core = self.core
+        started = time.monotonic()
         records = list({r.source_id: r for r in batch}.values())  # the later version wins
         if not remap:
             core.archive.put_many(records, run_id, errors={r.source_id: r.error for r in records if r.error})
@@ -196,12 +198,14 @@ class Batches:
         # take the store's fast first-load path.
         first = {r["graph_iri"] for r in result.rows if r["state"] == "published"
                  and not (known.get(r["source_id"]) or {}).get("published")}
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
-        core.store.drop_graphs(drop)
-        core.views.batch_stored(result.rows, result.graphs)  # search index, provenance
-        # last, the record index and its events (the LDES change log) in one transaction
-        core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+        with core.barrier.shared():  # a backup sees the batch in both or in neither (pipeline/backup.py)
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
+            core.store.drop_graphs(drop)
+            core.views.batch_stored(result.rows, result.graphs)  # search index, provenance
+            # last, the record index and its events (the LDES change log) in one transaction
+            core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+        core.metrics.batch(feed.name, time.monotonic() - started)
         return result
 
     def _lost_outputs(self, feed: Feed, unchanged: list[SourceRecord], known: dict[str, dict[str, Any]],

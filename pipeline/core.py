@@ -44,13 +44,18 @@ from ..records import Feed
 from ..settings import Settings
 from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, open_archive
-from ..store.lock import FeedLock, open_lock
+from ..store.lock import FeedLock, WriteBarrier, open_lock
 from ..store.state import StateStore, open_state
 from ..mapping import vocab
 from ..publish.display import local_name
 from ..publish.details import Details, details
 from ..records import SourceRecord
 from .accounts import Accounts, User
+from .alerts import Alerts
+from .backup import Backups
+from .history import History
+from .metrics import Metrics
+from .schedule import Schedules
 from .batch import Batches, Gate
 from .delivery import Delivery
 from .feeds import Feeds
@@ -122,6 +127,13 @@ class Oogst:
         self.accounts = Accounts(self)
         self.publishing = Publishing(self)
         self.queries = Queries(self)
+        # the operator's night (issue 13): schedules, run history, alerts, metrics, backups
+        self.schedules = Schedules(self)
+        self.history = History(self)
+        self.alerts = Alerts(self)
+        self.metrics = Metrics(self)
+        self.backups = Backups(self)
+        self.barrier = WriteBarrier(settings.data_dir / "locks")  # writes hold it shared, a backup exclusive
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -185,6 +197,8 @@ class Oogst:
     def http(self) -> HttpClient:
         if self._http is None:
             self._http = HttpClient(HttpPolicy.from_settings(self.settings))
+        if getattr(self._http, "on_retry", False) is None:
+            self._http.on_retry = self.metrics.retried  # retries by kind, for /metrics
         return self._http
 
     @property
@@ -379,6 +393,10 @@ class Oogst:
 
     def rebuild_system(self) -> dict[str, int]:
         return self.views.rebuild_system()
+
+    def prune_archive(self, keep: int, feed: str | None = None) -> dict[str, int]:
+        """Keep the last ``keep`` versions of every record in the raw archive."""
+        return self.archive.prune(keep, feed)
 
     # -- delivery to Europeana (delivery.py, oai.py) -----------------------------------------------------
     def delivery_settings(self, name: str) -> dict[str, Any]:

@@ -85,6 +85,21 @@ class EmbeddedStore:
                 "(--store oxigraph+http://…)",
             ) from exc
 
+    @classmethod
+    def snapshot(cls, path: str | Path, options: StoreOptions | None = None) -> EmbeddedStore:
+        """A read-only view of the store at ``path`` even while another process holds it for
+        writing — only for a backup, taken while the writers pause (``WriteBarrier``)."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        self.url = f"oxigraph://{self.path}"
+        self.options = StoreOptions(read_only=True) if options is None else options
+        self._slots = threading.BoundedSemaphore(2)
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot read the store at {self.path}: {exc}", url=self.url) from exc
+        return self
+
     def _refuse_live_writer(self) -> None:
         """A read-only view of a store that another process writes is undefined behaviour in
         pyoxigraph: refuse while RocksDB's lock is held."""
@@ -269,6 +284,26 @@ class EmbeddedStore:
     def count_graphs(self) -> int:
         prefix = self.options.graph_prefix or ""
         return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
+
+    def backup(self, target: str | Path) -> str:
+        """A consistent copy of the store in the new folder ``target``: RocksDB's checkpoint
+        (hard links to the immutable files, after a flush) when this store is writable, else
+        a copy of every quad from this read-only snapshot (a checkpoint of a read-only open
+        misses what the writer has not flushed yet). Returns "checkpoint" or "copy"."""
+        if self.path is None:
+            raise StoreError("an in-memory store has no backup", url=self.url)
+        try:
+            if not self.options.read_only:
+                self._store.flush()
+                self._store.backup(str(target))
+                return "checkpoint"
+            copy = ox.Store(str(target))
+            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+            copy.flush()
+            del copy
+            return "copy"
+        except OSError as exc:
+            raise StoreError(f"cannot back up the store at {self.path} to {target}: {exc}", url=self.url) from exc
 
     def close(self) -> None:
         """Flush and release the store; closing twice is harmless."""
