@@ -56,3 +56,14 @@ def virtuoso_server(tmp_path_factory):
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+
+
+# -- where the state lives: SQLite in the data dir, or PostgreSQL (issue #16, the scale extra) ----
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_setting(request) -> dict[str, str]:
+    """Settings values that put the state in SQLite (none) or in a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return {}
+    from .servers import postgresql_state_url
+
+    return {"state": postgresql_state_url()}
