@@ -34,7 +34,7 @@ from .. import mapping as mapping_registry
 from ..errors import NotFoundError, StoreError
 from ..jsonld import ContextCache
 from ..harvest.http import HttpClient, HttpPolicy
-from ..harvest.policy import RecordLimits
+from ..harvest.limits import RecordLimits
 from ..mapping import MAPPING_VERSION, Profile
 from ..publish.datasets import Catalogue
 from ..publish.provenance import SystemGraphs

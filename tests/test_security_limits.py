@@ -23,7 +23,8 @@ import pytest
 from oogst.devtools.simulator import PartnerSimulator
 from oogst.errors import TransientHarvestError
 from oogst.harvest.http import HttpClient, HttpPolicy
-from oogst.harvest.policy import Outbound, ResponseTooLargeError
+from oogst.harvest.limits import ResponseTooLargeError
+from oogst.harvest.policy import Outbound
 
 from . import faults
 from .faults import make_app
