@@ -406,12 +406,15 @@ def _drain(resp: requests.Response) -> None:
 
 def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: dict[str, str] | None = None,
           headers: dict[str, str] | None = None, timeout: tuple[float, float] | None = None,
-          max_bytes: int | None = None, feed: str | None = None, into: BinaryIO | None = None) -> requests.Response:
+          max_bytes: int | None = None, feed: str | None = None, into: BinaryIO | None = None,
+          deadline: float | None = None) -> requests.Response:
     """One GET under the policy: the URL checked, the addresses checked when connecting, the
     redirects checked, the body read within the limits, the whole within the deadline
-    (:class:`DeadlineError`, a ``requests.Timeout``, when it is not)."""
+    (:class:`DeadlineError`, a ``requests.Timeout``, when it is not). ``deadline``: a shorter
+    one for this request (e.g. what is left of a run's own deadline)."""
     outbound.check_url(url, feed=feed)
-    with _Deadline(outbound.deadline) as deadline:
+    seconds = outbound.deadline if deadline is None else min(deadline, outbound.deadline or deadline)
+    with _Deadline(seconds) as deadline_guard:
         try:
             resp = session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
             if into is None:
@@ -423,10 +426,10 @@ def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: di
         except BlockedAddressError as exc:
             raise BlockedAddressError(exc.message, feed=feed, url=exc.url or shown_url(url), hint=exc.hint) from None
         except Exception as exc:
-            if deadline.expired and not isinstance(exc, FatalHarvestError):
-                raise deadline.error() from None
+            if deadline_guard.expired and not isinstance(exc, FatalHarvestError):
+                raise deadline_guard.error() from None
             raise
-        if deadline.expired:  # cut off, perhaps in its headers: what was read cannot be trusted
+        if deadline_guard.expired:  # cut off, perhaps in its headers: what was read cannot be trusted
             resp.close()
-            raise deadline.error()
+            raise deadline_guard.error()
     return resp
