@@ -15,6 +15,7 @@ allowed values.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -273,6 +274,12 @@ CONTEXT_HOSTS)
                 if problem:
                     raise ConfigError(f"setting {f.name} = {getattr(self, f.name)!r} is out of range: it must be "
                                       f"{problem}", hint="see `oogst settings`")
+        for network in self.allowed_private_networks:  # the outbound policy's allow-list
+            try:
+                ipaddress.ip_network(str(network).strip(), strict=False)
+            except ValueError:
+                raise ConfigError(f"setting allowed_private_networks: {network!r} is not an IP range",
+                                  hint='give CIDR ranges, e.g. ["127.0.0.0/8", "10.1.0.0/16"]') from None
 
     # -- derived paths ---------------------------------------------------------------
     @property
