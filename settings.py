@@ -48,6 +48,8 @@ class Settings:
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0)
+    store_lock_timeout: float = _doc("Seconds a process waits for its turn to write the embedded store while "
+                                     "another process (a harvest, `oogst serve`) writes to it.", 600.0)
     base_iri: str = _doc("Base of every IRI that oogst mints.", DEFAULT_BASE)
     host: str = _doc("Address `oogst serve` binds to.", "127.0.0.1")
     port: int = _doc("Port `oogst serve` listens on.", 8000)

@@ -174,9 +174,10 @@ class Batches:
         # take the store's fast first-load path.
         first = {r["graph_iri"] for r in result.rows if r["state"] == "published"
                  and not (known.get(r["source_id"]) or {}).get("published")}
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
-        core.store.drop_graphs(drop)
+        with core.store_writes():  # readers see the batch whole
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
+            core.store.drop_graphs(drop)
         # the record index and its events (the LDES change log) in one transaction
         core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
         return result

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ def store_options(settings: Settings, env: dict[str, str] | None = None) -> Stor
     return StoreOptions(graph_prefix=iris.graph_prefix(settings.base_iri), query_timeout=settings.query_timeout,
                         result_limit=settings.result_limit, retries=settings.store_retries,
                         backoff=settings.store_backoff, timeout=settings.store_timeout,
+                        write_lock_timeout=settings.store_lock_timeout,
                         user=env.get("OOGST_STORE_USER") or None, password=env.get("OOGST_STORE_PASSWORD") or None)
 
 
@@ -138,6 +140,11 @@ class Oogst:
             self._owned.add("_store")
         return self._store
 
+    def store_writes(self) -> AbstractContextManager[Any]:
+        """A write session of the store: writes in it reach readers together (one batch)."""
+        writing = getattr(self.store, "writing", None)
+        return writing() if writing is not None else nullcontext()
+
     @property
     def search(self) -> SearchIndex:
         """The search index beside the store, fed as records are stored."""
@@ -150,7 +157,9 @@ class Oogst:
     def system(self) -> SystemGraphs:
         """The system store (provenance and dataset graphs), apart from the record graphs."""
         if self._system is None:
-            self._system = SystemGraphs(self.settings.system_path, self.settings.base_iri, MAPPING_VERSION)
+            options = replace(store_options(self.settings), graph_prefix=iris.system_graph_prefix(self.settings.base_iri))
+            writer = open_store(self.settings.system_store_url, options)  # shares the store with other processes
+            self._system = SystemGraphs(writer, self.settings.base_iri, MAPPING_VERSION)
             self._owned.add("_system")
         return self._system
 

@@ -6,14 +6,16 @@ all-or-nothing and a reader never sees half a batch. When none of the graphs exi
 ``Store.load``; otherwise it is one SPARQL update (``DROP SILENT GRAPH`` + ``INSERT DATA``
 per graph), about three times slower. ``replace_graphs(graphs, new=True)`` is the bulk path
 for first loads: the new graphs go through pyoxigraph's bulk loader, which is faster still
-but not transactional (a reader can see part of the batch; a crash can leave part of it).
+but not transactional (a crash can leave part of the batch; in memory a reader can also see
+part of it — on disk readers only see snapshots, taken between batches).
 A graph that exists already is replaced through the transactional path first, so the end
 state never depends on the path.
 
-Reads run on snapshots and pyoxigraph releases the GIL while it works, so queries in other
-threads are not blocked by a write in this process. RocksDB lets one process open the
-store: ``oogst serve`` and a harvest in another process cannot share it (see
-docs/architecture.md, "Concurrency").
+Several processes share one store on disk (``oogst serve``, any number of harvests, ``oogst
+query``): one writes at a time (the writer lock, waited for), and every read goes to the
+newest published snapshot, a RocksDB checkpoint taken after each write session
+(``store/snapshots.py``). A batch becomes visible to readers whole, the bulk path included.
+:func:`open_snapshot` gives a reading process (a query worker) the newest snapshot.
 
 Queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
 query, so a query past its time is abandoned (its answer is dropped; one that streams rows
@@ -23,13 +25,13 @@ stops at its next row, one that computes before its first row runs on to its end
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,6 +39,7 @@ import pyoxigraph as ox
 
 from ..errors import QueryError, QueryTimeoutError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
+from .snapshots import Snapshot, Snapshots, has_data, open_snapshot
 from .results import (
     GRAPH_RDF_FORMATS,
     SOLUTION_RESULT_FORMATS,
@@ -47,6 +50,8 @@ from .results import (
     triples_body,
 )
 
+__all__ = ["EmbeddedStore", "open_snapshot"]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -54,49 +59,127 @@ _CHECK_EVERY = 1_000  # rows between two looks at the cancel flag
 
 
 class EmbeddedStore:
-    """pyoxigraph on disk (``path``) or in memory (``path=None``)."""
+    """pyoxigraph on disk (``path``) or in memory (``path=None``).
+
+    On disk, reads go to the newest published snapshot (``store/snapshots.py``) and writes to
+    the store itself, in write sessions (:meth:`writing`): the process takes the writer lock
+    (waiting up to ``write_lock_timeout`` while another process writes), opens the store,
+    writes, and publishes a snapshot when the outermost session ends. It keeps the store open
+    for the next session unless another process waits for it or it stays idle for
+    ``LINGER`` seconds."""
+
+    LINGER = 1.0
 
     def __init__(self, path: str | Path | None = None, options: StoreOptions | None = None) -> None:
         self.path = Path(path) if path else None
         self.url = f"oxigraph://{self.path or ''}"
         self.options = options or StoreOptions()
         self._slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            elif self.options.read_only:
-                self._refuse_live_writer()
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
-            raise StoreError(
-                f"cannot open the store at {self.path}: {exc}",
-                url=self.url,
-                hint="is another oogst process (serve, harvest) using this data dir? RocksDB allows "
-                "one process: stop it, run the harvest through that process, or use a server store "
-                "(--store oxigraph+http://…)",
-            ) from exc
-
-    def _refuse_live_writer(self) -> None:
-        """A read-only view of a store that another process writes is undefined behaviour in
-        pyoxigraph: refuse while RocksDB's lock is held."""
-        assert self.path is not None
-        lock = self.path / "LOCK"
-        if not lock.exists():
+        self._mem: ox.Store | None = None
+        self._rw: ox.Store | None = None  # open for writing, between sessions while lingering
+        self._depth = 0
+        self._dirty = False  # written since the last snapshot
+        self._mutex = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._snapshots: Snapshots | None = None
+        if self.path is None:
+            self._mem = ox.Store()
+            return
+        if self.options.read_only and not has_data(self.path):
             raise StoreError(f"no store at {self.path} to open read-only", url=self.url,
                              hint="harvest first, or open it for writing")
-        with lock.open("rb") as handle:
+        if not self.options.read_only:
             try:
-                fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                raise StoreError(
-                    f"the store at {self.path} is open for writing in another process", url=self.url,
-                    hint="a read-only view must not share the store with a writer: serve from the process "
-                    "that harvests, wait for the harvest to end, or use a server store (oxigraph+http://…)",
-                ) from None
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store at {self.path}: {exc}", url=self.url) from exc
+        self._snapshots = Snapshots(self.path)
+
+    # -- sessions -------------------------------------------------------------------------
+    def _reader(self) -> tuple[ox.Store, Snapshot | None]:
+        """The store to read and the snapshot to keep while reading it."""
+        if self._snapshots is None:
+            assert self._mem is not None
+            return self._mem, None
+        snap = self._snapshots.current()
+        if snap is None and has_data(self.path):  # a store from before snapshots
+            self._snapshots.publish_existing(self.options.write_lock_timeout)
+            snap = self._snapshots.current()
+        return (snap.store, snap) if snap is not None else (_empty(), None)
+
+    @contextmanager
+    def writing(self) -> Iterator[ox.Store]:
+        """A write session: the writes in it become visible to readers together, when the
+        outermost session ends (a batch calls several writes in one)."""
+        self._writable()
+        if self._snapshots is None:
+            assert self._mem is not None
+            yield self._mem
+            return
+        with self._mutex:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._depth += 1
+            try:
+                if self._rw is None:
+                    self._snapshots.writer.acquire(self.options.write_lock_timeout)
+                    try:
+                        self._rw = ox.Store(str(self.path))
+                    except OSError as exc:
+                        self._snapshots.writer.release()
+                        raise StoreError(
+                            f"cannot open the store at {self.path}: {exc}", url=self.url,
+                            hint="another program (not oogst) may have it open; oogst processes take turns",
+                        ) from exc
+                self._dirty = True
+                yield self._rw
+                if self._depth == 1:
+                    self._publish()
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._rw is not None:
+                    if self._snapshots.writer.wanted():
+                        self._let_go()
+                    else:
+                        self._timer = threading.Timer(self.LINGER, self._idle)
+                        self._timer.daemon = True
+                        self._timer.start()
+
+    def _publish(self) -> None:
+        assert self._snapshots is not None and self._rw is not None
+        started = time.perf_counter()
+        generation = self._snapshots.publish(self._rw)
+        self._dirty = False
+        log.debug("snapshot %d of %s published in %.3f s", generation, self.path, time.perf_counter() - started)
+
+    def _idle(self) -> None:
+        with self._mutex:
+            if self._depth == 0:
+                self._let_go()
+
+    def _let_go(self) -> None:
+        """Close the store for writing and release the writer lock (publishing what is left)."""
+        rw = self._rw
+        if rw is None:
+            return
+        try:
+            if self._dirty:
+                self._publish()
+            rw.flush()
+        finally:
+            self._rw = None
+            del rw
+            assert self._snapshots is not None
+            self._snapshots.writer.release()
+
+    def update(self, sparql: str) -> None:
+        """One SPARQL update, one transaction (the system graphs write through this)."""
+        with self.writing() as store:
+            try:
+                store.update(sparql)
+            except (SyntaxError, OSError) as exc:
+                raise StoreError(f"the update failed: {exc}", url=self.url) from exc
 
     # -- writes ---------------------------------------------------------------------------
     def _writable(self) -> None:
@@ -108,19 +191,22 @@ class EmbeddedStore:
         self._writable()
         for g in graphs:
             sparql_iri(g)  # refuse an unusable IRI before anything is written
-        existing = {g for g in graphs if self._store.contains_named_graph(ox.NamedNode(g))}
-        if new:
-            if existing:
-                log.info("bulk load: %d of %d graphs exist already; replacing those in a transaction",
-                         len(existing), len(graphs))
-                self._replace({g: graphs[g] for g in existing})
-            self._load({g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
-        elif existing:
-            self._replace(graphs)
-        else:
-            self._load(graphs, bulk=False)
+        if not graphs:
+            return
+        with self.writing() as store:
+            existing = {g for g in graphs if store.contains_named_graph(ox.NamedNode(g))}
+            if new:
+                if existing:
+                    log.info("bulk load: %d of %d graphs exist already; replacing those in a transaction",
+                             len(existing), len(graphs))
+                    self._replace(store, {g: graphs[g] for g in existing})
+                self._load(store, {g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
+            elif existing:
+                self._replace(store, graphs)
+            else:
+                self._load(store, graphs, bulk=False)
 
-    def _replace(self, graphs: Mapping[str, str]) -> None:
+    def _replace(self, store: ox.Store, graphs: Mapping[str, str]) -> None:
         """One SPARQL update: DROP + INSERT DATA per graph, one transaction."""
         parts = []
         for graph_iri, ntriples in graphs.items():
@@ -131,11 +217,11 @@ class EmbeddedStore:
         if not parts:
             return
         try:
-            self._store.update(" ;\n".join(parts))
+            store.update(" ;\n".join(parts))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
-    def _load(self, graphs: Mapping[str, str], *, bulk: bool) -> None:
+    def _load(self, store: ox.Store, graphs: Mapping[str, str], *, bulk: bool) -> None:
         """Graphs the store does not hold, as one N-Quads document: ``Store.load`` (one
         transaction, about three times faster than the update) or the bulk loader."""
         nquads = "".join(as_nquads(g, nt) for g, nt in graphs.items())
@@ -143,9 +229,9 @@ class EmbeddedStore:
             return
         try:
             if bulk:
-                self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             else:
-                self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+                store.load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
                              hint="replaying the batch repairs a partial bulk load" if bulk else None) from exc
@@ -154,10 +240,11 @@ class EmbeddedStore:
         self._writable()
         update = " ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in graph_iris)
         if update:
-            try:
-                self._store.update(update)
-            except OSError as exc:
-                raise StoreError(f"dropping graphs failed: {exc}", url=self.url) from exc
+            with self.writing() as store:
+                try:
+                    store.update(update)
+                except OSError as exc:
+                    raise StoreError(f"dropping graphs failed: {exc}", url=self.url) from exc
 
     # -- reads ----------------------------------------------------------------------------
     def query(
@@ -171,6 +258,7 @@ class EmbeddedStore:
         base_iri: str | None = None,
     ) -> QueryResult:
         limit = self.options.result_limit
+        store, snap = self._reader()
 
         def run(cancelled: threading.Event) -> QueryResult:
             kwargs: dict = {"base_iri": base_iri}
@@ -181,7 +269,7 @@ class EmbeddedStore:
                     kwargs["use_default_graph_as_union"] = True
                 if named_graphs is not None:
                     kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-                result = self._store.query(sparql, **kwargs)
+                result = (snap.store if snap is not None else store).query(sparql, **kwargs)
                 if isinstance(result, ox.QueryBoolean):
                     return QueryResult("boolean", result.serialize(format=SOLUTION_RESULT_FORMATS[solutions]),
                                        SOLUTION_FORMATS[solutions])
@@ -232,20 +320,38 @@ class EmbeddedStore:
         return outcome["value"]  # type: ignore[return-value]
 
     def graph(self, graph_iri: str, format: str = "ntriples") -> bytes | None:
+        store, _snap = self._reader()
         node = ox.NamedNode(graph_iri)
-        if not self._store.contains_named_graph(node):
+        if not store.contains_named_graph(node):
             return None
-        return self._store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
+        return store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
 
     def count_graphs(self) -> int:
+        store, _snap = self._reader()
         prefix = self.options.graph_prefix or ""
-        return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
+        return sum(1 for g in store.named_graphs() if g.value.startswith(prefix))
 
     def close(self) -> None:
-        """Flush and release the store; closing twice is harmless."""
-        store = self.__dict__.pop("_store", None)
-        if store is not None and not self.options.read_only:
-            store.flush()
+        """Publish what is written, release the store and its snapshot; closing twice is harmless."""
+        with self._mutex:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._let_go()
+            if self._snapshots is not None:
+                self._snapshots.close()
+            self._mem = None
+
+
+_EMPTY: ox.Store | None = None
+
+
+def _empty() -> ox.Store:
+    """An empty store: what a reader sees before anything is published."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = ox.Store()
+    return _EMPTY
 
 
 def _detached(exc: BaseException) -> BaseException:
