@@ -62,6 +62,11 @@ class Settings:
     http_delay: float = _doc("Pause in seconds between two requests to the same host (politeness).", 0.0)
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500)
+    harvest_jobs: int = _doc("Feeds `oogst harvest` runs at once (`--jobs`); each partner host still gets one "
+                             "request at a time, with http_delay between requests.", 1)
+    run_deadline: float = _doc("Seconds one run of a feed may take (0: no limit; `oogst harvest --deadline`). "
+                               "A run past it fails with a note and carries on from its checkpoint next time; "
+                               "the other feeds go on.", 0.0)
     validator: str = _doc(
         "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
         "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "

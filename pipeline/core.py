@@ -58,6 +58,7 @@ from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .publishing import LdesAnswer, Publishing
+from .night import Night, NightProgress
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -101,6 +102,7 @@ class Oogst:
         self.gate = Gate(settings.validator, settings.oslo_ap_sample)
         self.feeds = Feeds(self)
         self.runs = Runs(self)
+        self.night = Night(self)
         self.batches = Batches(self)
         self.views = Views(self)
         self.inspect = Inspect(self)
@@ -259,6 +261,18 @@ class Oogst:
                     progress: ProgressCallback | None = None) -> list[RunSummary]:
         names = [f.name for f in self.state.list_feeds()] if names is None else list(names)
         return [self.harvest(name, full=full, resume=resume, progress=progress) for name in names]
+
+    def harvest_many(self, names: list[str], *, jobs: int | None = None, full: bool = False, resume: bool = False,
+                     deadline: float | None = None, progress: NightProgress | None = None) -> list[RunSummary]:
+        """Runs of several feeds, ``jobs`` at a time (setting ``harvest_jobs``), each within
+        ``deadline`` seconds (setting ``run_deadline``); see :mod:`~oogst.pipeline.night`."""
+        return self.night.run(names, jobs=jobs or self.settings.harvest_jobs, full=full, resume=resume,
+                              deadline=self.settings.run_deadline if deadline is None else deadline,
+                              progress=progress)
+
+    def mark_interrupted(self) -> list[str]:
+        """Mark runs whose process stopped as ``interrupted``; returns their feeds."""
+        return self.night.mark_interrupted()
 
     def remap(self, name: str, *, progress: ProgressCallback | None = None) -> RunSummary:
         return self.runs.remap(name, progress=progress)
