@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from . import Context, json_option, main, out
+from . import Context, err, json_option, main, out
 
 
 # -- feeds --------------------------------------------------------------------------------------
@@ -46,11 +46,13 @@ def _pairs(options: tuple[str, ...]) -> dict[str, str]:
               help="The feed's mapping profile (TOML: language, default rights, provider, value maps, extra fields).")
 @click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
 @click.option("--owner", help="The partner organisation the feed belongs to.")
+@click.option("--probe", is_flag=True, help="Ask the URL first whether it answers the protocol (and, for OAI-PMH, "
+                                            "offers the metadata prefix and the set); refuse the feed otherwise.")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None, protocol: str,
               metadata_prefix: str | None, options: tuple[str, ...], profile: str | None, schedule: str | None,
-              owner: str | None, as_json: bool) -> None:
+              owner: str | None, probe: bool, as_json: bool) -> None:
     """Register feed NAME.
 
     \b
@@ -67,8 +69,13 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
     config = _pairs(options)
     if metadata_prefix:
         config["metadata_prefix"] = metadata_prefix
-    feed = obj.app.add_feed(name, url, fmt, protocol=protocol, set_spec=set_spec, options=config,
-                            schedule=schedule, owner=owner)
+    parts = {"protocol": protocol, "set_spec": set_spec, "options": config, "schedule": schedule, "owner": owner}
+    if probe:
+        found = obj.app.check_feed(obj.app.draft_feed(name, url, fmt, **parts))
+        if found is not None and not as_json:
+            err.print(f"{url} answers {found.protocol}" + (f" ({found.name})" if found.name else "") + ".",
+                      highlight=False)
+    feed = obj.app.add_feed(name, url, fmt, **parts)
     if profile:
         obj.app.set_profile(name, profile)
         feed = obj.app.feed(name)

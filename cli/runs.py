@@ -104,6 +104,7 @@ def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, r
     """
     from datetime import UTC, datetime
 
+    from ..devtools.demo import demo_partners
     from ..pipeline.night import report as night_report
 
     obj.overrides["contexts_dir"] = contexts
@@ -113,7 +114,11 @@ def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, r
         raise click.UsageError("--full starts over; --resume carries on: choose one")
     chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else list(dict.fromkeys(names))
     began, clock = datetime.now(UTC), time.monotonic()
-    summaries = run_harvest(obj, chosen, full, as_json, resume=resume, jobs=jobs, deadline=deadline)
+    with demo_partners(obj.app, chosen) as simulator:
+        if simulator and not as_json:
+            err.print(f"The demo's partner simulator was not running: started it on {simulator} for this harvest.",
+                      highlight=False)
+        summaries = run_harvest(obj, chosen, full, as_json, resume=resume, jobs=jobs, deadline=deadline)
     if report_file:
         hosts = {name: _host(obj.app.feed(name).url) for name in chosen}
         body = night_report(summaries, started=began.isoformat(timespec="seconds"),

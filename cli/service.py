@@ -137,7 +137,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from ..devtools.demo import DEMO_PASSWORD, demo_accounts, register_samples
+    from ..devtools.demo import DEMO_PASSWORD, demo_accounts, register_samples, remember_simulator
     from ..devtools.simulator import PartnerSimulator
 
     obj.overrides["port"] = port
@@ -153,6 +153,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     with contextlib.ExitStack() as stack:
         stack.callback(sim.stop)
         names = register_samples(app, sim)
+        remember_simulator(obj.settings.data_dir, sim)
         accounts = demo_accounts(app, names)
         if not as_json:
             out.print(f"Partner simulator on {sim.url}: {', '.join(names)}")

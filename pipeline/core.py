@@ -58,6 +58,7 @@ from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .publishing import LdesAnswer, Publishing
+from .feedcheck import check_feed
 from .night import Night, NightProgress
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
@@ -426,6 +427,11 @@ class Oogst:
         """What ``url`` is (OAI-PMH with its formats and sets, LDES, a JSON API), asked live;
         problems come back explained in Dutch and English, never raised."""
         return probe(self, url)
+
+    def check_feed(self, feed: Feed) -> Probe | None:
+        """Ask ``feed``'s URL live whether it answers its protocol (and, for OAI-PMH, its
+        metadataPrefix and set); ConfigError saying what is there otherwise."""
+        return check_feed(self, feed)
 
     def draft_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:
         """A feed checked as :meth:`add_feed` checks it, not saved."""
