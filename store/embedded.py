@@ -85,7 +85,7 @@ class EmbeddedStore:
         if self.path is None:
             self._mem = ox.Store()
             return
-        if self.options.read_only and not has_data(self.path):
+        if self.options.read_only and not self.path.is_dir():
             raise StoreError(f"no store at {self.path} to open read-only", url=self.url,
                              hint="harvest first, or open it for writing")
         if not self.options.read_only:
@@ -108,13 +108,14 @@ class EmbeddedStore:
         return (snap.store, snap) if snap is not None else (_empty(), None)
 
     @contextmanager
-    def writing(self) -> Iterator[ox.Store]:
+    def writing(self) -> Iterator[None]:
         """A write session: the writes in it become visible to readers together, when the
-        outermost session ends (a batch calls several writes in one)."""
+        outermost session ends (a batch calls several writes in one). Writes reach the store
+        through :meth:`_target` only, never a local name: the store must close (pyoxigraph
+        closes it when the last reference goes) before the writer lock is released."""
         self._writable()
         if self._snapshots is None:
-            assert self._mem is not None
-            yield self._mem
+            yield
             return
         with self._mutex:
             if self._timer is not None:
@@ -125,15 +126,12 @@ class EmbeddedStore:
                 if self._rw is None:
                     self._snapshots.writer.acquire(self.options.write_lock_timeout)
                     try:
-                        self._rw = ox.Store(str(self.path))
-                    except OSError as exc:
+                        self._rw = self._open_for_writing()
+                    except BaseException:
                         self._snapshots.writer.release()
-                        raise StoreError(
-                            f"cannot open the store at {self.path}: {exc}", url=self.url,
-                            hint="another program (not oogst) may have it open; oogst processes take turns",
-                        ) from exc
+                        raise
                 self._dirty = True
-                yield self._rw
+                yield
                 if self._depth == 1:
                     self._publish()
             finally:
@@ -145,6 +143,26 @@ class EmbeddedStore:
                         self._timer = threading.Timer(self.LINGER, self._idle)
                         self._timer.daemon = True
                         self._timer.start()
+
+    def _open_for_writing(self) -> ox.Store:
+        """The store, opened for writing; RocksDB's own lock may linger a moment after the
+        previous writer let go (its handle is freed as its last reference goes)."""
+        deadline = time.monotonic() + self.options.write_lock_timeout
+        while True:
+            try:
+                return ox.Store(str(self.path))
+            except OSError as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"cannot open the store at {self.path}: {exc}", url=self.url,
+                        hint="another program (not oogst) may have it open; oogst processes take turns",
+                    ) from exc
+                time.sleep(0.02)
+
+    def _target(self) -> ox.Store:
+        store = self._mem if self._snapshots is None else self._rw
+        assert store is not None, "writes go inside writing()"
+        return store
 
     def _publish(self) -> None:
         assert self._snapshots is not None and self._rw is not None
@@ -160,24 +178,22 @@ class EmbeddedStore:
 
     def _let_go(self) -> None:
         """Close the store for writing and release the writer lock (publishing what is left)."""
-        rw = self._rw
-        if rw is None:
+        if self._rw is None:
             return
         try:
             if self._dirty:
                 self._publish()
-            rw.flush()
+            self._rw.flush()
         finally:
-            self._rw = None
-            del rw
+            self._rw = None  # the last reference: pyoxigraph closes the store and RocksDB's lock
             assert self._snapshots is not None
             self._snapshots.writer.release()
 
     def update(self, sparql: str) -> None:
         """One SPARQL update, one transaction (the system graphs write through this)."""
-        with self.writing() as store:
+        with self.writing():
             try:
-                store.update(sparql)
+                self._target().update(sparql)
             except (SyntaxError, OSError) as exc:
                 raise StoreError(f"the update failed: {exc}", url=self.url) from exc
 
@@ -193,20 +209,20 @@ class EmbeddedStore:
             sparql_iri(g)  # refuse an unusable IRI before anything is written
         if not graphs:
             return
-        with self.writing() as store:
-            existing = {g for g in graphs if store.contains_named_graph(ox.NamedNode(g))}
+        with self.writing():
+            existing = {g for g in graphs if self._target().contains_named_graph(ox.NamedNode(g))}
             if new:
                 if existing:
                     log.info("bulk load: %d of %d graphs exist already; replacing those in a transaction",
                              len(existing), len(graphs))
-                    self._replace(store, {g: graphs[g] for g in existing})
-                self._load(store, {g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
+                    self._replace({g: graphs[g] for g in existing})
+                self._load({g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
             elif existing:
-                self._replace(store, graphs)
+                self._replace(graphs)
             else:
-                self._load(store, graphs, bulk=False)
+                self._load(graphs, bulk=False)
 
-    def _replace(self, store: ox.Store, graphs: Mapping[str, str]) -> None:
+    def _replace(self, graphs: Mapping[str, str]) -> None:
         """One SPARQL update: DROP + INSERT DATA per graph, one transaction."""
         parts = []
         for graph_iri, ntriples in graphs.items():
@@ -217,11 +233,11 @@ class EmbeddedStore:
         if not parts:
             return
         try:
-            store.update(" ;\n".join(parts))
+            self._target().update(" ;\n".join(parts))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
-    def _load(self, store: ox.Store, graphs: Mapping[str, str], *, bulk: bool) -> None:
+    def _load(self, graphs: Mapping[str, str], *, bulk: bool) -> None:
         """Graphs the store does not hold, as one N-Quads document: ``Store.load`` (one
         transaction, about three times faster than the update) or the bulk loader."""
         nquads = "".join(as_nquads(g, nt) for g, nt in graphs.items())
@@ -229,9 +245,9 @@ class EmbeddedStore:
             return
         try:
             if bulk:
-                store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             else:
-                store.load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
                              hint="replaying the batch repairs a partial bulk load" if bulk else None) from exc
@@ -240,9 +256,9 @@ class EmbeddedStore:
         self._writable()
         update = " ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in graph_iris)
         if update:
-            with self.writing() as store:
+            with self.writing():
                 try:
-                    store.update(update)
+                    self._target().update(update)
                 except OSError as exc:
                     raise StoreError(f"dropping graphs failed: {exc}", url=self.url) from exc
 

@@ -1,4 +1,4 @@
-"""`oogst serve`, `oogst harvest` and `oogst query` on one data dir at once, as separate
+"""`oogst serve`, two `oogst harvest` and `oogst query` on one data dir at once, as separate
 processes: every request succeeds, and what readers see grows batch by batch."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from oogst.devtools.simulator import PartnerSimulator
 from .conftest import free_port
 
 RECORDS = 3000
+SMALL = 1000  # a second feed, harvested by a second process at the same time
 BATCH = 200
 COUNT_GRAPHS = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -34,8 +35,10 @@ def test_the_api_serves_during_a_harvest_in_another_process(tmp_path: Path) -> N
     env = {"OOGST_BATCH_SIZE": str(BATCH)}
     with PartnerSimulator(page_size=BATCH) as sim:
         sim.add_partner("groot", dc_records("groot", RECORDS), title="Groot archief")
-        add = oogst(data, "feeds", "add", "groot", "--url", sim.endpoint("groot"), "--format", "oai_dc")
-        assert add.wait(60) == 0, add.stderr.read()
+        sim.add_partner("klein", dc_records("klein", SMALL), title="Klein archief")
+        for name in ("groot", "klein"):
+            add = oogst(data, "feeds", "add", name, "--url", sim.endpoint(name), "--format", "oai_dc")
+            assert add.wait(60) == 0, add.stderr.read()
         port = free_port()
         serve = oogst(data, "serve", "--port", str(port), env=env)
         base = f"http://127.0.0.1:{port}"
@@ -51,6 +54,7 @@ def test_the_api_serves_during_a_harvest_in_another_process(tmp_path: Path) -> N
             seen: list[tuple[int, int]] = []  # (graphs by SPARQL, graphs by /health)
             failures: list[str] = []
             harvest = oogst(data, "harvest", "groot", "--json", env=env)
+            second = oogst(data, "harvest", "klein", "--json", env=env)
             queries: list[subprocess.CompletedProcess] = []
 
             def ask(session: requests.Session) -> None:
@@ -68,7 +72,7 @@ def test_the_api_serves_during_a_harvest_in_another_process(tmp_path: Path) -> N
 
             def poll() -> None:
                 session = requests.Session()
-                while harvest.poll() is None:
+                while harvest.poll() is None or second.poll() is None:
                     ask(session)
                 ask(session)  # and once after the harvest
 
@@ -83,19 +87,22 @@ def test_the_api_serves_during_a_harvest_in_another_process(tmp_path: Path) -> N
             for t in threads:
                 t.start()
             out, err = harvest.communicate(timeout=600)
+            out2, err2 = second.communicate(timeout=600)
             for t in threads:
                 t.join(120)
         finally:
             serve.terminate()
             serve.wait(30)
     assert harvest.returncode == 0, err
-    summary = json.loads(out)[0]
+    assert second.returncode == 0, err2
+    summary, small = json.loads(out)[0], json.loads(out2)[0]
     assert summary["status"] == "complete" and summary["published"] == RECORDS, summary
+    assert small["status"] == "complete" and small["published"] == SMALL, small
     assert not failures, failures[:5]
     sparql = [n for n, _ in seen]
     assert sparql == sorted(sparql), "a reader saw the count go down"
     assert all(n % BATCH == 0 for n, _ in seen), f"a reader saw part of a batch: {sorted(set(sparql))}"
     assert len({n for n in sparql if 0 < n < RECORDS}) >= 3, f"too few batches seen while harvesting: {sparql}"
-    assert sparql[-1] == RECORDS and seen[-1][1] == RECORDS
+    assert sparql[-1] == RECORDS + SMALL and seen[-1][1] == RECORDS + SMALL
     assert queries and queries[0].returncode == 0, queries[0].stderr if queries else "no query ran"
     assert int(queries[0].stdout.split()[1]) % BATCH == 0
