@@ -149,7 +149,7 @@ def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_sp
 def feeds_list(obj: Context, as_json: bool) -> None:
     """List the registered feeds, each with its last run (a run whose process stopped shows as
     interrupted)."""
-    obj.app.mark_interrupted()
+    obj.app.night.mark_interrupted()
     infos = [obj.app.feed_info(f.name) for f in obj.app.list_feeds()]
     if as_json:
         click.echo(json.dumps(infos, ensure_ascii=False))

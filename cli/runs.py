@@ -41,7 +41,7 @@ def run_harvest(obj: Context, names: list[str], full: bool, as_json: bool, resum
             bar.update(task, completed=done, total=total if total and total >= done else None,
                        status=_styled(event))
 
-        return app.harvest_many(names, jobs=jobs, full=full, resume=resume, deadline=deadline, progress=progress)
+        return app.harvest_all(names, jobs=jobs, full=full, resume=resume, deadline=deadline, progress=progress)
 
 
 def _styled(status: str) -> str:

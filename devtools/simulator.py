@@ -605,6 +605,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             self._send(*response)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a stall fault)
+            self.close_connection = True
         finally:
             with sim._lock:
                 sim._spans.append((start, time.monotonic(), path))

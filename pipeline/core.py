@@ -160,8 +160,7 @@ class Oogst:
     def system(self) -> SystemGraphs:
         """The system store (provenance and dataset graphs), apart from the record graphs."""
         if self._system is None:
-            options = replace(store_options(self.settings), graph_prefix=iris.system_graph_prefix(self.settings.base_iri))
-            writer = open_store(self.settings.system_store_url, options)  # shares the store with other processes
+            writer = open_store(self.settings.system_store_url, store_options(self.settings))  # shared, as the store
             self._system = SystemGraphs(writer, self.settings.base_iri, MAPPING_VERSION)
             self._owned.add("_system")
         return self._system
@@ -258,22 +257,14 @@ class Oogst:
                 progress: ProgressCallback | None = None) -> RunSummary:
         return self.runs.harvest(name, full=full, resume=resume, progress=progress)
 
-    def harvest_all(self, names: list[str] | None = None, *, full: bool = False, resume: bool = False,
-                    progress: ProgressCallback | None = None) -> list[RunSummary]:
+    def harvest_all(self, names: list[str] | None = None, *, jobs: int | None = None, full: bool = False,
+                    resume: bool = False, deadline: float | None = None,
+                    progress: NightProgress | None = None) -> list[RunSummary]:
+        """Runs of ``names`` (default: every feed), ``jobs`` at a time, each within ``deadline``
+        seconds (settings ``harvest_jobs``, ``run_deadline``); see :mod:`~oogst.pipeline.night`."""
         names = [f.name for f in self.state.list_feeds()] if names is None else list(names)
-        return [self.harvest(name, full=full, resume=resume, progress=progress) for name in names]
-
-    def harvest_many(self, names: list[str], *, jobs: int | None = None, full: bool = False, resume: bool = False,
-                     deadline: float | None = None, progress: NightProgress | None = None) -> list[RunSummary]:
-        """Runs of several feeds, ``jobs`` at a time (setting ``harvest_jobs``), each within
-        ``deadline`` seconds (setting ``run_deadline``); see :mod:`~oogst.pipeline.night`."""
-        return self.night.run(names, jobs=jobs or self.settings.harvest_jobs, full=full, resume=resume,
-                              deadline=self.settings.run_deadline if deadline is None else deadline,
-                              progress=progress)
-
-    def mark_interrupted(self) -> list[str]:
-        """Mark runs whose process stopped as ``interrupted``; returns their feeds."""
-        return self.night.mark_interrupted()
+        return self.night.run(names, jobs=jobs or self.settings.harvest_jobs, full=full, resume=resume, progress=progress,
+                              deadline=self.settings.run_deadline if deadline is None else deadline)
 
     def remap(self, name: str, *, progress: ProgressCallback | None = None) -> RunSummary:
         return self.runs.remap(name, progress=progress)
@@ -429,8 +420,7 @@ class Oogst:
         return probe(self, url)
 
     def check_feed(self, feed: Feed) -> Probe | None:
-        """Ask ``feed``'s URL live whether it answers its protocol (and, for OAI-PMH, its
-        metadataPrefix and set); ConfigError saying what is there otherwise."""
+        """Does ``feed``'s URL answer its protocol? (:mod:`~oogst.pipeline.feedcheck`)"""
         return check_feed(self, feed)
 
     def draft_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:

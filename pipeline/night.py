@@ -70,7 +70,10 @@ class Night:
             deadline: float | None = None, progress: NightProgress | None = None) -> list[RunSummary]:
         """A run of each feed in ``names``, ``jobs`` at a time; the summaries in ``names`` order."""
         self.mark_interrupted()
-        hosts = {name: host_of(self.core.state.get_feed(name).url) for name in names}
+        core = self.core
+        for seam in (core.state, core.archive, core.store, core.search, core.system, core.http, core.contexts):
+            assert seam is not None  # opened here, once: the core opens its seams lazily, not thread-safely
+        hosts = {name: host_of(core.state.get_feed(name).url) for name in names}
         pending = list(names)
         running: Counter[str] = Counter()
         results: dict[str, RunSummary] = {}

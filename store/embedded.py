@@ -102,7 +102,7 @@ class EmbeddedStore:
             assert self._mem is not None
             return self._mem, None
         snap = self._snapshots.current()
-        if snap is None and has_data(self.path):  # a store from before snapshots
+        if snap is None and has_data(self.path) and self._rw is None:  # a store from before snapshots
             self._snapshots.publish_existing(self.options.write_lock_timeout)
             snap = self._snapshots.current()
         return (snap.store, snap) if snap is not None else (_empty(), None)

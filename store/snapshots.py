@@ -154,8 +154,10 @@ class Snapshots:
                 os.close(fd)
 
     def publish_existing(self, timeout: float) -> None:
-        """The first snapshot of a store written before snapshots existed (or by another tool)."""
-        self.writer.acquire(timeout)
+        """The first snapshot of a store written before snapshots existed (or by another tool).
+        A lock of its own: a writer of this process waits for it like another process would."""
+        writer = WriterLock(self.folder, label=str(self.store_path))
+        writer.acquire(timeout)
         try:
             if self.generation() is None and has_data(self.store_path):
                 store = ox.Store(str(self.store_path))
@@ -165,7 +167,7 @@ class Snapshots:
         except OSError as exc:
             raise StoreError(f"cannot open the store {self.store_path} to snapshot it: {exc}") from exc
         finally:
-            self.writer.release()
+            writer.release()
 
     def close(self) -> None:
         snap, self._current = self._current, None
