@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -96,6 +97,7 @@ class Oogst:
         self.read_only = read_only  # commands that only read open the store read-only where it allows
         self._state, self._archive, self._store, self._search, self._lock = state, archive, store, search, lock
         self._owned: set[str] = set()  # the resources this core opened itself, and closes
+        self._opening = threading.RLock()
         self._http = http
         self._contexts: ContextCache | None = None
         self._system: SystemGraphs | None = None
@@ -131,22 +133,21 @@ class Oogst:
     @property
     def store(self) -> Store:
         """The RDF store; read-only for a read-only core where the store allows it."""
-        if self._store is None:
-            options = store_options(self.settings)
-            if self.read_only:
-                try:
-                    self._store = open_store(self.settings.store_url, replace(options, read_only=True))
-                except StoreError:  # no store yet: a writable open creates an empty one
-                    log.debug("read-only open failed; opening for writing", exc_info=True)
+        with self._opening:  # threads ask at once (the API's, the night's): one store per process
             if self._store is None:
-                self._store = open_store(self.settings.store_url, options)
-            self._owned.add("_store")
+                options = store_options(self.settings)
+                if self.read_only:
+                    try:
+                        self._store = open_store(self.settings.store_url, replace(options, read_only=True))
+                    except StoreError:  # no store yet: a writable open creates an empty one
+                        log.debug("read-only open failed; opening for writing", exc_info=True)
+                if self._store is None:
+                    self._store = open_store(self.settings.store_url, options)
+                self._owned.add("_store")
         return self._store
 
-    def store_writes(self) -> AbstractContextManager[Any]:
-        """A write session of the store: writes in it reach readers together (one batch)."""
-        writing = getattr(self.store, "writing", None)
-        return writing() if writing is not None else nullcontext()
+    def store_writes(self) -> AbstractContextManager[Any]:  # writes in it reach readers together
+        return getattr(self.store, "writing", nullcontext)()
 
     @property
     def search(self) -> SearchIndex:
@@ -159,10 +160,11 @@ class Oogst:
     @property
     def system(self) -> SystemGraphs:
         """The system store (provenance and dataset graphs), apart from the record graphs."""
-        if self._system is None:
-            writer = open_store(self.settings.system_store_url, store_options(self.settings))  # shared, as the store
-            self._system = SystemGraphs(writer, self.settings.base_iri, MAPPING_VERSION)
-            self._owned.add("_system")
+        with self._opening:
+            if self._system is None:
+                writer = open_store(self.settings.system_store_url, store_options(self.settings))  # shared as the store
+                self._system = SystemGraphs(writer, self.settings.base_iri, MAPPING_VERSION)
+                self._owned.add("_system")
         return self._system
 
     @property
@@ -260,8 +262,7 @@ class Oogst:
     def harvest_all(self, names: list[str] | None = None, *, jobs: int | None = None, full: bool = False,
                     resume: bool = False, deadline: float | None = None,
                     progress: NightProgress | None = None) -> list[RunSummary]:
-        """Runs of ``names`` (default: every feed), ``jobs`` at a time, each within ``deadline``
-        seconds (settings ``harvest_jobs``, ``run_deadline``); see :mod:`~oogst.pipeline.night`."""
+        """Runs of ``names`` (default: all), ``jobs`` at a time, within ``deadline`` s (:mod:`.night`)."""
         names = [f.name for f in self.state.list_feeds()] if names is None else list(names)
         return self.night.run(names, jobs=jobs or self.settings.harvest_jobs, full=full, resume=resume, progress=progress,
                               deadline=self.settings.run_deadline if deadline is None else deadline)
