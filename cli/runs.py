@@ -49,9 +49,9 @@ def _styled(status: str) -> str:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
+    from ..pipeline.night import host_of
 
-    return urlsplit(url).netloc or "(files)"
+    return host_of(url)
 
 
 def print_summaries(summaries: list, as_json: bool) -> None:

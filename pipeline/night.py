@@ -43,8 +43,7 @@ NightProgress = Callable[[str, str, int, "int | None"], None]  # feed, event, re
 
 def host_of(url: str) -> str:
     """The partner host a feed's requests go to (a files feed on disk: its own "host")."""
-    parts = urlsplit(url)
-    return parts.netloc or f"file:{url}"
+    return urlsplit(url).netloc or "(files)"
 
 
 class Night:
