@@ -125,6 +125,8 @@ class Settings:
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4, le=100)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0, gt=0)
+    store_lock_timeout: float = _doc("Seconds a process waits for its turn to write the embedded store while "
+                                     "another process (a harvest, `oogst serve`) writes to it.", 600.0)
     base_iri: str = _doc("Base of every IRI that oogst mints.", DEFAULT_BASE)
     host: str = _doc("Address `oogst serve` binds to.", "127.0.0.1")
     port: int = _doc("Port `oogst serve` listens on.", 8000, ge=1, le=65535)
@@ -137,6 +139,11 @@ class Settings:
     http_delay: float = _doc("Pause in seconds between two requests to the same host (politeness).", 0.0)
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500, ge=1, le=1_000_000)
+    harvest_jobs: int = _doc("Feeds `oogst harvest` runs at once (`--jobs`); each partner host still gets one "
+                             "request at a time, with http_delay between requests.", 1, ge=1, le=64)
+    run_deadline: float = _doc("Seconds one run of a feed may take (0: no limit; `oogst harvest --deadline`). "
+                               "A run past it fails with a note and carries on from its checkpoint next time; "
+                               "the other feeds go on.", 0.0)
     validator: str = _doc(
         "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
         "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "
