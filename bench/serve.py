@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT.parent))
 from oogst.iris import Minter, record_id  # noqa: E402
 from oogst.publish.search import SearchIndex, extract  # noqa: E402
 from oogst.settings import Settings  # noqa: E402
-from oogst.pipeline.core import store_options  # noqa: E402
+from oogst.pipeline.seams import store_options  # noqa: E402
 from oogst.store import open_store  # noqa: E402
 from oogst.store.state import Feed, State  # noqa: E402
 

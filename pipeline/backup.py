@@ -153,7 +153,7 @@ class Backups:
             db.close()
         graphs = None
         if not external:
-            from .core import store_options
+            from .seams import store_options
 
             store = open_store(f"oxigraph://{(target / 'store').resolve()}", store_options(self.core.settings))
             try:

@@ -125,7 +125,7 @@ class Queries:
     def _system_store(self) -> Store:
         """The system store as a read-only query store, opened on first use."""
         if self._system_reader is None:
-            from .core import store_options
+            from .seams import store_options
 
             settings = self.core.settings
             options = replace(store_options(settings), read_only=True,

@@ -19,6 +19,8 @@ round; the pipeline writes it after the record store and the state have committe
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,18 @@ class SystemGraphs:
         self._store.update(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }} ;\n"
                            f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
 
+    def _values(self, sparql: str) -> list[list[str | None]]:
+        """A SELECT's rows as term values: an ``EmbeddedStore`` answers with ``values``, a
+        server store with SPARQL JSON results, a plain pyoxigraph store with its solutions."""
+        if hasattr(self._store, "values"):
+            return self._store.values(sparql)
+        result = self._store.query(sparql)
+        if hasattr(result, "body"):  # a server store's QueryResult: SPARQL JSON results
+            data = json.loads(result.body)
+            names = data["head"]["vars"]
+            return [[b[n]["value"] if n in b else None for n in names] for b in data["results"]["bindings"]]
+        return [[t.value if t is not None else None for t in row] for row in result]
+
     def live(self, feed: str, graph_iris: Iterable[str] | None = None) -> set[str]:
         """The graph IRIs of feed ``feed``'s records that have a live entity (published, not
         invalidated): all of them, or those among ``graph_iris``."""
@@ -138,21 +152,21 @@ class SystemGraphs:
         pattern = (f"GRAPH {g} {{ ?s <{DCT}isPartOf> {feed_iri} ; <{PROV}generatedAtTime> ?t "
                    f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }}")
         if graph_iris is None:
-            return {row[0].value for row in self._store.query(f"SELECT ?s WHERE {{ {pattern} }}")}
+            return {row[0] for row in self._values(f"SELECT ?s WHERE {{ {pattern} }}")}
         wanted, found = list(graph_iris), set()
         for start in range(0, len(wanted), 500):
             values = " ".join(f"<{i}>" for i in wanted[start:start + 500])
-            found |= {row[0].value for row in self._store.query(
+            found |= {row[0] for row in self._values(
                 f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
         return found
 
     def live_count(self) -> int:
         """How many records have a live entity (published, not invalidated)."""
         g = f"<{self.provenance}>"
-        rows = list(self._store.query(
+        rows = self._values(
             f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s <{PROV}generatedAtTime> ?t "
-            f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}"))
-        return int(rows[0][0].value) if rows else 0
+            f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}")
+        return int(rows[0][0]) if rows else 0
 
     def forget_feed(self, feed: str) -> None:
         """Drop the provenance of a removed feed's records and runs."""

@@ -327,6 +327,14 @@ class EmbeddedStore:
         prefix = self.options.graph_prefix or ""
         return sum(1 for g in store.named_graphs() if g.value.startswith(prefix))
 
+    def values(self, sparql: str) -> list[list[str | None]]:
+        """Every row of a SELECT as the values of its terms, with no row limit: for oogst's own
+        bookkeeping reads (the system graphs), not for public queries."""
+        store, snap = self._reader()
+        rows = [[t.value if t is not None else None for t in row] for row in store.query(sparql)]
+        del snap  # held until the rows are read
+        return rows
+
     def reader_path(self) -> Path | None:
         """The store folder whose snapshots other processes (the query workers) read with
         :func:`open_snapshot`; None for a store in memory."""

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import StoreError
+from ..errors import StoreBusyError, StoreError
 
 
 class FeedLock(Protocol):
@@ -140,7 +140,7 @@ class WriterLock:
             while not _try(fd, fcntl.LOCK_EX):
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise StoreError(
+                    raise StoreBusyError(
                         f"another process kept the store {self.label} for writing longer than {timeout:g} s",
                         hint="a harvest or `oogst serve` writes to it; try again when it is done, or raise the "
                              "setting store_lock_timeout")

@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSYSTEMS = ("harvest", "mapping", "shapes", "store", "publish")
-SHARED = ("records", "errors", "settings", "iris", "jsonld")
+SHARED = ("records", "errors", "settings", "iris", "jsonld", "redact")
 CORE = "pipeline"
 
 
