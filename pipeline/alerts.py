@@ -167,7 +167,8 @@ def partner_mail(alert: dict[str, Any], feed: Feed, rules: list[dict[str, Any]])
         nl.append(f"{c['quarantined']} record(s) werden niet gepubliceerd omdat er iets ontbreekt of niet klopt:")
         en.append(f"{c['quarantined']} record(s) were not published because something is missing or wrong:")
         for rule in [r for r in rules if r["severity"] == "violation"][:MAX_RULES]:
-            examples = ", ".join(rule["examples"])
+            examples = ", ".join(f"'{e['label']}' ({e['record']})" if e["label"] else e["record"]
+                                 for e in rule["examples"])
             fix = rule["fix"] or {}
             nl.append(f"- {rule['records']} record(s), bv. {examples}: "
                       + (fix.get("nl") or f"regel {rule['rule']} ({rule['source_path'] or rule['path']})"))

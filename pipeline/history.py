@@ -59,7 +59,7 @@ class History:
             advice = fix(row["rule"], fmt)
             rules.append({"rule": row["rule"], "severity": row["severity"], "records": row["records"],
                           "findings": row["findings"], "path": row["path"], "source_path": row["source_path"],
-                          "examples": [e["record"] for e in row["examples"]],
+                          "examples": [{"record": e["record"], "label": e["label"]} for e in row["examples"]],
                           "fix": {"nl": advice[0], "en": advice[1]} if advice else None})
         rules.sort(key=lambda r: ({"violation": 0, "warning": 1}.get(r["severity"], 2), -r["records"], r["rule"]))
         return {"run": run, "rules": rules}

@@ -23,10 +23,12 @@ stops at its next row, one that computes before its first row runs on to its end
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import itertools
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -78,21 +80,6 @@ class EmbeddedStore:
                 "one process: stop it, run the harvest through that process, or use a server store "
                 "(--store oxigraph+http://…)",
             ) from exc
-
-    @classmethod
-    def snapshot(cls, path: str | Path, options: StoreOptions | None = None) -> EmbeddedStore:
-        """A read-only view of the store at ``path`` even while another process holds it for
-        writing — only for a backup, taken while the writers pause (``WriteBarrier``)."""
-        self = cls.__new__(cls)
-        self.path = Path(path)
-        self.url = f"oxigraph://{self.path}"
-        self.options = StoreOptions(read_only=True) if options is None else options
-        self._slots = threading.BoundedSemaphore(2)
-        try:
-            self._store = ox.Store.read_only(str(self.path))
-        except OSError as exc:
-            raise StoreError(f"cannot read the store at {self.path}: {exc}", url=self.url) from exc
-        return self
 
     def _refuse_live_writer(self) -> None:
         """A read-only view of a store that another process writes is undefined behaviour in
@@ -257,24 +244,16 @@ class EmbeddedStore:
         return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
 
     def backup(self, target: str | Path) -> str:
-        """A consistent copy of the store in the new folder ``target``: RocksDB's checkpoint
-        (hard links to the immutable files, after a flush) when this store is writable, else
-        a copy of every quad from this read-only snapshot (a checkpoint of a read-only open
-        misses what the writer has not flushed yet). Returns "checkpoint" or "copy"."""
-        if self.path is None:
-            raise StoreError("an in-memory store has no backup", url=self.url)
+        """A consistent copy of this (writable, on-disk) store in the new folder ``target``:
+        RocksDB's checkpoint after a flush (hard links to the immutable files)."""
+        if self.path is None or self.options.read_only:
+            raise StoreError("only a store open for writing on disk has a checkpoint", url=self.url)
         try:
-            if not self.options.read_only:
-                self._store.flush()
-                self._store.backup(str(target))
-                return "checkpoint"
-            copy = ox.Store(str(target))
-            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
-            copy.flush()
-            del copy
-            return "copy"
+            self._store.flush()
+            self._store.backup(str(target))
         except OSError as exc:
             raise StoreError(f"cannot back up the store at {self.path} to {target}: {exc}", url=self.url) from exc
+        return "checkpoint"
 
     def close(self) -> None:
         """Flush and release the store; closing twice is harmless."""
@@ -303,3 +282,34 @@ def _take(rows: Iterable[T], n: int, cancelled: threading.Event) -> list[T]:
         if len(out) >= n:
             break
     return out
+
+
+_FIRST = ("CURRENT", "MANIFEST-", "OPTIONS-", "IDENTITY")  # copied before the WAL and the table files
+
+
+def copy_files(source: str | Path, target: str | Path) -> None:
+    """The files of the store at ``source``, also while another process holds it, as they are
+    at a moment when it writes nothing (a backup holds the data dir's write barrier): the
+    manifest first, then the write-ahead logs (copied), then the table files (hard links:
+    RocksDB never changes one, and a link keeps it when RocksDB removes it). Opening the copy
+    recovers it as after a crash at that moment, the unflushed writes included. A background
+    compaction of the writer can remove a table file that the copied manifest still names:
+    then opening the copy fails, and the caller starts over."""
+    source, target = Path(source), Path(target)
+    target.mkdir(parents=True)
+    names = sorted(os.listdir(source), key=lambda n: (not n.startswith(_FIRST), not n.endswith(".log"), n))
+    for name in names:
+        if name == "LOCK" or name.startswith("LOG"):  # the lock and RocksDB's info log stay behind
+            continue
+        try:
+            if name.endswith((".sst", ".blob")):
+                try:
+                    os.link(source / name, target / name)
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+                    shutil.copy2(source / name, target / name)  # another file system: a real copy
+            else:
+                shutil.copy2(source / name, target / name)
+        except FileNotFoundError:  # removed meanwhile: obsolete, or the opening check says so
+            log.debug("store file %s went away while copying", name)
