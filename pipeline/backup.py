@@ -94,10 +94,11 @@ class Backups:
                     break
                 log.warning("backup %s: %d published records but %d graphs; starting over", target,
                             counts["published"], counts["graphs"])
-            except (StoreError, OSError, RuntimeError):  # a file removed under the copy by a compaction
+            except (StoreError, OSError, RuntimeError) as exc:  # a file removed under the copy by a compaction
                 if attempt == ATTEMPTS:
-                    raise
-                log.warning("backing up %s failed; starting over", settings.data_dir, exc_info=True)
+                    raise StoreError(f"the backup of {settings.data_dir} failed {ATTEMPTS} times: {exc}",
+                                     hint="try again; a harvest compacting a large store can take a while") from exc
+                log.warning("backing up %s failed (%s); starting over", settings.data_dir, exc)
             for child in target.iterdir():
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         if settings.archive_path.exists():

@@ -290,17 +290,17 @@ _FIRST = ("CURRENT", "MANIFEST-", "OPTIONS-", "IDENTITY")  # copied before the W
 def copy_files(source: str | Path, target: str | Path) -> None:
     """The files of the store at ``source``, also while another process holds it, as they are
     at a moment when it writes nothing (a backup holds the data dir's write barrier): the
-    manifest first, then the write-ahead logs (copied), then the table files (hard links:
-    RocksDB never changes one, and a link keeps it when RocksDB removes it). Opening the copy
-    recovers it as after a crash at that moment, the unflushed writes included. A background
-    compaction of the writer can remove a table file that the copied manifest still names:
-    then opening the copy fails, and the caller starts over."""
+    manifest first, then the write-ahead logs (copied) and the table files (hard links:
+    RocksDB never changes one, and a link keeps it when RocksDB removes it), listed after the
+    manifest was copied, and once more for those a background flush or compaction wrote
+    meanwhile. Opening the copy recovers it as after a crash at that moment, the unflushed
+    writes included. A compaction can still remove a table file that the copied manifest
+    names: then opening the copy fails, and the caller starts over."""
     source, target = Path(source), Path(target)
     target.mkdir(parents=True)
-    names = sorted(os.listdir(source), key=lambda n: (not n.startswith(_FIRST), not n.endswith(".log"), n))
-    for name in names:
-        if name == "LOCK" or name.startswith("LOG"):  # the lock and RocksDB's info log stay behind
-            continue
+    done: set[str] = set()
+
+    def take(name: str) -> None:
         try:
             if name.endswith((".sst", ".blob")):
                 try:
@@ -311,5 +311,14 @@ def copy_files(source: str | Path, target: str | Path) -> None:
                     shutil.copy2(source / name, target / name)  # another file system: a real copy
             else:
                 shutil.copy2(source / name, target / name)
-        except FileNotFoundError:  # removed meanwhile: obsolete, or the opening check says so
+            done.add(name)
+        except FileNotFoundError:  # removed meanwhile: obsolete, or opening the copy says so
             log.debug("store file %s went away while copying", name)
+
+    for name in sorted(os.listdir(source)):
+        if name.startswith(_FIRST):
+            take(name)
+    for suffixes in ((".log", ".sst", ".blob"), (".sst", ".blob")):  # a log begun since holds nothing of the moment
+        for name in sorted(os.listdir(source)):
+            if name.endswith(suffixes) and name not in done:
+                take(name)
