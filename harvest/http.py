@@ -20,8 +20,8 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import FatalHarvestError, TransientHarvestError
+from .policy import Outbound, fetch, guarded_session
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class HttpPolicy:
     max_backoff: float = 120.0
     delay: float = 0.0
     user_agent: str = "oogst/0.1"
+    outbound: Outbound = field(default_factory=Outbound)  # what may be fetched, and how much (policy.py)
 
     @classmethod
     def from_settings(cls, settings) -> HttpPolicy:
@@ -55,6 +57,7 @@ class HttpPolicy:
             max_backoff=settings.http_max_backoff,
             delay=settings.http_delay,
             user_agent=settings.user_agent,
+            outbound=Outbound.from_settings(settings),
         )
 
 
@@ -110,21 +113,25 @@ class HttpClient:
     """A polite, retrying HTTP client. Tests point it at a local server."""
 
     def __init__(self, policy: HttpPolicy | None = None, session: requests.Session | None = None,
-                 sleep=time.sleep) -> None:
+                 sleep=time.sleep, gate=None) -> None:
+        """``gate``: one request at a time per host across processes (``lock``, ``wait`` and
+        ``done`` like :class:`_HostGate`, e.g. the workers' Redis lease); else within this one."""
         self.policy = policy or HttpPolicy()
-        self.session = session or requests.Session()
+        self.session = guarded_session(self.policy.outbound, session)
         self.session.headers.setdefault("User-Agent", self.policy.user_agent)
         self._sleep = sleep
-        self._gate = _HostGate()
+        self._gate = gate or _HostGate()
         self.requests_made = 0
         self.retries_made = 0
         self.retry_reasons: Counter[str] = Counter()
         self.on_retry: Callable[[str, str | None], None] | None = None  # (kind, feed): the metrics' counter
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
-            headers: dict[str, str] | None = None, max_bytes: int | None = None) -> requests.Response:
+            headers: dict[str, str] | None = None, max_bytes: int | None = None,
+            into: BinaryIO | None = None) -> requests.Response:
         """GET ``url`` politely; ``max_bytes`` reads only the first bytes of the body (the media
-        check: a server that ignores ``Range`` does not send a whole file) and closes the connection."""
+        check: a server that ignores ``Range`` does not send a whole file) and closes the connection;
+        ``into`` receives the body instead of the response (a dump; rewound on a retry)."""
         p = self.policy
         host = urlsplit(url).netloc
         attempt = 0
@@ -135,14 +142,14 @@ class HttpClient:
                 self._gate.wait(host, p.delay)
                 try:
                     self.requests_made += 1
-                    resp = self.session.get(url, params=params, headers=headers,
-                                            timeout=(p.connect_timeout, p.read_timeout), stream=True)
-                    # the whole body in one read (in C; a page is megabytes), inside the timeouts
-                    # and the gate; urllib3 raises if it breaks off before Content-Length
-                    resp._content = resp.raw.read(max_bytes, decode_content=True)
-                    resp._content_consumed = True
-                    if max_bytes is not None:
-                        resp.close()
+                    # the outbound policy: URL, addresses, redirects, size and deadline (policy.py);
+                    # urllib3 raises if the body breaks off before Content-Length
+                    if into is not None:
+                        into.seek(0)
+                        into.truncate()
+                    resp = fetch(self.session, url, p.outbound, params=params, headers=headers,
+                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed,
+                                 into=into)
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"

@@ -40,11 +40,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def configure(level: int, fmt: str = "text") -> None:
-    """The root logger: plain text (``LEVEL logger: message``) or JSON lines, on stderr."""
+def configure(level: int, fmt: str = "text", text: logging.Formatter | None = None) -> None:
+    """The root logger: plain text (``text``, by default ``LEVEL logger: message``) or JSON
+    lines, on stderr."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else
-                         logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+                         text or logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

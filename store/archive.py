@@ -185,3 +185,12 @@ class SqliteArchive:
                 raise
             self._db.execute("COMMIT")
         return {"versions": versions, "bytes": size}
+
+
+def open_archive(target: str | Path) -> Archive:
+    """The archive at ``target``: a ``postgresql://`` URL (the ``scale`` extra) or a SQLite file."""
+    if str(target).startswith(("postgresql://", "postgres://")):
+        from .archive_pg import PostgresArchive
+
+        return PostgresArchive(str(target))
+    return SqliteArchive(target)

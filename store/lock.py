@@ -94,3 +94,46 @@ class WriteBarrier:
             yield
         finally:
             os.close(fd)
+
+
+class PostgresFeedLock:
+    """A PostgreSQL advisory lock per feed (the ``scale`` extra), so that two machines never run
+    one feed at once. Each hold has a session of its own: advisory locks are re-entrant within
+    a session, and a session that ends for whatever reason (the holder exits, is killed, or its
+    machine stops answering TCP keepalives) takes its locks with it. ``namespace`` keeps apart
+    several oogst installations (or tests) sharing a database."""
+
+    _CLASS = 0x6F6F6702  # the first key of oogst's feed locks; the second is a hash of the name
+
+    def __init__(self, url: str, *, namespace: str = "") -> None:
+        from .pgsql import require
+
+        require()
+        self.url, self.namespace = url, namespace
+
+    @contextmanager
+    def hold(self, name: str) -> Iterator[bool]:
+        import psycopg
+
+        from .pgsql import redact
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=30, keepalives=1,
+                                   keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+                                   application_name=f"oogst feed lock {name}"[:63])
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot take the lock of feed {name!r} in {redact(self.url)}: {exc}", feed=name,
+                             hint="check OOGST_STATE and that PostgreSQL is up") from exc
+        try:
+            held = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                                (self._CLASS, f"{self.namespace}:{name}")).fetchone()[0]
+            yield bool(held)
+        finally:
+            conn.close()  # the session's end releases its locks
+
+
+def open_lock(state: str, folder: Path) -> FeedLock:
+    """The feed lock of a state: advisory locks in its PostgreSQL, else files in ``folder``."""
+    if state.startswith(("postgresql://", "postgres://")):
+        return PostgresFeedLock(state)
+    return FileFeedLock(folder)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from oogst.publish.ldes import Tree, version_of
+from oogst.store.state import open_state
 from oogst.store.state.sqlite import VERSION, State
 
 from .test_state_contract import feed, old_database, row
@@ -36,8 +37,8 @@ def publish(state: State, *items: tuple[str, str]) -> None:
 
 
 @pytest.fixture
-def state(tmp_path: Path):
-    s = State(tmp_path / "state.sqlite")
+def state(tmp_path: Path, state_setting: dict[str, str]):
+    s = open_state(state_setting.get("state") or tmp_path / "state.sqlite")
     s.add_feed(feed("museum"))
     yield s
     s.close()

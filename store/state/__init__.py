@@ -22,6 +22,7 @@ kept as the SHA-256 of their value. Unknown feeds, runs, organisations and users
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from ...records import Feed
@@ -127,4 +128,13 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
-__all__ = ["Feed", "RUN_COUNTS", "State", "StateStore", "now"]
+def open_state(target: str | Path) -> StateStore:
+    """The state at ``target``: a ``postgresql://`` URL (the ``scale`` extra) or a SQLite file."""
+    if str(target).startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresState
+
+        return PostgresState(str(target))
+    return State(target)
+
+
+__all__ = ["Feed", "RUN_COUNTS", "State", "StateStore", "now", "open_state"]

@@ -207,10 +207,10 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
     def start_run(self, feed: str, mode: str, window_from: str | None, *, live_before: int | None = None) -> int:
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO runs (feed, mode, status, started_at, window_from, live_before) VALUES (?,?,?,?,?,?)",
-                (feed, mode, "running", now(), window_from, live_before),
+                "INSERT INTO runs (feed, mode, status, started_at, window_from, live_before) VALUES (?,?,?,?,?,?)"
+                " RETURNING id", (feed, mode, "running", now(), window_from, live_before),
             )
-            return int(cur.lastrowid)
+            return int(cur.fetchone()[0])
 
     def reopen_run(self, run_id: int) -> None:
         """Carry on with an interrupted or failed run (resume): it is running again."""
@@ -392,7 +392,7 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
                 " state = excluded.state, published = excluded.published, hash = excluded.hash,"
                 " run_id = excluded.run_id, report = excluded.report, quarantined = excluded.quarantined,"
                 " updated_at = excluded.updated_at, withdrawn_at = excluded.withdrawn_at,"
-                " ever_published = MAX(records.ever_published, excluded.published),"
+                " ever_published = CASE WHEN excluded.published = 1 THEN 1 ELSE records.ever_published END,"
                 # the delivery columns describe the published version: a new one brings its own
                 # (NULL: to be worked out), a quarantined or withdrawn one keeps the old ones
                 + "".join(f" {c} = CASE WHEN excluded.state = 'published' THEN excluded.{c} ELSE records.{c} END,"
@@ -424,8 +424,8 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
         return [_record_dict(r) for r in self._all(sql, *args, limit)]
 
     def counts(self, feed: str | None = None) -> dict[str, int]:
-        sql = ("SELECT SUM(published) AS published, SUM(state = 'quarantined') AS quarantined,"
-               " SUM(state = 'withdrawn') AS withdrawn, COUNT(*) AS known FROM records")
+        sql = ("SELECT SUM(published) AS published, COUNT(*) FILTER (WHERE state = 'quarantined') AS quarantined,"
+               " COUNT(*) FILTER (WHERE state = 'withdrawn') AS withdrawn, COUNT(*) AS known FROM records")
         row = self._one(sql + " WHERE feed = ?", feed) if feed else self._one(sql)
         return {k: int(row[k] or 0) for k in ("published", "quarantined", "withdrawn", "known")}
 
