@@ -65,7 +65,9 @@ class History:
         return {"run": run, "rules": rules}
 
     def _judged(self, run: dict[str, Any], older: list[dict[str, Any]]) -> dict[str, Any]:
-        return {**run, "seconds": seconds(run), "drop": self.drop(run, older)}
+        from .core import _shown  # its error and notes without secrets or server paths, as every door shows a run
+
+        return {**_shown(run), "seconds": seconds(run), "drop": self.drop(run, older)}
 
     def drop(self, run: dict[str, Any], older: list[dict[str, Any]]) -> dict[str, Any] | None:
         """Whether ``run`` is a count drop against the ``older`` runs (newest first)."""
