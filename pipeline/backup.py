@@ -181,15 +181,17 @@ class Backups:
             feeds = db.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
         finally:
             db.close()
+        from .core import store_options
+
         graphs = None if external else 0
         if not external and (target / "store").is_dir():
-            from .core import store_options
-
             store = open_store(f"oxigraph://{(target / 'store').resolve()}", store_options(self.core.settings))
             try:
                 graphs = store.count_graphs()
             finally:
                 store.close()
+        if (target / "system").is_dir():  # opens (recovers) the system store's copy too: a missing file shows here
+            open_store(f"oxigraph://{(target / 'system').resolve()}", store_options(self.core.settings)).close()
         return {"feeds": feeds, "published": published, "graphs": graphs}
 
     @staticmethod
