@@ -71,6 +71,8 @@ class FeedCreate(BaseModel):
     schedule: str | None = Field(None, description="When it is harvested: 'daily 02:00', 'weekly mon 03:00'.",
                                  max_length=100)
     owner: str | None = Field(None, description="The owner organisation (a partner's own, always).", max_length=64)
+    contact: str | None = Field(None, description="Mail address(es) for alerts about this feed, comma-separated.",
+                                max_length=500)
 
 
 class FeedEdit(BaseModel):
@@ -81,6 +83,7 @@ class FeedEdit(BaseModel):
     profile: dict[str, Any] | None = None
     schedule: str | None = Field(None, max_length=100)
     owner: str | None = Field(None, description="Operators only.", max_length=64)
+    contact: str | None = Field(None, description="Mail address(es) for alerts ('' for none).", max_length=500)
 
 
 class RunStart(BaseModel):
@@ -109,7 +112,8 @@ def get_feed(name: str, oogst: OogstDep, base_url: BaseUrlDep, user: ReaderDep) 
 def create_feed(body: FeedCreate, oogst: OogstDep, base_url: BaseUrlDep, user: WriterDep) -> dict[str, Any]:
     owner = oogst.accounts.owner_for(user, body.owner)
     feed = oogst.add_feed(body.name, body.url, body.format, protocol=body.protocol, set_spec=body.set_spec,
-                          options=body.options, profile=body.profile, schedule=body.schedule, owner=owner)
+                          options=body.options, profile=body.profile, schedule=body.schedule, owner=owner,
+                          contact=body.contact)
     return feed_view(oogst, feed, base_url)
 
 

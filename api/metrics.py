@@ -137,7 +137,8 @@ def install(app: Any, oogst: Oogst) -> None:
 
 @router.get("/metrics", summary="Prometheus metrics: runs, records, durations, retries, API requests (an "
             "operator's token, or from a loopback address)", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: {"description": "Not an operator."}})
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: {"description": "A token that is not valid."},
+                       403: {"description": "Not an operator, and not from a loopback address."}})
 def metrics(request: Request, user: ReaderDep) -> Response:
     # per-feed quarantine counts are the partners' business: the operator's Prometheus scrapes
     # with a token (`authorization: {credentials: …}`) or over loopback (a local agent)

@@ -172,7 +172,8 @@ def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: 
     """oogst — harvest heritage collections, map them to OSLO, validate, store and serve them."""
     from ..pipeline.logs import configure
 
-    configure([logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], log_format, text=_Console())
+    configure([logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], log_format, text=_Console(),
+              details=write_log)
     _given["data_dir"] = data_dir
     ctx.obj = Context({"data_dir": data_dir, "store": store})
     ctx.call_on_close(ctx.obj.close)

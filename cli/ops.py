@@ -105,7 +105,8 @@ def _show_run(obj: Context, run_id: int, as_json: bool) -> None:
         for rule in report["rules"]:
             fix = rule["fix"] or {}
             rules.add_row(rule["rule"], rule["severity"], str(rule["records"]), rule["source_path"] or rule["path"] or "",
-                          "\n".join(rule["examples"]), f"{fix.get('nl', '')}\n[dim]{fix.get('en', '')}[/]")
+                          "\n".join(e["record"] for e in rule["examples"]),
+                          f"{fix.get('nl', '')}\n[dim]{fix.get('en', '')}[/]")
         out.print(rules)
 
 

@@ -25,7 +25,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .. import __version__, redact
 from .history import History
 
 if TYPE_CHECKING:
@@ -148,10 +148,11 @@ def partner_mail(alert: dict[str, Any], feed: Feed, rules: list[dict[str, Any]])
     nl: list[str] = ["Beste collectiebeheerder,", ""]
     en: list[str] = ["Dear collection manager,", ""]
     if "failed" in kinds:
+        url = redact.url(feed.url)
         nl.append(f"De oogst van uw collectie '{feed.name}' van {alert['started_at']} is mislukt. Wat oogst zag: "
-                  f"{alert['error']}. Kijk na of uw server ({feed.url}) bereikbaar is en correct antwoordt.")
+                  f"{alert['error']}. Kijk na of uw server ({url}) bereikbaar is en correct antwoordt.")
         en.append(f"The harvest of your collection '{feed.name}' of {alert['started_at']} failed. What oogst saw: "
-                  f"{alert['error']}. Please check that your server ({feed.url}) is reachable and answers correctly.")
+                  f"{alert['error']}. Please check that your server ({url}) is reachable and answers correctly.")
     if "newly-failing" in kinds:
         nl.append("De oogst mislukt nu meerdere keren na elkaar; uw gegevens op het platform worden niet meer "
                   "bijgewerkt tot dit opgelost is.")
@@ -167,7 +168,8 @@ def partner_mail(alert: dict[str, Any], feed: Feed, rules: list[dict[str, Any]])
         nl.append(f"{c['quarantined']} record(s) werden niet gepubliceerd omdat er iets ontbreekt of niet klopt:")
         en.append(f"{c['quarantined']} record(s) were not published because something is missing or wrong:")
         for rule in [r for r in rules if r["severity"] == "violation"][:MAX_RULES]:
-            examples = ", ".join(rule["examples"])
+            examples = ", ".join(f"'{e['label']}' ({e['record']})" if e["label"] else e["record"]
+                                 for e in rule["examples"])
             fix = rule["fix"] or {}
             nl.append(f"- {rule['records']} record(s), bv. {examples}: "
                       + (fix.get("nl") or f"regel {rule['rule']} ({rule['source_path'] or rule['path']})"))

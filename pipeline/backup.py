@@ -3,17 +3,20 @@ the API serves and harvests run, and its way back.
 
 Consistency: every batch writes the RDF store and then the state (record index and event
 log) while it holds the data dir's write barrier shared (``store.lock.WriteBarrier``). A
-backup holds the barrier exclusive while it snapshots the record store, the system store,
-the state and the search index, so no batch is half in it: the state's published records
-are exactly the store's graphs. The writers wait meanwhile (the figures in the manifest say
-how long); readers never do. The raw archive is copied after the barrier is released: it is
-written before the store, so a version more than the state knows is harmless.
+backup holds the barrier exclusive only while it fixes one moment: it takes the stores'
+files (hard links to RocksDB's immutable table files, copies of its manifest and write-ahead
+log) and pins a read transaction on the state and the search index. Then the writers go on,
+and the pinned snapshots are copied. Opening the copied store recovers it as after a crash
+at that moment, unflushed writes included; the backup checks that its state's published
+records are exactly its store's graphs, and starts over (at most three times) when a
+background compaction of the writer removed a file under the copy. The raw archive is copied
+afterwards: it is written before the store, so a version more than the state knows is
+harmless. Readers never wait.
 
-- Stores: RocksDB's checkpoint (hard links, after a flush) when this process holds the store
-  for writing; otherwise a read-only view of the store, copied quad by quad into a new store
-  (a checkpoint of a read-only view would miss what the writer has not flushed yet).
-- SQLite databases (state, search, archive): SQLite's online backup API, one step each, so
-  each is one transaction-consistent copy while other processes go on writing.
+- Stores: the file-level copy above; a store this process holds for writing gets RocksDB's
+  checkpoint (after a flush) instead.
+- SQLite databases: the online backup API, from the pinned read transaction (state, search)
+  or on its own (archive).
 - ``manifest.json``: oogst's version, the state's schema version, when, how long the writers
   waited, the record counts (published in the state, graphs in the store) and every file
   with its size and SHA-256. ``oogst restore`` checks them all before it copies anything.
@@ -27,13 +30,14 @@ import logging
 import shutil
 import sqlite3
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import ConfigError, StoreError
 from ..records import now
-from ..store import open_store, snapshot_store
+from ..store import copy_store_files, open_store
 
 if TYPE_CHECKING:
     from .core import Oogst
@@ -44,6 +48,7 @@ MANIFEST = "manifest.json"
 DATABASES = ("state.sqlite", "search.sqlite", "archive.sqlite")
 STORES = ("store", "system")
 BARRIER_TIMEOUT = 600.0
+ATTEMPTS = 3
 
 
 def sha256(path: Path) -> str:
@@ -72,7 +77,7 @@ class Backups:
     # -- backup ------------------------------------------------------------------------------
     def backup(self, target: str | Path) -> dict[str, Any]:
         """Snapshot the data dir into ``target`` (new or empty); returns the manifest."""
-        core, settings = self.core, self.core.settings
+        settings = self.core.settings
         target = Path(target)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise ConfigError(f"the backup folder {target} is not empty", hint="give a new folder, e.g. one per date")
@@ -81,17 +86,21 @@ class Backups:
                               hint="check --data-dir")
         target.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        methods: dict[str, str] = {}
-        with core.barrier.exclusive(BARRIER_TIMEOUT):
-            paused = time.monotonic()
-            at = now()
-            methods["store"] = self._store(settings.store_url, target / "store", record_store=True)
-            if (settings.system_path / "CURRENT").exists():
-                methods["system"] = self._store(settings.system_store_url, target / "system", record_store=False)
-            for name in DATABASES[:2]:
-                if (settings.data_dir / name).exists():
-                    copy_sqlite(settings.data_dir / name, target / name)
-            held = time.monotonic() - paused
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                methods, at, held = self._snapshots(target)
+                counts = self._counts(target, external=methods["store"] == "external")
+                if counts["graphs"] is None or counts["graphs"] == counts["published"] or attempt == ATTEMPTS:
+                    break
+                log.warning("backup %s: %d published records but %d graphs; starting over", target,
+                            counts["published"], counts["graphs"])
+            except (StoreError, OSError, RuntimeError) as exc:  # a file removed under the copy by a compaction
+                if attempt == ATTEMPTS:
+                    raise StoreError(f"the backup of {settings.data_dir} failed {ATTEMPTS} times: {exc}",
+                                     hint="try again; a harvest compacting a large store can take a while") from exc
+                log.warning("backing up %s failed (%s); starting over", settings.data_dir, exc)
+            for child in target.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
         if settings.archive_path.exists():
             copy_sqlite(settings.archive_path, target / "archive.sqlite")
         for extra in ("oogst.toml", "contexts"):
@@ -100,7 +109,6 @@ class Backups:
                 shutil.copytree(source, target / extra)
             elif source.is_file():
                 shutil.copy2(source, target / extra)
-        counts = self._counts(target, external=methods["store"] == "external")
         manifest = {
             "oogst": __version__, "created_at": at, "data_dir": str(settings.data_dir.resolve()),
             "state_schema": self._schema(target / "state.sqlite"), "stores": methods,
@@ -118,31 +126,53 @@ class Backups:
         (target / f"{MANIFEST}.part").rename(target / MANIFEST)  # a backup without a manifest is unfinished
         return manifest
 
-    def _store(self, url: str, dest: Path, *, record_store: bool) -> str:
-        """Back up one store; "checkpoint", "copy" or "external" (a SPARQL server)."""
+    def _snapshots(self, target: Path) -> tuple[dict[str, str], str, float]:
+        """The stores, the state and the search index as of one moment. Under the barrier only
+        what is quick: the stores' files (hard links and a few small copies, or RocksDB's
+        checkpoint of a store this process holds) and a read transaction pinned on each
+        SQLite database; the databases are copied after the writers go on. Returns how each
+        store was copied, the moment, and how long the writers waited."""
+        core, settings = self.core, self.core.settings
+        methods: dict[str, str] = {}
+        with ExitStack() as stack:
+            pinned: dict[str, sqlite3.Connection] = {}
+            with core.barrier.exclusive(BARRIER_TIMEOUT):
+                paused = time.monotonic()
+                at = now()
+                for name, url in (("store", settings.store_url), ("system", settings.system_store_url)):
+                    methods[name] = self._store(name, url, target / name)
+                for name in DATABASES[:2]:
+                    if (settings.data_dir / name).exists():
+                        db = sqlite3.connect(settings.data_dir / name, timeout=30, isolation_level=None)
+                        stack.callback(db.close)
+                        db.execute("BEGIN")
+                        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+                        pinned[name] = db
+                held = time.monotonic() - paused
+            for name, db in pinned.items():
+                copy = sqlite3.connect(target / name)
+                try:
+                    db.backup(copy)  # copies the pinned snapshot
+                finally:
+                    copy.close()
+                db.execute("COMMIT")
+        return methods, at, held
+
+    def _store(self, name: str, url: str, dest: Path) -> str:
+        """"checkpoint" for a store this process holds for writing; "files" for one another
+        process may hold (``store.copy_store_files``); "external" for a server store (its own
+        tools back it up); "none" when there is no store yet."""
         core = self.core
-        held = core._store if record_store else None  # noqa: SLF001 - the core's own open store
+        held = core._store if name == "store" else None  # noqa: SLF001 - the core's own open store
         if held is not None and getattr(held, "url", None) == url and hasattr(held, "backup") and not core.read_only:
             return held.backup(dest)
-        if record_store and not url.startswith("oxigraph://"):
+        if not url.startswith("oxigraph://"):
             log.warning("the record store %s is a server: back it up with its own tools", url)
             return "external"
-        attempts = 10  # a compaction in the writer (writes are paused) may remove a file under the view
-        for attempt in range(1, attempts + 1):
-            try:
-                view = snapshot_store(url)
-                try:
-                    return view.backup(dest)  # type: ignore[attr-defined]
-                finally:
-                    view.close()
-            except (StoreError, RuntimeError, OSError) as exc:
-                if attempt == attempts:
-                    raise StoreError(f"cannot snapshot the store {url} while another process compacts it: {exc}",
-                                     hint="try the backup again") from None
-                log.info("backing up %s: a file moved under the snapshot (attempt %d); trying again", url, attempt)
-                shutil.rmtree(dest, ignore_errors=True)
-                time.sleep(0.2 * attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        if not (Path(url.removeprefix("oxigraph://")) / "CURRENT").exists():
+            return "none"  # nothing harvested yet
+        copy_store_files(url, str(dest))
+        return "files"
 
     def _counts(self, target: Path, *, external: bool) -> dict[str, Any]:
         db = sqlite3.connect(f"file:{target / 'state.sqlite'}?mode=ro", uri=True)
@@ -151,15 +181,17 @@ class Backups:
             feeds = db.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
         finally:
             db.close()
-        graphs = None
-        if not external:
-            from .seams import store_options
+        from .seams import store_options
 
+        graphs = None if external else 0
+        if not external and (target / "store").is_dir():
             store = open_store(f"oxigraph://{(target / 'store').resolve()}", store_options(self.core.settings))
             try:
                 graphs = store.count_graphs()
             finally:
                 store.close()
+        if (target / "system").is_dir():  # opens (recovers) the system store's copy too: a missing file shows here
+            open_store(f"oxigraph://{(target / 'system').resolve()}", store_options(self.core.settings)).close()
         return {"feeds": feeds, "published": published, "graphs": graphs}
 
     @staticmethod

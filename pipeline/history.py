@@ -59,13 +59,15 @@ class History:
             advice = fix(row["rule"], fmt)
             rules.append({"rule": row["rule"], "severity": row["severity"], "records": row["records"],
                           "findings": row["findings"], "path": row["path"], "source_path": row["source_path"],
-                          "examples": [e["record"] for e in row["examples"]],
+                          "examples": [{"record": e["record"], "label": e["label"]} for e in row["examples"]],
                           "fix": {"nl": advice[0], "en": advice[1]} if advice else None})
         rules.sort(key=lambda r: ({"violation": 0, "warning": 1}.get(r["severity"], 2), -r["records"], r["rule"]))
         return {"run": run, "rules": rules}
 
     def _judged(self, run: dict[str, Any], older: list[dict[str, Any]]) -> dict[str, Any]:
-        return {**run, "seconds": seconds(run), "drop": self.drop(run, older)}
+        from .core import _shown  # its error and notes without secrets or server paths, as every door shows a run
+
+        return {**_shown(run), "seconds": seconds(run), "drop": self.drop(run, older)}
 
     def drop(self, run: dict[str, Any], older: list[dict[str, Any]]) -> dict[str, Any] | None:
         """Whether ``run`` is a count drop against the ``older`` runs (newest first)."""

@@ -48,17 +48,17 @@ def _open_embedded(url: str, options: StoreOptions) -> Store:
     return EmbeddedStore(path or None, options)
 
 
-def snapshot_store(url: str, options: StoreOptions | None = None) -> Store:
-    """A read-only view of an embedded store for a backup, also while another process holds
-    it (``EmbeddedStore.snapshot``); a server store is backed up with its own tools."""
+def copy_store_files(url: str, target: str) -> None:
+    """The files of an embedded store, for a backup (``embedded.copy_files``); a server store is
+    backed up with its own tools."""
     parts = urlsplit(url)
     if parts.scheme != "oxigraph" or not parts.path:
         raise StoreError(f"oogst backs up only its embedded store, not {url!r}", url=url,
                          hint="back up a SPARQL server with its own tools (e.g. Virtuoso's backup, "
                               "`oxigraph backup`); oogst backup still copies the state, search and archive")
-    from .embedded import EmbeddedStore
+    from .embedded import copy_files
 
-    return EmbeddedStore.snapshot(parts.path, options)
+    copy_files(parts.path, target)
 
 
 register("oxigraph", _open_embedded)
@@ -74,5 +74,5 @@ __all__ = [
     "open_store",
     "register",
     "schemes",
-    "snapshot_store",
+    "copy_store_files",
 ]

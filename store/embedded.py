@@ -25,6 +25,8 @@ stops at its next row, one that computes before its first row runs on to its end
 
 from __future__ import annotations
 
+import errno
+import shutil
 import itertools
 import logging
 import os
@@ -363,6 +365,7 @@ class EmbeddedStore:
             return "copy"
         except OSError as exc:
             raise StoreError(f"cannot back up the store at {self.path} to {target}: {exc}", url=self.url) from exc
+        return "checkpoint"
 
     def close(self) -> None:
         """Publish what is written, release the store and its snapshot; closing twice is harmless."""
@@ -437,3 +440,43 @@ def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (ValueError, OSError) as exc:
         raise QueryError(f"the query failed: {exc}") from exc
+
+
+_FIRST = ("CURRENT", "MANIFEST-", "OPTIONS-", "IDENTITY")  # copied before the WAL and the table files
+
+
+def copy_files(source: str | Path, target: str | Path) -> None:
+    """The files of the store at ``source``, also while another process holds it, as they are
+    at a moment when it writes nothing (a backup holds the data dir's write barrier): the
+    manifest first, then the write-ahead logs (copied) and the table files (hard links:
+    RocksDB never changes one, and a link keeps it when RocksDB removes it), listed after the
+    manifest was copied, and once more for those a background flush or compaction wrote
+    meanwhile. Opening the copy recovers it as after a crash at that moment, the unflushed
+    writes included. A compaction can still remove a table file that the copied manifest
+    names: then opening the copy fails, and the caller starts over."""
+    source, target = Path(source), Path(target)
+    target.mkdir(parents=True)
+    done: set[str] = set()
+
+    def take(name: str) -> None:
+        try:
+            if name.endswith((".sst", ".blob")):
+                try:
+                    os.link(source / name, target / name)
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+                    shutil.copy2(source / name, target / name)  # another file system: a real copy
+            else:
+                shutil.copy2(source / name, target / name)
+            done.add(name)
+        except FileNotFoundError:  # removed meanwhile: obsolete, or opening the copy says so
+            log.debug("store file %s went away while copying", name)
+
+    for name in sorted(os.listdir(source)):
+        if name.startswith(_FIRST):
+            take(name)
+    for suffixes in ((".log", ".sst", ".blob"), (".sst", ".blob")):  # a log begun since holds nothing of the moment
+        for name in sorted(os.listdir(source)):
+            if name.endswith(suffixes) and name not in done:
+                take(name)

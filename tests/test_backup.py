@@ -107,7 +107,7 @@ def test_backups_during_a_harvest_are_consistent_and_restore(tmp_path: Path) -> 
 
     seen = []
     for target, manifest in backups:
-        assert manifest["consistent"] and manifest["stores"]["store"] == "copy", manifest
+        assert manifest["consistent"] and manifest["stores"]["store"] == "files", manifest
         counts = manifest["counts"]
         assert counts["published"] == counts["graphs"] > 0
         assert manifest["state_schema"] == 6 and {"state.sqlite", "archive.sqlite"} <= set(manifest["files"])
