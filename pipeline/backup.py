@@ -38,6 +38,7 @@ from .. import __version__
 from ..errors import ConfigError, StoreError
 from ..records import now
 from ..store import copy_store_files, open_store
+from ..store.snapshots import snapshot_folder
 
 if TYPE_CHECKING:
     from .core import Oogst
@@ -234,6 +235,8 @@ class Backups:
         with self.core.barrier.exclusive(BARRIER_TIMEOUT):
             for name in (*STORES, "contexts"):
                 shutil.rmtree(data_dir / name, ignore_errors=True)
+                if name in STORES:  # its readers' snapshots are of the data replaced (store/snapshots.py)
+                    shutil.rmtree(snapshot_folder(data_dir / name), ignore_errors=True)
                 if (source / name).is_dir():
                     shutil.copytree(source / name, data_dir / name)
             for name in (*DATABASES, "oogst.toml"):
