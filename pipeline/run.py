@@ -294,7 +294,9 @@ class Runs:
                 if run.mode == "full":
                     self._sweep(run)
                 self.verify(run)
-            except (HarvestError, ConfigError, StoreError) as exc:
+            except StoreError as exc:
+                return run.fail(self._store_gone() or exc)
+            except (HarvestError, ConfigError) as exc:
                 return run.fail(exc)
             except Exception as exc:  # a bug: the run says it failed instead of staying `running`
                 log.exception("%s: run %s stopped unexpectedly", run.feed.name, run.run_id)
@@ -326,6 +328,15 @@ class Runs:
                       missing={k: len(v) for k, v in found["missing"].items()},
                       extra={k: len(v) for k, v in found["extra"].items()}))
         return after
+
+    def _store_gone(self) -> StoreError | None:
+        """The clearer error when a store write failed because the store's files are gone."""
+        try:
+            if (verify := getattr(self.core.store, "verify", None)) is not None:
+                verify()
+        except StoreError as exc:
+            return exc
+        return None
 
     def _republish(self, run: RunHandle, source_ids: list[str]) -> int:
         """Publish these records again from their latest archived version; returns how many."""
