@@ -313,7 +313,7 @@ class Runs:
         verify = getattr(core.store, "verify", None)
         if verify is not None:
             verify()
-        found = core.views.check(name, repair=True, republish=lambda ids: self._republish(run, ids))
+        found = core.views.check(name, repair=True, quick=True, republish=lambda ids: self._republish(run, ids))
         if found["ok"]:
             return found
         after = core.views.check(name)
