@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .iris import DEFAULT_BASE
+from .jsonld import CONTEXT_HOSTS
 
 
 def _doc(text: str, default: Any, **bounds: float) -> Any:
@@ -55,7 +57,8 @@ def check_value(name: str, kind: type, value: Any, bounds: dict[str, float] | No
         raise ConfigError(f"{where} is not a valid {kind.__name__}", hint=f"give {name} a whole number"
                           if kind is int else f"give {name} a number")
     try:
-        typed = Path(value) if kind is Path else _as_bool(value) if kind is bool else kind(value)
+        typed = (Path(value) if kind is Path else _as_bool(value) if kind is bool
+                 else _as_tuple(value) if kind is tuple else kind(value))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where} is not a valid {kind.__name__}", hint="see `oogst settings`") from exc
     if kind in (int, float):
@@ -77,6 +80,27 @@ def _as_bool(value: Any) -> bool:
     raise ValueError(text)
 
 
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    """A list from TOML, or comma-separated text from the environment."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+        raise ValueError(value)
+    return tuple(item.strip() for item in items if item.strip())
+
+
+_TABLES = ("sparql", "api")  # [sparql] key = … in oogst.toml is the setting sparql_key
+
+
+def _flatten_tables(values: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in _TABLES and isinstance(value, dict):
+            flat.update({f"{key}_{name}": item for name, item in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _doc("Folder for the store, the state database and the raw archive.", Path(".oogst"))
@@ -86,6 +110,17 @@ class Settings:
         "'sparql+http://host/query?update=/update&gsp=/store'. A server's account comes from "
         "$OOGST_STORE_USER and $OOGST_STORE_PASSWORD only.", ""
     )
+    state: str = _doc(
+        "Where the pipeline's state, the raw archive, the search index and the feed locks live: empty for "
+        "SQLite files in the data dir, or 'postgresql://user@host:5432/db' for one PostgreSQL that several "
+        "machines share (pip install 'oogst[scale]'; the password from $PGPASSWORD or ~/.pgpass, or the URL: "
+        "never shown).", "")
+    queue: str = _doc(
+        "The broker of the workers (`oogst worker`, `harvest --queue`): 'redis://host:6379/0' (pip install "
+        "'oogst[scale]'; needs the state in PostgreSQL). Empty: runs happen in the process that asks.", "")
+    queue_visibility_timeout: float = _doc(
+        "Seconds after which a queued task that no worker acknowledged (its worker died) goes to another "
+        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0)
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4, le=100)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0, gt=0)
@@ -149,6 +184,81 @@ class Settings:
         "stream's pages (clients then read them again; their members are the same).", 100, ge=1, le=100_000)
     ldes_fanout: int = _doc("Links per node of the event stream's search tree above its pages.", 100, ge=2, le=100_000)
 
+    # -- outbound fetches and partner limits (docs/security.md, "Outbound fetches") -------------
+    allowed_private_networks: tuple = _doc(
+        "IP ranges (CIDR, e.g. [\"127.0.0.0/8\"]; in the environment comma-separated) that oogst may fetch from "
+        "although they are loopback, private or link-local. Empty: only public addresses.", ())
+    allowed_redirect_hosts: tuple = _doc(
+        "Hosts (or '*.example.org') a partner's server may redirect oogst to; other hosts are refused.", ())
+    context_hosts: tuple = _doc(
+        "Hosts oogst may fetch JSON-LD contexts from when contexts_fetch is on ('*.example.org' matches "
+        "subdomains); contexts of other hosts must be put in contexts_dir.",
+CONTEXT_HOSTS)
+    files_root: str = _doc(
+        "The folder under which files feeds may read local folders, zips and files (empty: none; "
+        "files feeds then take only http(s) URLs).", "")
+    http_deadline: float = _doc(
+        "Seconds one request to a partner may take in all, however slowly the server sends (0: no limit).", 300.0)
+    max_response_bytes: int = _doc(
+        "Most bytes one response (a page, a context) may hold once decompressed; a bigger one fails the "
+        "request.", 64 * 1024 * 1024)
+    max_download_bytes: int = _doc(
+        "Most bytes of a dump that a files feed downloads (to a temporary file, not into memory).", 4 * 1024 ** 3)
+    max_record_bytes: int = _doc("Most bytes of one record; a bigger record is quarantined.", 16 * 1024 * 1024)
+    max_record_elements: int = _doc(
+        "Most XML elements (or JSON objects and arrays) in one record; a bigger one is quarantined before "
+        "mapping.", 10_000)
+    max_record_triples: int = _doc(
+        "Most triples one mapped record may have; a bigger one is quarantined before SHACL validation.", 20_000)
+
+    # -- [sparql] and [api]: what one request may ask of the public endpoints (docs/security.md) ---------
+    # In oogst.toml as tables (``[sparql]`` ``max_depth = 64`` is the setting sparql_max_depth);
+    # in the environment as OOGST_SPARQL_MAX_DEPTH, lists comma-separated.
+    sparql_max_chars: int = _doc("Longest SPARQL query, in characters (0: no limit); longer ones get 400.", 100_000)
+    sparql_max_depth: int = _doc(
+        "Deepest nesting of ( { [ in a SPARQL query (0: no limit); deeper ones get 400 before the engine, whose "
+        "parser overflows its stack on a few thousand.", 64)
+    sparql_max_operators: int = _doc(
+        "Most operators and clauses (UNION, OPTIONAL, FILTER, BIND, ||, +, / …) in a SPARQL query (0: no limit).",
+        1_000)
+    sparql_max_triple_patterns: int = _doc(
+        "Most triple patterns in a SPARQL query, counted as the parser expands them (0: no limit): the planner "
+        "takes seconds on a few hundred.", 100)
+    sparql_service_allow: tuple = _doc(
+        "SPARQL endpoints a query may call with SERVICE (exact IRIs); empty: SERVICE is refused with 400.", ())
+    sparql_workers: int = _doc(
+        "Worker processes that run the public SPARQL queries on the embedded store, each killed at query_timeout "
+        "and replaced (0: min(4, max(2, CPUs))).", 0)
+    sparql_client_slots: int = _doc(
+        "SPARQL queries one client (an API token, else an address) may run at once; more get 429 with "
+        "Retry-After (0: half the workers, at least 1).", 0)
+    api_max_body: int = _doc("Largest request body in bytes, on every route (SPARQL POSTs included); larger "
+                             "ones get 413.", 1_048_576)
+
+    # -- the operator's night (issue 13: schedules, history, alerts, metrics, backups) ----------
+    # In oogst.toml a table ``[alerts]`` with ``webhook = …`` is the setting ``alerts_webhook``.
+    timezone: str = _doc("The operator's time zone (IANA name): feed schedules are wall-clock times in it.",
+                         "Europe/Brussels")
+    drop_share: float = _doc(
+        "A run is flagged as a count drop when the partner delivered this share fewer records (0.5 = 50%) than "
+        "the median of the feed's previous complete runs of the same mode.", 0.5)
+    drop_runs: int = _doc("How many previous complete runs the count-drop check takes the median of.", 5)
+    drop_min: int = _doc("The count-drop check applies only when that median is at least this many records.", 20)
+    alerts_webhook: str = _doc(
+        "URL that receives a JSON POST when a run fails, its count drops, a feed becomes failing or a run "
+        "quarantines at least alerts_quarantined records (empty: no webhook).", "")
+    alerts_quarantined: int = _doc("New quarantined records in one run from which an alert is sent.", 50)
+    alerts_timeout: float = _doc("Seconds a webhook or mail server may take before the alert is logged as lost.",
+                                 10.0)
+    alerts_smtp_host: str = _doc(
+        "Mail server for alerts (empty: no mail). Its account, if any, comes from $OOGST_SMTP_USER and "
+        "$OOGST_SMTP_PASSWORD only.", "")
+    alerts_smtp_port: int = _doc("Port of the mail server for alerts.", 25)
+    alerts_smtp_starttls: bool = _doc("Switch the mail connection to TLS (STARTTLS) before sending.", False)
+    alerts_mail_from: str = _doc("Sender address of alert mails.", "oogst@localhost")
+    alerts_mail_to: str = _doc("The operator's address(es) for alert mails, comma-separated (partners get "
+                               "their feed's `contact`).", "")
+
     @property
     def dumps_path(self) -> Path:
         """The dumps (`oogst dump`): N-Quads and JSON-LD, whole and per feed, with a manifest."""
@@ -201,6 +311,11 @@ class Settings:
     def system_store_url(self) -> str:
         return f"oxigraph://{self.system_path.resolve()}"
 
+    @property
+    def shared_state(self) -> bool:
+        """The state is in PostgreSQL (``state``), shared by several machines."""
+        return self.state.startswith(("postgresql://", "postgres://"))
+
     # -- loading ------------------------------------------------------------------------
     @classmethod
     def docs(cls) -> dict[str, str]:
@@ -227,7 +342,7 @@ class Settings:
                 raise ConfigError(f"cannot read the settings file {config_file}: {exc.strerror or exc}") from None
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{config_file} is not valid TOML: {exc}", hint="see https://toml.io") from None
-            for key, value in file_values.items():
+            for key, value in _flatten(file_values).items():
                 if key not in origin:
                     raise ConfigError(f"{config_file}: unknown setting {key!r}", hint="see `oogst settings`")
                 values[key], origin[key] = value, str(config_file)
@@ -241,3 +356,19 @@ class Settings:
         typed = {f.name: check_value(f.name, type(f.default), values[f.name], f.metadata.get("bounds"), origin[f.name])
                  for f in fields(cls) if f.name in values}
         return cls(**typed), origin
+
+
+def redact_url(url: str) -> str:
+    """A URL without the password it may carry, to show."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+
+
+def _flatten(values: dict[str, Any]) -> dict[str, Any]:
+    """A TOML table ``[alerts]`` with ``webhook = …`` as the setting ``alerts_webhook``."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": v for k, v in _flatten(value).items()})
+        else:
+            flat[key] = value
+    return flat

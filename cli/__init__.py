@@ -6,7 +6,8 @@ a summary table at the end, ``--json`` for scripts, and stable exit codes (see
 5 store, 6 mapping, 70 an internal error. No traceback reaches the user: an unexpected error
 is one line naming the log file (``DATA_DIR/logs/oogst.log``) that holds its traceback, and
 log records keep their tracebacks for that file too. The commands live by subject: ``feeds.py`` (registering feeds),
-``runs.py`` (harvest, remap, map, report, preview), ``service.py`` (query, serve, demo,
+``runs.py`` (harvest, remap, map, report, preview), ``ops.py`` (schedule, runs, backup,
+restore, archive prune), ``service.py`` (query, serve, demo,
 maintenance, introspection), ``delivery.py`` (Europeana: export edm, media-check, feeds delivery).
 """
 
@@ -163,13 +164,15 @@ def json_option(help: str = "Print the result as JSON (for scripts).") -> Any:
               help="Folder for the store and the state (default ./.oogst; env OOGST_DATA_DIR).")
 @click.option("--store", "store", help="RDF store URL, e.g. oxigraph:///path (default: in the data dir).")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              envvar="OOGST_LOG_FORMAT", help="Logs on stderr as text, or as JSON lines (with feed and run fields).")
 @click.version_option(package_name="oogst")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: int) -> None:
+def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: int, log_format: str) -> None:
     """oogst — harvest heritage collections, map them to OSLO, validate, store and serve them."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(_Console())
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], handlers=[handler])
+    from ..pipeline.logs import configure
+
+    configure([logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)], log_format, text=_Console())
     _given["data_dir"] = data_dir
     ctx.obj = Context({"data_dir": data_dir, "store": store})
     ctx.call_on_close(ctx.obj.close)
@@ -177,7 +180,7 @@ def main(ctx: click.Context, data_dir: Path | None, store: str | None, verbose: 
 
 
 
-from . import accounts, check, delivery, feeds, publish, runs, service  # noqa: E402,F401  (the commands register on `main`)
+from . import accounts, check, delivery, feeds, ops, publish, runs, service  # noqa: E402,F401  (the commands register on `main`)
 
 if __name__ == "__main__":
     main()

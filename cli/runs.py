@@ -58,38 +58,69 @@ def print_summaries(summaries: list, as_json: bool) -> None:
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_feeds", is_flag=True, help="Harvest every registered feed.")
+@click.option("--due", is_flag=True, help="Harvest the feeds whose schedule is due (`oogst schedule`); for cron.")
 @click.option("--full", is_flag=True,
               help="Re-read everything instead of only what changed; then withdraw what the feed no longer has.")
 @click.option("--resume", is_flag=True,
               help="Only carry on with interrupted runs, from their last checkpoint (a plain run does that too).")
 @click.option("--contexts", type=click.Path(exists=True, file_okay=False), metavar="DIR",
               help="Folder of JSON-LD context files for LDES/JSON-LD feeds (setting contexts_dir).")
+@click.option("--queue", "queued", is_flag=True,
+              help="Send one task per feed to the workers (`oogst worker`, setting queue) instead of running here.")
+@click.option("--wait", "wait_s", type=float, default=None, metavar="SECONDS",
+              help="With --queue: wait (at most SECONDS) for the workers and print the summaries.")
 @json_option("Print the run summaries as JSON.")
 @click.pass_obj
-def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, resume: bool, contexts: str | None,
-            as_json: bool) -> None:
+def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, full: bool, resume: bool,
+            contexts: str | None, queued: bool, wait_s: float | None, as_json: bool) -> None:
     """Harvest feeds NAMES (or --all): fetch, map, validate and store.
 
     An interrupted run (killed, or failed after some pages) carries on from its last
     checkpoint. The summary lists each run's notes: faults met and what was done about them.
     """
     obj.overrides["contexts_dir"] = contexts
-    if all_feeds == bool(names):
-        raise click.UsageError("name one or more feeds, or pass --all")
+    if all_feeds + due + bool(names) != 1:
+        raise click.UsageError("name one or more feeds, or pass --all or --due")
     if full and resume:
         raise click.UsageError("--full starts over; --resume carries on: choose one")
-    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else list(names)
-    summaries = run_harvest(obj, chosen, full, as_json, resume=resume)
+    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else obj.app.schedules.due() if due else list(names)
+    if queued:
+        for name in chosen:
+            obj.app.feed(name)  # unknown names fail before anything is sent
+        from ..pipeline import queue
+
+        tasks = queue.enqueue_runs(obj.settings, chosen, full=full, resume=resume)
+        if wait_s is None:
+            print_tasks(tasks, as_json)
+            return
+        summaries = queue.wait(obj.settings, tasks, timeout=wait_s or None)
+    else:
+        summaries = run_harvest(obj, chosen, full, as_json, resume=resume)
     print_summaries(summaries, as_json)
     if not all(s.ok for s in summaries):
         sys.exit(EXIT_CODES["failed"])
 
 
+def print_tasks(tasks: list[dict], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(tasks, ensure_ascii=False))
+        return
+    table = Table("feed", "task", title="sent to the workers")
+    for t in tasks:
+        table.add_row(t["feed"], t["task"])
+    out.print(table)
+
+
 @main.command()
 @click.argument("name")
+@click.option("--queue", "queued", is_flag=True,
+              help="Split the archive into chunks and let the workers map and validate them (setting queue).")
+@click.option("--chunk", default=5000, show_default=True, help="With --queue: archived records per task.")
+@click.option("--wait", "wait_s", type=float, default=None, metavar="SECONDS",
+              help="With --queue: wait (at most SECONDS) for the workers and print the summary.")
 @json_option("Print the run summary as JSON.")
 @click.pass_obj
-def remap(obj: Context, name: str, as_json: bool) -> None:
+def remap(obj: Context, name: str, queued: bool, chunk: int, wait_s: float | None, as_json: bool) -> None:
     """Map and validate feed NAME again from the raw archive, without contacting the partner.
 
     For after a mapping or shapes change: every archived record is mapped again, changed or
@@ -97,6 +128,19 @@ def remap(obj: Context, name: str, as_json: bool) -> None:
     """
     app = obj.app
     app.feed(name)
+    if queued:
+        from ..pipeline import queue
+
+        sent = queue.enqueue_remap(app, name, chunk=chunk)
+        if wait_s is None:
+            print_tasks([{"feed": f"{name} (run {sent['run']}, chunk {i})", "task": t}
+                         for i, t in enumerate(sent["tasks"])], as_json)
+            return
+        summary = queue.wait_run(app, sent["run"], timeout=wait_s or 3600)
+        print_summaries([summary], as_json)
+        if summary.status != "complete":
+            sys.exit(EXIT_CODES["failed"])
+        return
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=as_json) as bar:
         task = bar.add_task(f"remap {name}", total=None)

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from ..errors import EXIT_CODES
-from ..settings import Settings
+from ..settings import Settings, redact_url
 from . import Context, err, json_option, main, out
 from .runs import print_summaries, run_harvest
 
@@ -137,9 +137,10 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from ..devtools.demo import DEMO_PASSWORD, demo_accounts, register_samples
+    from ..devtools.demo import DEMO_PASSWORD, allow_loopback, demo_accounts, register_samples
     from ..devtools.simulator import PartnerSimulator
 
+    allow_loopback(obj.overrides)  # before the settings are read
     obj.overrides["port"] = port
     app = obj.app
     # the simulator on the port after the API's, so that the image links harvested by an earlier
@@ -182,7 +183,7 @@ def settings_cmd(obj: Context, as_json: bool) -> None:
     """List every setting, its value and where the value comes from."""
     s = obj.settings
     docs = Settings.docs()
-    rows = [{"name": k, "value": str(getattr(s, k)), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
+    rows = [{"name": k, "value": redact_url(str(getattr(s, k))), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -211,3 +212,19 @@ def protocols() -> None:
         for key, meaning in options.items():
             click.echo(f"    {key:<16} {meaning}")
 
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True,
+              help="Feed runs at a time in this process (more than 1: threads).")
+@click.option("--name", help="The worker's name (default: celery@<host>).")
+@click.pass_obj
+def worker(obj: Context, concurrency: int, name: str | None) -> None:
+    """Start a worker that carries out queued feed runs and re-map chunks (`harvest --queue`).
+
+    Needs the settings queue (a Redis URL) and state (PostgreSQL), and the record store on a
+    SPARQL server, the same on every machine (docs/deployment.md). Stop it with Ctrl-C or
+    SIGTERM: it finishes its run first; a killed worker's run goes to another worker.
+    """
+    from ..pipeline import queue
+
+    queue.run_worker(obj.settings, concurrency=concurrency, name=name)

@@ -38,6 +38,7 @@ from .. import harvest as harvest_registry
 from ..errors import ConfigError, ConflictError, HarvestError, OogstError, StoreBusyError, StoreError
 from ..iris import record_id
 from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, now
+from . import logs
 from .stats import RunStats
 
 if TYPE_CHECKING:
@@ -176,8 +177,9 @@ class RunHandle:
         row = self.core.state.get_run(self.run_id)  # a resumed run: the totals of all its parts
         self.core.views.run_finished(row)
         self._lock.close()
-        return RunSummary(self.feed.name, self.run_id, status, counts={k: row[k] for k in RUN_COUNTS}, error=error,
-                          seconds=time.monotonic() - self.started, mode=self.mode, notes=row["notes"])
+        return self.core.alerts.after_run(RunSummary(  # alerts never raise (pipeline/alerts.py)
+            self.feed.name, self.run_id, status, counts={k: row[k] for k in RUN_COUNTS}, error=error,
+            seconds=time.monotonic() - self.started, mode=self.mode, notes=row["notes"]))
 
     def _health(self, *, error: str | None = None, cursor: Cursor | None = None) -> None:
         """active ↔ failing after ``failing_after`` failed runs in a row; paused stays paused."""
@@ -288,7 +290,7 @@ class Runs:
         return self._carry_out(run, progress)
 
     def _carry_out(self, run: RunHandle, progress: ProgressCallback | None = None) -> RunSummary:
-        with run:
+        with run, logs.bind(feed=run.feed.name, run=run.run_id):
             try:
                 self._pages(run, progress)
                 if run.mode == "full":
@@ -460,11 +462,12 @@ class Runs:
             raise HarvestError(f"the full run delivered {seen} records, {drop:.0%} fewer than the {before} before it "
                                f"(more than max_drop_share {limit:.0%}), so the {len(unseen)} record(s) it did not "
                                f"see were not withdrawn", feed=name, hint=hint)
-        core.store.drop_graphs([u["graph_iri"] for u in unseen])
         when = now()
-        core.views.withdrawn([{**u, "feed": name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": when,
-                               "record_id": record_id(name, u["source_id"])} for u in unseen])
-        core.state.withdraw(name, [u["source_id"] for u in unseen], run.run_id)  # last: a crash sweeps again
+        with core.barrier.shared():  # a backup sees the store and the state both before or both after
+            core.store.drop_graphs([u["graph_iri"] for u in unseen])
+            core.views.withdrawn([{**u, "feed": name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": when,
+                                   "record_id": record_id(name, u["source_id"])} for u in unseen])
+            core.state.withdraw(name, [u["source_id"] for u in unseen], run.run_id)  # last: a crash sweeps again
         run.count({"withdrawn": len(unseen)})
         run.note(note("sweep", f"withdrew {len(unseen)} record(s) that the full run did not deliver "
                                f"({seen} delivered, {before} before)"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -45,3 +46,94 @@ class FileFeedLock:
             yield True
         finally:
             os.close(fd)
+
+
+class WriteBarrier:
+    """Writers and a backup across processes: every write of a batch to the store and the
+    state holds the barrier shared; ``oogst backup`` holds it exclusive while it takes its
+    snapshots, so that a backup never sees a batch in the store and not in the state. An OS
+    ``flock`` on ``<folder>/_writes.lock`` (released when its process ends)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / "_writes.lock"
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the write barrier {self.path}: {exc.strerror}",
+                             hint="check that the data dir is writable") from exc
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Held by a writer: waits while a backup takes its snapshots."""
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def exclusive(self, timeout: float = 600.0) -> Iterator[None]:
+        """Held by a backup: waits (up to ``timeout`` seconds) for the writes going on to end,
+        and holds new ones back."""
+        fd = self._open()
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"writes in the data dir did not pause within {timeout:.0f} s",
+                                         hint="a harvest is storing a very large batch: try again") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)
+
+
+class PostgresFeedLock:
+    """A PostgreSQL advisory lock per feed (the ``scale`` extra), so that two machines never run
+    one feed at once. Each hold has a session of its own: advisory locks are re-entrant within
+    a session, and a session that ends for whatever reason (the holder exits, is killed, or its
+    machine stops answering TCP keepalives) takes its locks with it. ``namespace`` keeps apart
+    several oogst installations (or tests) sharing a database."""
+
+    _CLASS = 0x6F6F6702  # the first key of oogst's feed locks; the second is a hash of the name
+
+    def __init__(self, url: str, *, namespace: str = "") -> None:
+        from .pgsql import require
+
+        require()
+        self.url, self.namespace = url, namespace
+
+    @contextmanager
+    def hold(self, name: str) -> Iterator[bool]:
+        import psycopg
+
+        from .pgsql import redact
+
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=30, keepalives=1,
+                                   keepalives_idle=30, keepalives_interval=10, keepalives_count=3,
+                                   application_name=f"oogst feed lock {name}"[:63])
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot take the lock of feed {name!r} in {redact(self.url)}: {exc}", feed=name,
+                             hint="check OOGST_STATE and that PostgreSQL is up") from exc
+        try:
+            held = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                                (self._CLASS, f"{self.namespace}:{name}")).fetchone()[0]
+            yield bool(held)
+        finally:
+            conn.close()  # the session's end releases its locks
+
+
+def open_lock(state: str, folder: Path) -> FeedLock:
+    """The feed lock of a state: advisory locks in its PostgreSQL, else files in ``folder``."""
+    if state.startswith(("postgresql://", "postgres://")):
+        return PostgresFeedLock(state)
+    return FileFeedLock(folder)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
+from oogst.harvest import policy as _policy
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every server a test starts binds 127.0.0.1, which the outbound policy refuses by default:
+# the suite allows loopback, for the settings read from the environment (also in the `oogst`
+# processes tests start) and for settings made in code (harvest/policy.py's default). The
+# tests of the policy itself (test_security_fetch.py) take it away again.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", ",".join(LOOPBACK))
+_policy.DEFAULT_ALLOWED_NETWORKS = LOOPBACK  # for the whole session (module-scoped fixtures too)
 
 
 @pytest.fixture(scope="session")
@@ -46,3 +56,14 @@ def virtuoso_server(tmp_path_factory):
     server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield server
     server.stop()
+
+
+# -- where the state lives: SQLite in the data dir, or PostgreSQL (issue #16, the scale extra) ----
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_setting(request) -> dict[str, str]:
+    """Settings values that put the state in SQLite (none) or in a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        return {}
+    from .servers import postgresql_state_url
+
+    return {"state": postgresql_state_url()}

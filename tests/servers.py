@@ -205,3 +205,174 @@ def start_virtuoso(directory: Path) -> Server:
     _wait_until_up(server, 120)
     server.baseline = server.graphs()
     return server
+
+
+# -- PostgreSQL and Redis (the `scale` extra: issue #16) ------------------------------------------
+def find_postgresql() -> str | None:
+    """The ``postgres`` binary of Debian's ``postgresql`` package (or one on PATH)."""
+    found = shutil.which("postgres")
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3]))
+    return str(versions[-1]) if versions else None
+
+
+@dataclass
+class Postgres:
+    """A PostgreSQL cluster of its own: ``url`` connects as its superuser ``oogst`` (trust, 127.0.0.1 only)."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            import signal
+
+            self.process.send_signal(signal.SIGINT)  # "fast" shutdown (SIGTERM waits for the clients)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def _as_unprivileged(command: list[str], directory: Path) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as the ``postgres`` user (Debian's
+    package makes it) or ``nobody``, owning ``directory``."""
+    import os
+    import pwd
+
+    if os.geteuid() != 0:
+        return command
+    for name in ("postgres", "nobody"):
+        try:
+            user = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        for path in (directory, *directory.rglob("*")):
+            os.chown(path, user.pw_uid, user.pw_gid)
+        os.chmod(directory, 0o700)
+        return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", "--", *command]
+    raise RuntimeError("running as root and there is neither a postgres nor a nobody user to run PostgreSQL as")
+
+
+def start_postgresql(directory: Path) -> Postgres:
+    """``initdb`` into ``directory`` and ``postgres`` on a free port of 127.0.0.1 (no Unix
+    socket, fsync off: a throwaway cluster for the tests)."""
+    binary = find_postgresql()
+    if binary is None:
+        raise FileNotFoundError("PostgreSQL is missing: apt-get install postgresql (tests/install_servers.sh does it)")
+    bindir = Path(binary).resolve().parent
+    directory.mkdir(parents=True, exist_ok=True)
+    data = directory / "data"
+    data.mkdir(exist_ok=True)
+    init = subprocess.run(_as_unprivileged([str(bindir / "initdb"), "-D", str(data), "-U", "oogst", "--auth=trust",
+                                            "--encoding=UTF8", "--locale=C", "--no-sync"], directory),
+                          capture_output=True, text=True)
+    if init.returncode != 0:
+        raise RuntimeError(f"initdb failed: {init.stderr[-2000:]}")
+    port = free_port()
+    log = directory / "postgres.log"
+    process = subprocess.Popen(
+        _with_parent(_as_unprivileged([binary, "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(port),
+                                       "-c", "unix_socket_directories=", "-c", "fsync=off",
+                                       "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                                       "-c", "max_connections=300"], directory)),
+        stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    server = Postgres(f"postgresql://oogst@127.0.0.1:{port}/postgres", process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                pass
+            import psycopg
+
+            psycopg.connect(server.url, connect_timeout=2).close()
+            return server
+        except (OSError, ImportError) as exc:
+            if isinstance(exc, ImportError):
+                server.stop()
+                raise
+        except Exception:  # noqa: BLE001 - "the database system is starting up"
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"PostgreSQL did not come up on port {port}:\n{log.read_text('utf-8', 'replace')[-2000:]}")
+
+
+_SHARED_POSTGRES: list[Postgres] = []
+
+
+def shared_postgresql() -> str:
+    """The URL of one PostgreSQL for the whole test process (started on first use, stopped at
+    exit), or ``pytest.skip`` saying what is missing. Tests each take a fresh schema of it
+    (:func:`fresh_schema`)."""
+    import atexit
+    import tempfile
+
+    import pytest
+
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install 'oogst[scale]' for the PostgreSQL tests")
+    if find_postgresql() is None:
+        pytest.skip("PostgreSQL is not installed: run tests/install_servers.sh (needs root and apt-get) "
+                    "or apt-get install postgresql")
+    if not _SHARED_POSTGRES:
+        directory = Path(tempfile.mkdtemp(prefix="oogst-postgres-"))
+        server = start_postgresql(directory)
+        _SHARED_POSTGRES.append(server)
+        atexit.register(lambda: (server.stop(), shutil.rmtree(directory, ignore_errors=True)))
+    return _SHARED_POSTGRES[0].url
+
+
+def fresh_schema(url: str) -> str:
+    """A new empty schema in the database at ``url`` (one per test)."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(f'CREATE SCHEMA "{name}"')
+    return name
+
+
+def find_redis() -> str | None:
+    return shutil.which("redis-server")
+
+
+def start_redis(directory: Path) -> tuple[str, subprocess.Popen]:
+    """``redis-server`` on a free port of 127.0.0.1, without persistence: (URL, process)."""
+    binary = find_redis()
+    if binary is None:
+        raise FileNotFoundError("redis-server is missing: apt-get install redis-server (tests/install_servers.sh)")
+    directory.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    process = subprocess.Popen(_with_parent([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                                             "--appendonly", "no", "--dir", str(directory)]),
+                               stdout=(directory / "redis.log").open("wb"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    return f"redis://127.0.0.1:{port}/0", process
+        except OSError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"redis-server did not come up on port {port}")
+
+
+def postgresql_state_url() -> str:
+    """A ``state`` setting for a fresh schema of the shared PostgreSQL (libpq's ``options``
+    put the schema first on the search path), or ``pytest.skip``."""
+    from urllib.parse import quote
+
+    url = shared_postgresql()
+    return f"{url}?options={quote(f'-csearch_path={fresh_schema(url)}')}"

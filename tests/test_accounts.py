@@ -33,8 +33,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def core(tmp_path: Path) -> Iterator[Oogst]:
-    oogst = Oogst(local_settings(tmp_path))
+def core(tmp_path: Path, state_setting: dict[str, str]) -> Iterator[Oogst]:
+    oogst = Oogst(local_settings(tmp_path, **state_setting))
     oogst.accounts.add_org("museum", "Museum")
     oogst.accounts.add_org("archief", "Archief")
     oogst.accounts.add_user("anna", "partner", org="museum", password=PASSWORD)

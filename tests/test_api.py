@@ -37,7 +37,7 @@ from oogst.iris import Minter, record_id
 from oogst.settings import Settings
 from oogst.store import StoreOptions
 from oogst.store.embedded import EmbeddedStore
-from oogst.store.state import Feed, State
+from oogst.store.state import Feed, State, open_state
 
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -142,12 +142,18 @@ def fill(store: EmbeddedStore, state: State) -> None:
     } for f, s, t, st, published in RECORDS])
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def client(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The API on a state (and search index) in SQLite, or in PostgreSQL (issue #16)."""
     tmp = tmp_path_factory.mktemp("api")
-    store, state = EmbeddedStore(None), State(tmp / "state.sqlite")
+    url = ""
+    if request.param == "postgresql":
+        from .servers import postgresql_state_url
+
+        url = postgresql_state_url()
+    store, state = EmbeddedStore(None), open_state(url or tmp / "state.sqlite")
     fill(store, state)
-    core = Oogst(Settings(data_dir=tmp), store=store, state=state)
+    core = Oogst(Settings(data_dir=tmp, state=url), store=store, state=state)
     core.accounts.add_user("op", "operator")
     with TestClient(create_app(core)) as test_client:
         test_client.operator = {"Authorization": f"Bearer {core.accounts.new_token('op')}"}  # type: ignore[attr-defined]
@@ -206,8 +212,9 @@ def test_index_links_the_endpoints(client: TestClient) -> None:
 def test_health_counts_published_records_and_graphs(client: TestClient) -> None:
     assert client.get("/health").json() == {
         "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "indexed": len(PUBLISHED),
-        "version": __version__,
+        "version": __version__, "queries": None, "problems": [],
     }
+    assert client.get("/health/live").json() == {"status": "alive", "version": __version__}
 
 
 def test_openapi_lists_the_routes(client: TestClient) -> None:

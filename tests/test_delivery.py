@@ -106,13 +106,19 @@ def images() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def harvested(tmp_path_factory, images) -> dict:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def harvested(request, tmp_path_factory, images) -> dict:
+    """The sample feeds harvested, with the state in SQLite or in PostgreSQL (issue #16)."""
     data_dir = tmp_path_factory.mktemp("delivery") / "data"
     runner = CliRunner()
+    state = {}
+    if request.param == "postgresql":
+        from .servers import postgresql_state_url
+
+        state = {"OOGST_STATE": postgresql_state_url()}
 
     def run(*args: str, code: int | None = 0, **env: str):
-        result = runner.invoke(main, ["--data-dir", str(data_dir), *args], env={"COLUMNS": "200", **env})
+        result = runner.invoke(main, ["--data-dir", str(data_dir), *args], env={"COLUMNS": "200", **state, **env})
         if code is not None:
             assert result.exit_code == code, result.output + str(result.exception)
         return result
@@ -125,7 +131,7 @@ def harvested(tmp_path_factory, images) -> dict:
             run("feeds", "add", name, "--url", sim.endpoint(name), "--format", info["format"],
                 *(["--profile", str(profile)] if profile else []))
         run("harvest", "--all")
-    return {"data_dir": data_dir, "run": run}
+    return {"data_dir": data_dir, "run": run, "state": state.get("OOGST_STATE", "")}
 
 
 def validator():
@@ -191,13 +197,13 @@ def test_feeds_delivery_shows_and_sets_the_settings(harvested) -> None:
     shown = json.loads(run("feeds", "delivery", "kustlicht", "--json").output)
     assert shown["settings"] == {"provider": "oogst", "country": "Belgium", "language": "nl"}
     assert set(shown["origin"].values()) == {"default"}
-    with Oogst(Settings(data_dir=data_dir)) as app:
+    with Oogst(Settings(data_dir=data_dir, state=harvested["state"])) as app:
         before = {r["record_id"]: r["updated_at"] for r in app.state.oai_records(feed="kustlicht", limit=1000)}
     time.sleep(1.1)
     changed = json.loads(run("feeds", "delivery", "kustlicht", "provider=meemoo", "dataset_id=2048128",
                              "default_rights=CC BY 4.0", "--json").output)
     assert changed["settings"]["provider"] == "meemoo" and changed["origin"]["dataset_id"] == "feed"
-    with Oogst(Settings(data_dir=data_dir)) as app:
+    with Oogst(Settings(data_dir=data_dir, state=harvested["state"])) as app:
         after = {r["record_id"]: r for r in app.state.oai_records(feed="kustlicht", limit=1000)}
         assert all(after[k]["updated_at"] > v for k, v in before.items() if after[k]["published"]), \
             "their EDM changed: their OAI-PMH datestamps move"
@@ -239,7 +245,8 @@ def test_media_check_measures_the_images_and_lifts_the_content_tiers(harvested) 
 # -- the API -----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def client(harvested) -> Iterator[TestClient]:
-    with Oogst(Settings(data_dir=harvested["data_dir"])) as app, TestClient(create_app(app)) as test_client:
+    settings = Settings(data_dir=harvested["data_dir"], state=harvested["state"])
+    with Oogst(settings) as app, TestClient(create_app(app)) as test_client:
         yield test_client
 
 

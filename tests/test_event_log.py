@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from oogst.publish.ldes import Tree, version_of
+from oogst.store.state import open_state
 from oogst.store.state.sqlite import VERSION, State
 
 from .test_state_contract import feed, old_database, row
@@ -36,8 +37,8 @@ def publish(state: State, *items: tuple[str, str]) -> None:
 
 
 @pytest.fixture
-def state(tmp_path: Path):
-    s = State(tmp_path / "state.sqlite")
+def state(tmp_path: Path, state_setting: dict[str, str]):
+    s = open_state(state_setting.get("state") or tmp_path / "state.sqlite")
     s.add_feed(feed("museum"))
     yield s
     s.close()
@@ -98,7 +99,7 @@ def test_an_older_database_migrates_and_marks_its_records_for_a_first_version(tm
         assert n == 1 and not state.events_backfill_pending()
     finally:
         state.close()
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == VERSION == 5
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == VERSION == 6
 
 
 @pytest.mark.parametrize("total", [0, 1, 5, 6, 14, 15, 16, 45, 46, 200])

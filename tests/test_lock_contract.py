@@ -41,9 +41,19 @@ def file_lock(tmp_path: Path) -> Backend:
                    f"from oogst.store.lock import FileFeedLock\nlock = FileFeedLock({str(folder)!r})")
 
 
+def postgresql_advisory_lock(tmp_path: Path) -> Backend:
+    from .servers import shared_postgresql
+
+    url, namespace = shared_postgresql(), tmp_path.name
+    source = f"from oogst.store.lock import PostgresFeedLock\nlock = PostgresFeedLock({url!r}, namespace={namespace!r})"
+    from oogst.store.lock import PostgresFeedLock
+
+    return Backend(PostgresFeedLock(url, namespace=namespace), source)
+
+
 IMPLEMENTATIONS: list[tuple[str, Callable[[Path], Backend]]] = [
     ("file", file_lock),
-    # ("postgresql", postgresql_advisory_lock),  # issue #16
+    ("postgresql", postgresql_advisory_lock),
 ]
 
 

@@ -57,9 +57,20 @@ def make_doc(i: int, provider: str, title: str, description: str = "") -> Doc:
                modified="2025-01-01T00:00:00Z")
 
 
-@pytest.fixture()
-def index(tmp_path: Path) -> SearchIndex:
-    search = SearchIndex(tmp_path / "search.sqlite")
+def open_index(tmp_path: Path, backend: str):
+    """The SQLite FTS5 index, or the PostgreSQL one in a fresh schema (issue #16)."""
+    if backend == "sqlite":
+        return SearchIndex(tmp_path / "search.sqlite")
+    from oogst.publish.search_pg import PostgresSearchIndex
+
+    from .servers import postgresql_state_url
+
+    return PostgresSearchIndex(postgresql_state_url())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def index(request, tmp_path: Path) -> SearchIndex:
+    search = open_index(tmp_path, request.param)
     docs = [make_doc(i, "museum", f"schilderij {i}", "olieverf op doek") for i in range(20)]
     docs += [make_doc(i, "archief", f"kaart {i}", "schilderij in de marge") for i in range(3)]
     docs += [make_doc(0, "heemkring", "schilderij van de kerk")]
@@ -133,8 +144,8 @@ def test_a_forged_cursor_is_refused(index: SearchIndex) -> None:
         index.search(Query(), cursor="bm90IGpzb24")
 
 
-def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path, state_setting: dict[str, str]) -> None:
+    settings = Settings(data_dir=tmp_path, **state_setting)
     with PartnerSimulator() as sim, Oogst(settings) as app:
         for name, info in sim.partners.items():
             config = {k: info[k] for k in ("metadata_prefix", "language") if info.get(k)}
@@ -147,12 +158,12 @@ def test_the_pipeline_feeds_the_index_and_rebuild_recreates_it(tmp_path: Path) -
         some = app.state.list_records(limit=1)[0]
         assert app.search.get(some["record_id"]).title
         app.search.remove([some["record_id"]])
-    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "index", "rebuild", "--json"])
+    env = {"OOGST_STATE": settings.state} if settings.state else {}
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "index", "rebuild", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1]) == {"indexed": published, "published": published}
-    index = SearchIndex(settings.search_path)
-    assert index.count() == published
-    index.close()
+    with Oogst(settings) as app:
+        assert app.search.count() == published
 
 
 def test_a_doc_round_trips_through_its_dict() -> None:

@@ -41,9 +41,20 @@ def sqlite_on_disk(tmp_path: Path) -> Opener:
     return lambda: State(tmp_path / "state" / "state.db")
 
 
+def postgresql(tmp_path: Path) -> Opener:
+    """A fresh schema of the PostgreSQL the tests start (skips saying what is missing)."""
+    from .servers import fresh_schema, shared_postgresql
+
+    url = shared_postgresql()
+    schema = fresh_schema(url)
+    from oogst.store.state.postgres import PostgresState
+
+    return lambda: PostgresState(url, schema=schema)
+
+
 IMPLEMENTATIONS: list[tuple[str, Callable[[Path], Opener]]] = [
     ("sqlite", sqlite_on_disk),
-    # ("postgresql", postgresql),  # issue #16
+    ("postgresql", postgresql),
 ]
 
 

@@ -22,6 +22,7 @@ kept as the SHA-256 of their value. Unknown feeds, runs, organisations and users
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from ...records import Feed
@@ -74,7 +75,13 @@ class StateStore(Protocol):
     def list_records(self, *, state: str | None = "published", feed: str | None = None,
                      after: str | None = None, limit: int = 50) -> list[dict[str, Any]]: ...
     def counts(self, feed: str | None = None) -> dict[str, int]: ...
-    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3) -> list[dict[str, Any]]: ...
+    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3,
+                    run_id: int | None = None) -> list[dict[str, Any]]: ...
+    # -- counters every process adds to (state/counters.py): what /metrics shows of other processes
+    def add_counter(self, name: str, value: float = 1.0, labels: dict[str, Any] | None = None) -> None: ...
+    def observe(self, name: str, value: float, buckets: tuple[float, ...],
+                labels: dict[str, Any] | None = None) -> None: ...
+    def counters(self, prefix: str = "") -> list[dict[str, Any]]: ...
 
     # -- delivery: OAI-PMH items, the records' delivery columns, media, tiers (state/delivery.py)
     def oai_records(self, *, edm: bool = False, start: str | None = None, until: str | None = None,
@@ -121,4 +128,13 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
-__all__ = ["Feed", "RUN_COUNTS", "State", "StateStore", "now"]
+def open_state(target: str | Path) -> StateStore:
+    """The state at ``target``: a ``postgresql://`` URL (the ``scale`` extra) or a SQLite file."""
+    if str(target).startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresState
+
+        return PostgresState(str(target))
+    return State(target)
+
+
+__all__ = ["Feed", "RUN_COUNTS", "State", "StateStore", "now", "open_state"]

@@ -106,8 +106,8 @@ def _last_events(db: sqlite3.Connection, feed: str, source_ids: list[str]) -> di
     for i in range(0, len(source_ids), 500):
         chunk = source_ids[i:i + 500]
         for row in db.execute(
-                "SELECT source_id, kind, hash, provider, object_iri, MAX(id) FROM events WHERE feed = ?"
-                f" AND source_id IN ({','.join('?' * len(chunk))}) GROUP BY source_id", (feed, *chunk)):
+                "SELECT source_id, kind, hash, provider, object_iri FROM events WHERE id IN (SELECT MAX(id) FROM events"
+                f" WHERE feed = ? AND source_id IN ({','.join('?' * len(chunk))}) GROUP BY source_id)", (feed, *chunk)):
             out[row[0]] = row
     return out
 
