@@ -238,3 +238,14 @@ def test_the_embedded_store_notices_its_files_are_gone(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "store")
     with pytest.raises(StoreError, match="gone"):
         store.verify()
+
+
+def test_the_check_lists_a_feed_beyond_result_limit(tmp_path: Path) -> None:
+    """Graphs without a published record are found however many there are (pages of result_limit)."""
+    with make_app(tmp_path, result_limit=7) as app:
+        minter = iris.Minter("f")
+        app.store.replace_graphs({minter.graph_iri(f"r{i}"): f'<http://x/{i}> <http://x/p> "{i}" .' for i in range(30)})
+        assert not app.views.check("f", quick=True)["ok"]
+        found = app.views.check("f", repair=True)
+        assert found["graphs"] == 30 and len(found["extra"]["store"]) == 30 and found["repaired"]["dropped"] == 30
+        assert app.views.check("f", quick=True)["ok"] and app.store.count_graphs() == 0
