@@ -50,7 +50,7 @@ def test_out_of_range_settings_stop_every_command(tmp_path: Path, line: str, wor
     (tmp_path / "oogst.toml").write_text(line + "\n")
     for args in (("feeds", "list"), ("query", "ASK {}"), ("settings",)):
         code, text = run(*args, data_dir=tmp_path)
-        assert code == EXIT_CODES["config"] and words in text and "oogst.toml" in text
+        assert code == EXIT_CODES["config"] and words in " ".join(text.split()) and "oogst.toml" in text
 
 
 @pytest.mark.parametrize(("body", "words"), [
