@@ -355,8 +355,9 @@ class Runs:
         """Feed ``name``'s published records against the store, the search index and the
         provenance; ``repair`` fixes what disagrees, in a run of mode ``repair``."""
         feed = self.core.state.get_feed(name)
-        if not repair:
-            return self.core.views.check(name)
+        found = self.core.views.check(name)
+        if not repair or found["ok"]:  # a run of mode repair only when there is something to repair
+            return found
         run = self.start_run(feed, mode="repair")
         if isinstance(run, RunSummary):
             raise ConflictError(run.error["message"] if run.error else "the feed is busy", feed=name,

@@ -78,7 +78,7 @@ def test_sigkill_again_and_again_then_resume_loses_no_published_record(partner, 
     kills = 0
     partner.inject(FEED, faults.slow(0.1))  # pages take a while: kills land mid-page, mid-batch, mid-write
     try:
-        for _ in range(5):
+        for _ in range(int(os.environ.get("OOGST_CRASH_KILLS", "5"))):  # the 20: OOGST_CRASH_KILLS=20
             proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(killed), "harvest", FEED],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     env={**os.environ, "OOGST_BATCH_SIZE": "20"})
@@ -89,7 +89,7 @@ def test_sigkill_again_and_again_then_resume_loses_no_published_record(partner, 
             proc.wait(timeout=60)
     finally:
         partner.clear_faults()
-    assert kills >= 3, "most attempts were killed mid-harvest"
+    assert kills >= 3, "most attempts were killed mid-harvest"  # (later ones may find the run complete)
 
     runs = json.loads(oogst(killed, "harvest", FEED, "--json", OOGST_BATCH_SIZE="20").stdout)
     assert runs[0]["status"] == "complete"
