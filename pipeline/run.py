@@ -296,7 +296,9 @@ class Runs:
                 if run.mode == "full":
                     self._sweep(run)
                 self.verify(run)
-            except (HarvestError, ConfigError, StoreError) as exc:
+            except StoreError as exc:
+                return run.fail(self._store_gone() or exc)
+            except (HarvestError, ConfigError) as exc:
                 return run.fail(exc)
             except Exception as exc:  # a bug: the run says it failed instead of staying `running`
                 log.exception("%s: run %s stopped unexpectedly", run.feed.name, run.run_id)
@@ -313,7 +315,7 @@ class Runs:
         verify = getattr(core.store, "verify", None)
         if verify is not None:
             verify()
-        found = core.views.check(name, repair=True, republish=lambda ids: self._republish(run, ids))
+        found = core.views.check(name, repair=True, quick=True, republish=lambda ids: self._republish(run, ids))
         if found["ok"]:
             return found
         after = core.views.check(name)
@@ -328,6 +330,15 @@ class Runs:
                       missing={k: len(v) for k, v in found["missing"].items()},
                       extra={k: len(v) for k, v in found["extra"].items()}))
         return after
+
+    def _store_gone(self) -> StoreError | None:
+        """The clearer error when a store write failed because the store's files are gone."""
+        try:
+            if (verify := getattr(self.core.store, "verify", None)) is not None:
+                verify()
+        except StoreError as exc:
+            return exc
+        return None
 
     def _republish(self, run: RunHandle, source_ids: list[str]) -> int:
         """Publish these records again from their latest archived version; returns how many."""
@@ -344,8 +355,9 @@ class Runs:
         """Feed ``name``'s published records against the store, the search index and the
         provenance; ``repair`` fixes what disagrees, in a run of mode ``repair``."""
         feed = self.core.state.get_feed(name)
-        if not repair:
-            return self.core.views.check(name)
+        found = self.core.views.check(name)
+        if not repair or found["ok"]:  # a run of mode repair only when there is something to repair
+            return found
         run = self.start_run(feed, mode="repair")
         if isinstance(run, RunSummary):
             raise ConflictError(run.error["message"] if run.error else "the feed is busy", feed=name,

@@ -269,7 +269,7 @@ def test_a_dead_feed_does_not_block_the_others_and_a_paused_one_is_skipped(tmp_p
     assert runner.invoke(main, [*data, "feeds", "pause", "b-gepauzeerd"]).exit_code == 0
     result = runner.invoke(main, [*data, "harvest", "--all", "--json"], env=env)
     assert result.exit_code == 1, result.output
-    runs = {r["feed"]: r for r in json.loads(result.output)}
+    runs = {r["feed"]: r for r in json.loads(result.stdout)}
     assert runs["a-dood"]["status"] == "failed" and "connect" in runs["a-dood"]["error"]["message"]
     assert runs["b-gepauzeerd"]["status"] == "skipped" and "paused" in runs["b-gepauzeerd"]["error"]["message"]
     assert runs["c-levend"]["status"] == "complete" and runs["c-levend"]["published"] > 0

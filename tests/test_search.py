@@ -177,3 +177,11 @@ def test_a_doc_round_trips_through_its_dict() -> None:
     data = doc.as_dict()
     assert set(data) == {f.name for f in fields(Doc)} | {"provider"} and data["provider"] == "Museum"
     assert Doc.from_dict(data) == doc
+
+
+def test_present_lists_what_the_index_holds(index) -> None:
+    """For the consistency check (`oogst check`): which records are in the index, per feed."""
+    some = [make_doc(i, "museum", "x", "").record_id for i in (0, 1)]
+    assert index.present([*some, "museum/nergens"]) == set(some)
+    assert index.present([]) == set()
+    assert len(index.present(feed="museum")) == 20 and index.present(feed="nergens") == set()
