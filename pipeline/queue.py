@@ -163,7 +163,7 @@ def worker_core() -> Any:
             settings = _settings or Settings.load()[0]
             check(settings)
             policy = HttpPolicy.from_settings(settings)
-            gate = RedisHostGate(_redis(settings), lease=policy.connect_timeout + policy.read_timeout + 30)
+            gate = RedisHostGate(_redis(settings), lease=policy.connect_timeout + policy.read_timeout + 5)
             _core = Oogst(settings, http=HttpClient(policy, gate=gate))
         return _core
 
@@ -181,7 +181,11 @@ def _run_feed(task: Any, name: str, full: bool = False, resume: bool = False) ->
     if redis.exists(done):  # a late copy of a task whose run completed
         return {"feed": name, "run": None, "status": "skipped", "error": None,
                 "notes": [note("done", "this task's run completed already")]}
-    summary = core.harvest(name, full=full, resume=resume)
+    # who runs it; a task that ran before (its worker died) carries on with its run first
+    before = redis.set(f"oogst:worker:{task.request.id}", task.request.hostname or "", ex=DONE_TTL, get=True)
+    summary = core.harvest(name, resume=True) if before and not resume else None
+    if summary is None or (summary.status == "skipped" and summary.run_id is None and not summary.error):
+        summary = core.harvest(name, full=full, resume=resume)  # nothing to resume: the run as asked
     if summary.status == "skipped" and summary.run_id is None and (summary.error or {}).get("message") == BUSY:
         # another worker runs the feed (or a copy of this very task): carry on when it is free
         raise task.retry(countdown=BUSY_RETRY)
