@@ -163,8 +163,14 @@ class Settings:
         return self.data_dir / "system"
 
     @property
+    def system_on_server(self) -> bool:
+        """The records go to a SPARQL server: the system graphs go there too, in their
+        ``_system`` graphs, so that every machine writes and reads the same ones."""
+        return bool(self.store) and not self.store.startswith("oxigraph://")
+
+    @property
     def system_store_url(self) -> str:
-        return f"oxigraph://{self.system_path.resolve()}"
+        return self.store if self.system_on_server else f"oxigraph://{self.system_path.resolve()}"
 
     @property
     def shared_state(self) -> bool:

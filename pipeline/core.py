@@ -155,7 +155,8 @@ class Oogst:
     def system(self) -> SystemGraphs:
         """The system store (provenance and dataset graphs), apart from the record graphs."""
         if self._system is None:
-            self._system = SystemGraphs(self.settings.system_path, self.settings.base_iri, MAPPING_VERSION)
+            target = self.store if self.settings.system_on_server else self.settings.system_path
+            self._system = SystemGraphs(target, self.settings.base_iri, MAPPING_VERSION)
             self._owned.add("_system")
         return self._system
 

@@ -2,7 +2,9 @@
 
 The SPARQL default graph is the union of the record store's graphs, so typed system triples
 (``prov:Activity``, ``dcat:Dataset``) must not live there: they go to a second embedded
-store in the data dir (``Settings.system_store_url``) with two named graphs:
+store in the data dir (``Settings.system_store_url``) with two named graphs. When the records
+go to a SPARQL server (several machines), the system graphs go to the same server, in the
+same two graphs, written with SPARQL updates:
 
 - ``{base}graph/_system/provenance``: per published record, its graph IRI as a
   ``prov:Entity`` (``prov:wasGeneratedBy`` the run, ``prov:wasDerivedFrom`` the source
@@ -55,9 +57,14 @@ def record_provenance(row: dict[str, Any], base_iri: str, mapping_version: str, 
 class SystemGraphs:
     """The writable system store (pyoxigraph on disk); readers open it through ``open_store``."""
 
-    def __init__(self, path: Path, base_iri: str, mapping_version: str) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        self._store = pyoxigraph.Store(str(path))
+    def __init__(self, path: Path | Any, base_iri: str, mapping_version: str) -> None:
+        """``path``: the folder of the embedded system store, or a SPARQL server store (its
+        ``update``) when the records go there too."""
+        if isinstance(path, Path):
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = pyoxigraph.Store(str(path))
+        else:
+            self._store = path
         self.base_iri = base_iri
         self.mapping_version = mapping_version
         self.ns = base_iri.rstrip("/") + "/ns#"
@@ -65,8 +72,9 @@ class SystemGraphs:
         self.datasets = iris.system_graph("datasets", base_iri)
 
     def close(self) -> None:
-        self._store.flush()
-        del self._store
+        if isinstance(self._store, pyoxigraph.Store):
+            self._store.flush()
+        del self._store  # a server store is closed by its owner
 
     # -- provenance ------------------------------------------------------------------------
     def records(self, rows: Iterable[dict[str, Any]], when: str | None = None) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from oogst import iris
 from oogst.cli import main
 from oogst.devtools.simulator import PartnerSimulator
 from oogst.pipeline import Oogst
@@ -118,7 +119,14 @@ def embedded(cluster: dict[str, Any], tmp_path_factory) -> dict[str, Any]:
         summaries = app.harvest_all()
         assert all(s.status == "complete" for s in summaries)
         return {"counts": {f: app.state.counts(f) for f in FEEDS}, "graphs": published(app),
-                "events": app.state.event_count()}
+                "events": app.state.event_count(), "entities": entities(app)}
+
+
+def entities(app: Oogst) -> int:
+    """The records in the provenance graph (published and withdrawn ones)."""
+    result = app.query("SELECT (COUNT(?e) AS ?n) WHERE { ?e a <http://www.w3.org/ns/prov#Entity> }",
+                       default_graphs=[iris.system_graph("provenance", app.settings.base_iri)])
+    return int(json.loads(result.body)["results"]["bindings"][0]["n"]["value"])
 
 
 def test_four_feeds_on_two_workers_give_what_one_machine_gives(cluster: dict[str, Any], embedded: dict) -> None:
@@ -132,8 +140,11 @@ def test_four_feeds_on_two_workers_give_what_one_machine_gives(cluster: dict[str
         assert published(app) == embedded["graphs"]
         assert app.state.event_count() == embedded["events"]
         assert app.search.count() == sum(c["published"] for c in embedded["counts"].values())
-    record_graphs = {g for g in cluster["server"].graphs() if "/_system/" not in g}
-    assert record_graphs == set(embedded["graphs"])
+        # the system graphs are on the server too, written by both workers, read by every machine
+        assert entities(app) == embedded["entities"]
+    graphs = cluster["server"].graphs()
+    assert {g for g in graphs if "/_system/" not in g} == set(embedded["graphs"])
+    assert {g for g in graphs if "/_system/" in g} == {iris.system_graph(g) for g in ("provenance", "datasets")}
     runs = {s["feed"]: s["run"] for s in summaries}
     assert len(set(runs.values())) == 4
 
