@@ -15,6 +15,7 @@
     │   └── TooManyAttemptsError    too many failed sign-ins: wait (API: 429)
     ├── MappingError                one record could not be mapped (names record + source path)
     └── StoreError                  the RDF store or the state database failed
+        └── StoreBusyError          another process holds the store: a run is skipped, not failed
 
 Every error carries the feed where known, and the record or URL where known, so that a
 message can say what was found, where, and how to fix it. The CLI turns ``code`` into the
@@ -35,6 +36,7 @@ EXIT_CODES = {
     "mapping": 6,
     "auth": 7,  # not signed in, wrong password or token, or not allowed
     "forbidden": 7,
+    "internal": 70,  # a bug in oogst (sysexits' EX_SOFTWARE): one line, the traceback in a log file
 }
 
 
@@ -133,6 +135,11 @@ class MappingError(OogstError):
 
 class StoreError(OogstError):
     code = "store"
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store (RocksDB allows one): try again when it is done. A run
+    that meets it is skipped, never failed."""
 
 
 class QueryError(OogstError):

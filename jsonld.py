@@ -75,6 +75,12 @@ WELL_KNOWN_PREFIXES: Mapping[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 
+# Hosts of the contexts the OSLO, W3C and partner JSON-LD in the field uses; others are not
+# fetched (the setting context_hosts; a copy in the contexts folder always works).
+CONTEXT_HOSTS: tuple[str, ...] = (
+    "data.vlaanderen.be", "*.data.vlaanderen.be", "www.w3.org", "w3id.org", "schema.org", "apidg.gent.be",
+    "stad.gent", "linked.art", "www.europeana.eu", "purl.org")
+
 # Schemes of real absolute IRIs: "urn:x" in an @type is not a compact IRI gone wrong.
 _IRI_SCHEMES = frozenset({"http", "https", "urn", "mailto", "tag", "file", "ftp", "data", "doi", "did", "info"})
 # An @id, @type, @reverse or @vocab value in a term definition, or an @type of a node, can be a compact IRI.
@@ -109,10 +115,11 @@ class ContextCache:
     """
 
     def __init__(self, folder: str | Path | None = None, cache_dir: str | Path | None = None,
-                 fetch: Callable[[str], bytes] | None = None) -> None:
+                 fetch: Callable[[str], bytes] | None = None, hosts: tuple[str, ...] = CONTEXT_HOSTS) -> None:
         self.folder = Path(folder) if folder else None
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.fetch = fetch
+        self.hosts = tuple(h.strip().lower().rstrip(".") for h in hosts if h.strip())
         self._documents: dict[str, dict[str, Any]] = {}
         self._inlined: dict[str, list[Any]] = {}
 
@@ -148,6 +155,13 @@ class ContextCache:
                 url=url, hint=f"put a copy named {_file_name(url) or '<host>/<path>'!r} in the contexts folder "
                               f"({self.folder or 'not set'}: setting contexts_dir, or --contexts DIR), "
                               "or allow fetching it (setting contexts_fetch = true)")
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+        if not any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in self.hosts):
+            raise ContextError(
+                f"this JSON-LD context is on {host or 'no host'}, which is not one of the hosts oogst fetches "
+                "contexts from (setting context_hosts)", url=url,
+                hint=f"put a copy named {_file_name(url) or '<host>/<path>'!r} in the contexts folder (setting "
+                     "contexts_dir, or --contexts DIR), or add the host to context_hosts if it is trusted")
         try:
             data = self.fetch(url)
         except Exception as exc:  # any failure of the caller's fetch function says the same thing
@@ -162,18 +176,24 @@ class ContextCache:
         return document
 
     def _folder_candidates(self, url: str) -> Iterator[Path]:
+        """Files of the folder that may hold the context; never a path outside it (``..``)."""
         if self.folder is None:
             return
         parts = urlsplit(url)
         path = parts.path.strip("/")
-        if parts.netloc and path:
-            yield self.folder / parts.netloc / path
         name = _file_name(url)
+        candidates = [self.folder / parts.netloc / path] if parts.netloc and path else []
         if name:
-            yield self.folder / name
+            candidates.append(self.folder / name)
             if "." not in name:
-                yield self.folder / f"{name}.jsonld"
-                yield self.folder / f"{name}.json"
+                candidates += [self.folder / f"{name}.jsonld", self.folder / f"{name}.json"]
+        root = os.path.abspath(self.folder)
+        for candidate in candidates:
+            if os.path.abspath(candidate).startswith(root + os.sep):
+                yield candidate
+            else:
+                log.warning("the JSON-LD context %s would be read from %s, outside the contexts folder %s: "
+                            "not looked up there", url, candidate, self.folder)
 
     def _cache_path(self, url: str) -> Path | None:
         if self.cache_dir is None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import ConfigError
+from . import redact
 
 
 RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")
@@ -73,6 +74,7 @@ class Feed:
     cursor: dict[str, Any] = field(default_factory=dict)
     owner: str | None = None  # the partner organisation the feed belongs to
     schedule: str | None = None  # when it is harvested: "daily 02:00", "weekly mon 03:00" or a cron line
+    contact: str | None = None  # the partner's mail address for alerts about this feed
     delivery: dict[str, Any] = field(default_factory=dict)  # Europeana delivery settings (publish.europeana)
     last_error: str | None = None
     failures: int = 0  # consecutive failed runs; `failing_after` of them make the feed "failing"
@@ -85,8 +87,20 @@ class Feed:
         since = self.cursor.get("since")
         return since if isinstance(since, str) else None
 
+    @property
+    def public_url(self) -> str:
+        """The URL as every door shows it: without an account or secret-looking parameters."""
+        return redact.url(self.url) or ""
+
+    @property
+    def public_error(self) -> str | None:
+        """The last error as every door shows it: without secrets or server paths."""
+        return redact.text(self.last_error)
+
     def as_dict(self) -> dict[str, Any]:
+        """The feed as the doors show it (its URL and last error redacted: ``redact``)."""
         data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["url"], data["last_error"] = self.public_url, self.public_error
         data["next_from"] = self.next_from
         return data
 

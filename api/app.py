@@ -9,7 +9,7 @@ empty search index over a state with published records is built at startup
 ``oogst serve``, or with ``uvicorn --factory oogst.api.app:from_environment`` (settings from
 ``oogst.toml`` and ``OOGST_*``; ``--workers N`` needs a store that several processes can open).
 
-Routes: ``/`` (index), ``/health``, ``/sparql`` (SPARQL 1.1 Protocol, read-only, and the
+Routes: ``/`` (index), ``/health`` (readiness: 503 when degraded) and ``/health/live``, ``/sparql`` (SPARQL 1.1 Protocol, read-only, and the
 query page), ``/records`` (search), ``/records/{id}``, ``/datasets`` (DCAT), ``/feeds``,
 ``/oai`` (OAI-PMH 2.0) and the Europeana tiers (``api/delivery.py``), Linked Data redirects for minted IRIs (``/id/…``, ``/graph/…``, ``/resolve``), the JSON-LD
 contexts, static files at ``/static``; OpenAPI at ``/openapi.json``, read in Swagger UI at ``/docs``
@@ -34,7 +34,7 @@ import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -42,13 +42,14 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..pipeline import Oogst, OogstError
 from ..settings import Settings
-from . import datasets, delivery, dumps, feeds, ldes, linkeddata, records, sparql
+from . import datasets, delivery, dumps, feeds, ldes, linkeddata, metrics, records, sparql
 from .conneg import negotiate
 from .deps import BaseUrlDep, OogstDep
 from .caching import BodyCache
 from .jsonld import DCAT_CONTEXT_FILE, Compactor, load_context
 from .pages import STATIC_DIR, Pages
 from .pages import manage, site, wizard
+from .limits import Limits
 from .problems import install_handlers
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ mapped to OSLO. Every published record is one named graph.
   record as a version member, time-ordered pages (older pages immutable), one stream per feed
   (`/ldes/feeds/{name}`) and per data provider (`/ldes/providers/{key}`); JSON-LD, N-Quads,
   TriG or Turtle.
+- **Metrics** at `/metrics` (Prometheus; an operator's token or a loopback address): runs,
+  records per feed, harvest and batch durations, HTTP retries, API requests and latencies.
 - **Dumps** at `/dumps`: N-Quads and JSON-LD (gzip), whole and per feed, with size and
   SHA-256, ETag and range requests. **VoID** at `/.well-known/void`.
 
@@ -92,10 +95,17 @@ DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI 5 a
 
 
 class Health(BaseModel):
-    status: str
+    status: str  # ok | degraded
     records: int
     graphs: int
     indexed: int
+    version: str
+    queries: dict[str, int] | None = None  # the query workers: workers, busy, waiting
+    problems: list[str] = []
+
+
+class Live(BaseModel):
+    status: str
     version: str
 
 
@@ -123,9 +133,24 @@ def index(request: Request, base_url: BaseUrlDep) -> Any:
     }
 
 
-@service.get("/health", summary="Liveness and size: published records and graphs in the store")
-def health(oogst: OogstDep) -> Health:
-    return Health(**oogst.health())
+@service.get("/health", summary="Readiness: ok (200), or degraded (503) with the problems",
+             responses={503: {"model": Health, "description": "Degraded: the store and the state or the search "
+                              "index disagree, or every query worker is busy (see problems)."}})
+def health(oogst: OogstDep, response: Response) -> Health:
+    """For a readiness check (a load balancer, Kubernetes' readinessProbe): 503 while degraded.
+    The counts come from the state, the store and the search index."""
+    answer = Health(**oogst.health())
+    if answer.status != "ok":
+        response.status_code = 503
+        response.headers["Retry-After"] = "10"
+    return answer
+
+
+@service.get("/health/live", summary="Liveness: the process answers (always 200)")
+async def live() -> Live:
+    """For a liveness check (Kubernetes' livenessProbe): answers without touching the store, so
+    a busy or degraded service is not restarted for it."""
+    return Live(status="alive", version=__version__)
 
 
 def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
@@ -139,6 +164,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
             await run_in_threadpool(oogst.ensure_index)
             await run_in_threadpool(_ensure_delivery, oogst)
             await run_in_threadpool(oogst.ensure_events)
+            await run_in_threadpool(oogst.start_query_workers)
             yield
         finally:
             if close_core:
@@ -161,6 +187,9 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
     app.state.pages = Pages()
     app.state.bodies = BodyCache()
     install_handlers(app)
+    app.add_middleware(Limits, max_body=settings.api_max_body,
+                       client_slots=settings.sparql_client_slots or max(1, oogst.queries.workers // 2))
+    metrics.install(app, oogst)  # /metrics: the state's figures at scrape time, the API's requests
     # Open data: any site may query it from a browser (no credentials involved).
     app.add_middleware(
         CORSMiddleware,
@@ -170,7 +199,7 @@ def create_app(oogst: Oogst, *, close_core: bool = False) -> FastAPI:
         expose_headers=["Link", "ETag", "Last-Modified", "Location", "Oogst-Truncated"],
     )
     # delivery first: its /records/{id}/tiers would otherwise be taken for a record id
-    for router in (service, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
+    for router in (service, metrics.router, delivery.router, sparql.router, records.router, datasets.router, feeds.router,
                    linkeddata.router, ldes.router, dumps.router, site.router, wizard.router,
                    manage.router):  # /manage/feeds/new first
         app.include_router(router)

@@ -145,11 +145,12 @@ def start_run(name: str, oogst: OogstDep, base_url: BaseUrlDep, user: WriterDep,
     return RunStarted(run=run_id, feed=name, links=run_view({"id": run_id, "feed": name}, base_url)["links"])
 
 
-@router.get("/feeds/{name}/runs", summary="A feed's last runs, newest first", responses=_FEED)
+@router.get("/feeds/{name}/runs", summary="A feed's last runs, newest first, with durations and count drops "
+            "(`drop`: what fell against the median of the runs before)", responses=_FEED)
 def list_runs(name: str, oogst: OogstDep, base_url: BaseUrlDep, user: ReaderDep,
               limit: int = Query(20, ge=1, le=200)) -> dict[str, list[dict[str, Any]]]:
     oogst.accounts.authorise(user, name, "view")
-    return {"items": [run_view(run, base_url) for run in oogst.feed_runs(name, limit)]}
+    return {"items": [run_view(run, base_url) for run in oogst.history.runs(name, limit)]}
 
 
 @router.get("/feeds/{name}/report", summary="What a feed's records lack, per validation rule (JSON or CSV)",
@@ -167,7 +168,7 @@ def feed_report(name: str, oogst: OogstDep, user: ReaderDep,
 
 
 def _run_of(oogst: Oogst, run_id: int, user: User | None) -> dict[str, Any]:
-    run = oogst.run_info(run_id)
+    run = oogst.history.run(run_id)  # with its duration (`seconds`) and count-drop flag (`drop`)
     oogst.accounts.authorise(user, run["feed"], "view")
     return run
 

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import (AuthError, ConfigError, ConflictError, ForbiddenError, NotFoundError, OogstError, QueryError,
                       QueryTimeoutError, StoreError, TooManyAttemptsError)
+from .. import redact
 from .conneg import negotiate
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,10 @@ def install_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": str(int(exc.retry_after) + 1)}
         elif status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
+        body = {k: redact.text(v) if isinstance(v, str) else v for k, v in exc.as_dict().items()}
         if wants_html(request):
-            return html_error(request, status, exc.message, headers)
-        return JSONResponse(exc.as_dict(), status_code=status, headers=headers)
+            return html_error(request, status, body["message"], headers)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(ApiError)
     async def on_api_error(request: Request, exc: ApiError) -> Response:

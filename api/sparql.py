@@ -239,7 +239,7 @@ async def _describe(request: Request, oogst: Oogst, base_url: str) -> Response:
     prefix = system_graph_prefix(oogst.settings.base_iri).removesuffix("_system/")
     dumps = [f"{base_url}/dumps/{quote(d['name'])}" for d in oogst.dumps().get("dumps", []) if d.get("feed") is None]
     result = await run_in_threadpool(oogst.query, _service_description(_endpoint(base_url), prefix, base_url, dumps),
-                                     graph=wanted)
+                                     graph=wanted, trusted=True)
     return Response(result.body, media_type=result.media_type, headers=_VARY)
 
 

@@ -44,13 +44,15 @@ def _pairs(options: tuple[str, ...]) -> dict[str, str]:
                    "work too.")
 @click.option("--profile", "profile", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               help="The feed's mapping profile (TOML: language, default rights, provider, value maps, extra fields).")
-@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
+@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line "
+              "('30 1 * * 1-5'), in the setting timezone; '' for by hand only.")
 @click.option("--owner", help="The partner organisation the feed belongs to.")
+@click.option("--contact", help="The partner's mail address(es) for alerts about this feed (comma-separated).")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None, protocol: str,
               metadata_prefix: str | None, options: tuple[str, ...], profile: str | None, schedule: str | None,
-              owner: str | None, as_json: bool) -> None:
+              owner: str | None, contact: str | None, as_json: bool) -> None:
     """Register feed NAME.
 
     \b
@@ -68,7 +70,7 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
     if metadata_prefix:
         config["metadata_prefix"] = metadata_prefix
     feed = obj.app.add_feed(name, url, fmt, protocol=protocol, set_spec=set_spec, options=config,
-                            schedule=schedule, owner=owner)
+                            schedule=schedule, owner=owner, contact=contact)
     if profile:
         obj.app.set_profile(name, profile)
         feed = obj.app.feed(name)
@@ -110,15 +112,17 @@ def feeds_profile(obj: Context, name: str, file: str | None) -> None:
 @click.option("--set", "set_spec", help="Harvest only this OAI-PMH set ('' for all).")
 @click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
               help="A protocol option (repeatable); replaces the feed's options when given.")
-@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line.")
+@click.option("--schedule", help="When to harvest it: 'daily 02:00', 'weekly mon 03:00' or a cron line "
+              "('30 1 * * 1-5'), in the setting timezone; '' for by hand only.")
 @click.option("--owner", help="The partner organisation the feed belongs to.")
+@click.option("--contact", help="The partner's mail address(es) for alerts ('' for none).")
 @click.option("--delivery", "delivery", multiple=True, metavar="KEY=VALUE",
               help="A Europeana delivery setting (repeatable; KEY= removes it): see `oogst feeds delivery`.")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_spec: str | None,
-               options: tuple[str, ...], schedule: str | None, owner: str | None, delivery: tuple[str, ...],
-               as_json: bool) -> None:
+               options: tuple[str, ...], schedule: str | None, owner: str | None, contact: str | None,
+               delivery: tuple[str, ...], as_json: bool) -> None:
     """Change feed NAME without unpublishing anything: its URL, format, set, options,
     schedule, owner or Europeana delivery settings. The mapping profile has its own command
     (`oogst feeds profile`)."""
@@ -129,7 +133,7 @@ def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_sp
         changes = {**obj.app.feed(name).delivery, **delivery_pairs(delivery, "--delivery")}
     feed = obj.app.edit_feed(name, url=url, format=fmt, set_spec=set_spec,
                              options=_pairs(options) if options else None, schedule=schedule, owner=owner,
-                             delivery=changes)
+                             delivery=changes, contact=contact)
     if as_json:
         click.echo(json.dumps(feed.as_dict(), ensure_ascii=False))
     else:

@@ -58,6 +58,7 @@ def print_summaries(summaries: list, as_json: bool) -> None:
 @main.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_feeds", is_flag=True, help="Harvest every registered feed.")
+@click.option("--due", is_flag=True, help="Harvest the feeds whose schedule is due (`oogst schedule`); for cron.")
 @click.option("--full", is_flag=True,
               help="Re-read everything instead of only what changed; then withdraw what the feed no longer has.")
 @click.option("--resume", is_flag=True,
@@ -70,19 +71,19 @@ def print_summaries(summaries: list, as_json: bool) -> None:
               help="With --queue: wait (at most SECONDS) for the workers and print the summaries.")
 @json_option("Print the run summaries as JSON.")
 @click.pass_obj
-def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, resume: bool, contexts: str | None,
-            queued: bool, wait_s: float | None, as_json: bool) -> None:
+def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, full: bool, resume: bool,
+            contexts: str | None, queued: bool, wait_s: float | None, as_json: bool) -> None:
     """Harvest feeds NAMES (or --all): fetch, map, validate and store.
 
     An interrupted run (killed, or failed after some pages) carries on from its last
     checkpoint. The summary lists each run's notes: faults met and what was done about them.
     """
     obj.overrides["contexts_dir"] = contexts
-    if all_feeds == bool(names):
-        raise click.UsageError("name one or more feeds, or pass --all")
+    if all_feeds + due + bool(names) != 1:
+        raise click.UsageError("name one or more feeds, or pass --all or --due")
     if full and resume:
         raise click.UsageError("--full starts over; --resume carries on: choose one")
-    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else list(names)
+    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else obj.app.schedules.due() if due else list(names)
     if queued:
         for name in chosen:
             obj.app.feed(name)  # unknown names fail before anything is sent

@@ -137,9 +137,10 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from ..devtools.demo import DEMO_PASSWORD, demo_accounts, register_samples
+    from ..devtools.demo import DEMO_PASSWORD, allow_loopback, demo_accounts, register_samples
     from ..devtools.simulator import PartnerSimulator
 
+    allow_loopback(obj.overrides)  # before the settings are read
     obj.overrides["port"] = port
     app = obj.app
     # the simulator on the port after the API's, so that the image links harvested by an earlier

@@ -4,16 +4,37 @@ owns its feed, and demo accounts to sign in with (:data:`DEMO_USERS`, on 127.0.0
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError, NotFoundError
 from ..pipeline import Oogst
+from ..settings import Settings
 from .simulator import DEFAULT_SAMPLES_DIR, PartnerSimulator
 
 
 DEMO_PASSWORD = "oogst-demo-wachtwoord"  # the demo's accounts, for a demo on 127.0.0.1 only
 DEMO_USERS = {"beheerder": ("operator", None)}  # + one partner account per sample partner, named after it
+LOOPBACK = ("127.0.0.0/8", "::1/128")  # the simulator's partners live on 127.0.0.1
+
+
+def allow_loopback(overrides: dict[str, Any]) -> None:
+    """The demo's partners are on 127.0.0.1, which the outbound policy refuses by default: the
+    demo data dir's ``oogst.toml`` allows loopback (once; a value already there stays), so that
+    later commands on the same data dir (``harvest``, the wizard) reach them too."""
+    data_dir = overrides.get("data_dir") or os.environ.get("OOGST_DATA_DIR") or Settings.data_dir
+    config = Path(os.environ.get("OOGST_CONFIG") or Path(data_dir) / "oogst.toml")
+    text = config.read_text("utf-8") if config.is_file() else ""
+    try:
+        if "allowed_private_networks" in tomllib.loads(text):
+            return
+    except tomllib.TOMLDecodeError:
+        return  # the settings will say what is wrong with the file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    line = "allowed_private_networks = [" + ", ".join(f'"{n}"' for n in LOOPBACK) + "]  # the demo's partners\n"
+    config.write_text(line + text, "utf-8")
 
 
 def register_samples(app: Oogst, sim: PartnerSimulator) -> list[str]:

@@ -150,10 +150,9 @@ class FilesHarvester:
         url = self.feed.url
         parts = urlsplit(url)
         if parts.scheme in ("http", "https"):
-            resp = self.http.get(url, feed=self.feed.name)
             suffix = "".join(Path(parts.path).suffixes[-2:])
             tmp = stack.enter_context(tempfile.NamedTemporaryFile(prefix="oogst-dump-", suffix=suffix))
-            tmp.write(resp.content)
+            self.http.get(url, feed=self.feed.name, into=tmp)  # streamed to disk, within max_download_bytes
             tmp.flush()
             return Path(tmp.name)
         path = Path(url2pathname(parts.path)) if parts.scheme == "file" else Path(url).expanduser()
@@ -210,6 +209,11 @@ class FilesHarvester:
                          "the element that holds the record's id")
         else:
             source_id = f"{name}#{n}" if n else name
+        entities = sorted({e.name for e in elem.iter(etree.Entity)})
+        if entities:  # never expanded, and never dropped silently (oai_pages._without_entities)
+            error = (f"{name}: record {n or 1} uses the entit{'y' if len(entities) == 1 else 'ies'} "
+                     f"{', '.join(f'&{e};' for e in entities)} of the file's DTD; oogst does not expand entities: "
+                     "ask the partner to write the text itself")
         return SourceRecord(feed=self.feed.name, source_id=source_id, datestamp=None, payload=payload,
                             format=self.feed.format, error=error)
 

@@ -19,7 +19,9 @@ import random
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -27,6 +29,7 @@ import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import FatalHarvestError, TransientHarvestError
+from .policy import Outbound, fetch, guarded_session
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class HttpPolicy:
     max_backoff: float = 120.0
     delay: float = 0.0
     user_agent: str = "oogst/0.1"
+    outbound: Outbound = field(default_factory=Outbound)  # what may be fetched, and how much (policy.py)
 
     @classmethod
     def from_settings(cls, settings) -> HttpPolicy:
@@ -53,6 +57,7 @@ class HttpPolicy:
             max_backoff=settings.http_max_backoff,
             delay=settings.http_delay,
             user_agent=settings.user_agent,
+            outbound=Outbound.from_settings(settings),
         )
 
 
@@ -112,18 +117,21 @@ class HttpClient:
         """``gate``: one request at a time per host across processes (``lock``, ``wait`` and
         ``done`` like :class:`_HostGate`, e.g. the workers' Redis lease); else within this one."""
         self.policy = policy or HttpPolicy()
-        self.session = session or requests.Session()
+        self.session = guarded_session(self.policy.outbound, session)
         self.session.headers.setdefault("User-Agent", self.policy.user_agent)
         self._sleep = sleep
         self._gate = gate or _HostGate()
         self.requests_made = 0
         self.retries_made = 0
         self.retry_reasons: Counter[str] = Counter()
+        self.on_retry: Callable[[str, str | None], None] | None = None  # (kind, feed): the metrics' counter
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
-            headers: dict[str, str] | None = None, max_bytes: int | None = None) -> requests.Response:
+            headers: dict[str, str] | None = None, max_bytes: int | None = None,
+            into: BinaryIO | None = None) -> requests.Response:
         """GET ``url`` politely; ``max_bytes`` reads only the first bytes of the body (the media
-        check: a server that ignores ``Range`` does not send a whole file) and closes the connection."""
+        check: a server that ignores ``Range`` does not send a whole file) and closes the connection;
+        ``into`` receives the body instead of the response (a dump; rewound on a retry)."""
         p = self.policy
         host = urlsplit(url).netloc
         attempt = 0
@@ -134,14 +142,14 @@ class HttpClient:
                 self._gate.wait(host, p.delay)
                 try:
                     self.requests_made += 1
-                    resp = self.session.get(url, params=params, headers=headers,
-                                            timeout=(p.connect_timeout, p.read_timeout), stream=True)
-                    # the whole body in one read (in C; a page is megabytes), inside the timeouts
-                    # and the gate; urllib3 raises if it breaks off before Content-Length
-                    resp._content = resp.raw.read(max_bytes, decode_content=True)
-                    resp._content_consumed = True
-                    if max_bytes is not None:
-                        resp.close()
+                    # the outbound policy: URL, addresses, redirects, size and deadline (policy.py);
+                    # urllib3 raises if the body breaks off before Content-Length
+                    if into is not None:
+                        into.seek(0)
+                        into.truncate()
+                    resp = fetch(self.session, url, p.outbound, params=params, headers=headers,
+                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed,
+                                 into=into)
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"
@@ -173,5 +181,27 @@ class HttpClient:
                 wait = min(p.max_backoff, max(wait, problem.retry_after))
             self.retries_made += 1
             self.retry_reasons[kind] += 1
+            self._count_retry(kind, feed)
             log.info("retry %d/%d for %s in %.1fs: %s", attempt, p.retries - 1, url, wait, problem.message)
             self._sleep(wait)
+
+    def _count_retry(self, kind: str, feed: str | None) -> None:
+        """Tell the metrics (``on_retry``) about a retry; a failing counter never stops a harvest."""
+        if self.on_retry is not None:
+            try:
+                self.on_retry(kind, feed)
+            except Exception:  # noqa: BLE001
+                log.debug("the retry counter failed", exc_info=True)
+
+    def post_json(self, url: str, data: Any, *, timeout: float = 10.0, feed: str | None = None) -> requests.Response:
+        """POST ``data`` as JSON (an alert's webhook): one attempt, within ``timeout``; any
+        answer other than 2xx is a FatalHarvestError, a network failure a TransientHarvestError."""
+        try:
+            resp = self.session.post(url, json=data, timeout=(min(timeout, self.policy.connect_timeout), timeout))
+        except requests.Timeout as exc:
+            raise TransientHarvestError("timed out", feed=feed, url=url) from exc
+        except requests.RequestException as exc:
+            raise TransientHarvestError(f"cannot post: {type(exc).__name__}", feed=feed, url=url) from exc
+        if not 200 <= resp.status_code < 300:
+            raise FatalHarvestError(f"HTTP {resp.status_code} {resp.reason}", feed=feed, url=url)
+        return resp

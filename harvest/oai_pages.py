@@ -131,6 +131,8 @@ def parse_page(content: bytes, verb: str) -> Page:
         return page
     tag = f"{OAI_TAG}{_ITEM[verb]}"
     page.items = [_item(el, verb) for el in container.iterchildren(tag)]
+    if root.getroottree().docinfo.internalDTD is not None and next(root.iter(etree.Entity), None) is not None:
+        page.items = [_without_entities(item, el) for item, el in zip(page.items, container.iterchildren(tag))]
     token = container.find(f"{OAI_TAG}resumptionToken")
     if token is not None:
         page.token = (token.text or "").strip()
@@ -151,6 +153,26 @@ def _item(el: etree._Element, verb: str) -> Item:
                 deleted=header.get("status") == "deleted",
                 sets=tuple((s.text or "").strip() for s in header.iterchildren(f"{OAI_TAG}setSpec")),
                 payload=payload)
+
+
+def _without_entities(item: Item, el: etree._Element) -> Item:
+    """An item that uses entities of the page's DTD is refused: oogst never expands them (they
+    can read files or grow without bound), and dropping them would change the record silently
+    (``oai:x:&xxe;`` must not become ``oai:x:``)."""
+    names = sorted({e.name for e in el.iter(etree.Entity)})
+    if not names:
+        return item
+    header = el if el.tag == f"{OAI_TAG}header" else el.find(f"{OAI_TAG}header")
+    ident = header.find(f"{OAI_TAG}identifier") if header is not None else None
+    if ident is not None:  # the identifier as written, entity references included
+        written = (ident.text or "") + "".join(
+            (f"&{child.name};" if isinstance(child, etree._Entity) else "") + (child.tail or "") for child in ident)
+        item.identifier = written.strip() or item.identifier
+    used = ", ".join(f"&{n};" for n in names)
+    item.error = (f"the record uses the entit{'y' if len(names) == 1 else 'ies'} {used}, declared in the page's "
+                  "DTD; oogst does not expand entities (they can read files or grow without bound): ask the "
+                  "partner to send the text itself instead of an entity reference")
+    return item
 
 
 def _unidentified(payload: bytes, why: str) -> Item:

@@ -111,7 +111,11 @@ def xml_values(root: etree._Element, extra: ExtraField) -> Iterator[tuple[str, s
     language, attributes and strings their value."""
     if extra.xpath is None:
         return
-    result = extra.xpath(root)
+    try:
+        result = extra.xpath(root)
+    except etree.XPathError as exc:
+        raise MappingError(f"the extra field {extra.path!r} cannot be evaluated: {exc}",
+                           hint="fix the path in the feed's mapping profile") from exc
     for item in result if isinstance(result, list) else [result]:
         if isinstance(item, etree._Element):
             langs = _INHERITED_LANG(item)

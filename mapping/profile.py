@@ -109,6 +109,26 @@ def json_path_steps(path: str) -> tuple[str | int | None, ...]:
     return tuple(steps)
 
 
+# XPath 1.0's core functions, and the node tests that look like calls: nothing else may be
+# called from a profile's path (no document(), no extension functions: nothing that reads
+# files or the network, nothing that fails only when a record is mapped).
+XPATH_FUNCTIONS = frozenset(
+    "last position count id local-name namespace-uri name string concat starts-with contains substring-before "
+    "substring-after substring string-length normalize-space translate boolean not true false lang number sum "
+    "floor ceiling round node text comment processing-instruction and or div mod".split())
+_XPATH_LITERAL = re.compile(r'"[^"]*"|\'[^\']*\'')
+_XPATH_CALL = re.compile(r"([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(")
+
+
+def check_xpath_functions(path: str) -> None:
+    """Refuse a path that calls anything but XPath 1.0's core functions (ValueError)."""
+    calls = {m.group(1) for m in _XPATH_CALL.finditer(_XPATH_LITERAL.sub('""', path))}
+    others = sorted(c for c in calls if c not in XPATH_FUNCTIONS)
+    if others:
+        raise ValueError(f"it calls {', '.join(f'{c}()' for c in others)}, which a profile may not: only XPath 1.0's "
+                         "core functions (string(), concat(), normalize-space(), …)")
+
+
 @dataclass(frozen=True, slots=True)
 class ExtraField:
     """One partner field the built-in mapper does not know: ``path`` → ``property`` on the
@@ -130,6 +150,7 @@ class ExtraField:
             if self.path.startswith("$"):
                 object.__setattr__(self, "json_steps", json_path_steps(self.path))
             else:
+                check_xpath_functions(self.path)
                 xpath = etree.XPath(self.path, namespaces=XML_NAMESPACES, smart_strings=False)
                 object.__setattr__(self, "xpath", xpath)
         except (ValueError, etree.XPathSyntaxError) as exc:
@@ -243,6 +264,7 @@ class Profile:
             raise ConfigError(
                 f"{source}: unknown key(s) {', '.join(unknown)}", feed=feed, hint=f"known keys: {', '.join(sorted(known))}"
             )
+        _check_types(data, source, feed)
         values = dict(defaults)
         aggregators = data.get("aggregators", ())
         if not isinstance(aggregators, (list, tuple)) or not all(isinstance(a, str) for a in aggregators):
@@ -259,15 +281,46 @@ class Profile:
             values["provider_iri"] = provider["iri"]
         extra = []
         for spec in data.get("fields", ()):
-            if not isinstance(spec, Mapping) or not {"path", "property"} <= set(spec) or set(spec) - {"path", "property", "kind"}:
-                raise ConfigError(f"{source}: every [[fields]] entry has path, property and optionally kind", feed=feed)
+            if (not isinstance(spec, Mapping) or not {"path", "property"} <= set(spec)
+                    or set(spec) - {"path", "property", "kind"} or not all(isinstance(v, str) for v in spec.values())):
+                raise ConfigError(f"{source}: every [[fields]] entry has path, property and optionally kind, "
+                                  "each a text", feed=feed)
             try:
-                extra.append(ExtraField(str(spec["path"]), str(spec["property"]), str(spec.get("kind", "literal"))))
+                extra.append(ExtraField(spec["path"], spec["property"], spec.get("kind", "literal")))
             except ConfigError as exc:
                 raise ConfigError(f"{source}: {exc.message}", feed=feed, hint=exc.hint) from exc
         if extra:
             values["fields"] = tuple(extra)
         return cls(feed=feed, **values)
+
+
+def _check_types(data: Mapping[str, Any], source: str, feed: str) -> None:
+    """Each key of a profile of its TOML type, before any value is looked at."""
+    def refuse(key: str, what: str, example: str) -> None:
+        raise ConfigError(f"{source}: {key} = {data_value(key)!r} is not {what}", feed=feed, hint=f"e.g. {example}")
+
+    def data_value(key: str) -> Any:
+        head, _, tail = key.partition(".")
+        return data[head][tail] if tail else data[head]
+
+    texts = {"language": 'language = "nl"', "default_rights": 'default_rights = "CC0"',
+             "provider_name": 'provider_name = "Museum Hof van Leie"', "provider_iri": 'provider_iri = "https://…"'}
+    for key, example in texts.items():
+        if key in data and not isinstance(data[key], str):
+            refuse(key, "a text", example)
+    provider = data.get("provider", {})
+    if isinstance(provider, Mapping):
+        for key in ("name", "iri"):
+            if key in provider and not isinstance(provider[key], str):
+                refuse(f"provider.{key}", "a text", f'[provider] {key} = "…"')
+    if "values" in data and not isinstance(data["values"], Mapping):
+        refuse("values", "a table of tables", '[values.materiaal] "doek" = "http://vocab.getty.edu/aat/300014078"')
+    for scheme, table in data.get("values", {}).items():
+        if isinstance(table, Mapping) and not all(isinstance(t, str) for t in table.values()):
+            raise ConfigError(f"{source}: values.{scheme} maps terms to texts (IRIs) only", feed=feed,
+                              hint='e.g. "doek" = "http://vocab.getty.edu/aat/300014078"')
+    if "fields" in data and not isinstance(data["fields"], list):
+        refuse("fields", "a list of [[fields]] tables", '[[fields]] path = "…" property = "crm:P3_has_note"')
 
 
 def term_key(term: str) -> str:

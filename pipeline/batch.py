@@ -13,13 +13,16 @@ For each record of a batch (the later of two versions of one record wins):
 - the rest are mapped and validated together; conforming records are published, the others
   quarantined with their report (an earlier published version stays published);
 - the RDF store is written first (graphs published before in one transaction, first-time
-  graphs through the store's bulk path), then the record index: a crash in between replays
-  harmlessly, as writes are idempotent (whole graphs keyed by deterministic IRIs).
+  graphs through the store's bulk path), then the derived views (search index, provenance),
+  and the record index last: a crash before it replays the batch in full, harmlessly, as
+  writes are idempotent (whole graphs keyed by deterministic IRIs). An unchanged record
+  whose graph, search entry or provenance is missing is not skipped but written again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -110,6 +113,7 @@ class Batches:
         """``remap``: the records come from the archive; map them even when unchanged. ``known``:
         the record-index rows of the batch, when the caller has read them already."""
         core = self.core
+        started = time.monotonic()
         records = list({r.source_id: r for r in batch}.values())  # the later version wins
         if not remap:
             core.archive.put_many(records, run_id, errors={r.source_id: r.error for r in records if r.error})
@@ -120,6 +124,7 @@ class Batches:
         result.counts["harvested"] = len(records)
         split = getattr(mapping_registry.get_mapper(feed.format), "split", None)
         to_map: list[SourceRecord] = []
+        unchanged: list[SourceRecord] = []
         drop: list[str] = []
 
         def withdraw(rec: SourceRecord) -> None:
@@ -135,20 +140,39 @@ class Batches:
                 for part in core.state.parts_of(feed.name, rec.source_id) if split else ():
                     withdraw(replace(rec, source_id=part))
             elif not remap and prev and prev["state"] != "withdrawn" and prev["hash"] == rec.sha256:
-                result.counts["unchanged"] += 1
-                result.parts += core.state.parts_of(feed.name, rec.source_id) if split else []
+                unchanged.append(rec)
             elif rec.error:
                 rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.damaged(rec)]).as_dict())
                 result.counts["quarantined"] += 1
             else:
                 to_map.append(rec)
+        lost = self._lost_outputs(feed, unchanged, known, split)
+        for rec in unchanged:
+            if rec.source_id in lost:
+                to_map.append(rec)
+            else:
+                result.counts["unchanged"] += 1
+                result.parts += core.state.parts_of(feed.name, rec.source_id) if split else []
+        limits = core.limits
+
+        def too_large(rec: SourceRecord, problem: str | None) -> bool:
+            if problem:
+                rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.too_large(problem)]).as_dict())
+                result.counts["quarantined"] += 1
+            return bool(problem)
+
+        # partner limits (harvest/policy.py): bytes before splitting, elements of each record to map
+        to_map = [r for r in to_map if not too_large(r, limits.size_problem(r.payload))]
         if split:
             to_map = self._split(feed, split, to_map, known, rows, withdraw, result)
+        to_map = [r for r in to_map if not too_large(r, limits.elements_problem(r.payload, r.media_type))]
 
         mapped, failed = map_records(to_map, feed.format, profile)
         for rec, exc in failed:
             rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
             result.counts["quarantined"] += 1
+        # and the triples of each mapped record, before SHACL (its time and memory grow with the graph)
+        mapped = [(r, m) for r, m in mapped if not too_large(r, limits.triples_problem(m.ntriples))]
         reports = core.gate.validate([m for _, m in mapped])
         claimed: dict[str, str] = {}
         for rec, m in mapped:  # two source records must never share one object IRI
@@ -174,12 +198,25 @@ class Batches:
         # take the store's fast first-load path.
         first = {r["graph_iri"] for r in result.rows if r["state"] == "published"
                  and not (known.get(r["source_id"]) or {}).get("published")}
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
-        core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
-        core.store.drop_graphs(drop)
-        # the record index and its events (the LDES change log) in one transaction
-        core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+        with core.barrier.shared():  # a backup sees the batch in both or in neither (pipeline/backup.py)
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
+            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
+            core.store.drop_graphs(drop)
+            core.views.batch_stored(result.rows, result.graphs)  # search index, provenance
+            # last, the record index and its events (the LDES change log) in one transaction
+            core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+        core.metrics.batch(feed.name, time.monotonic() - started)
         return result
+
+    def _lost_outputs(self, feed: Feed, unchanged: list[SourceRecord], known: dict[str, dict[str, Any]],
+                      split: Any) -> set[str]:
+        """The unchanged published records (or, split, any of their parts) whose graph, search
+        entry or provenance is missing: written again instead of skipped."""
+        ids = [r.source_id for r in unchanged if known[r.source_id]["state"] == "published"]
+        parts = {sid: self.core.state.parts_of(feed.name, sid) for sid in ids} if split else {}
+        rows = self.core.state.known_records(feed.name, [p for ps in parts.values() for p in ps]) if parts else {}
+        lost = self.core.views.incomplete(feed.name, [*ids, *(p for p, r in rows.items() if r["state"] == "published")])
+        return {sid for sid in ids if sid in lost or lost.intersection(parts.get(sid, ()))}
 
     def _split(self, feed: Feed, split: Any, records: list[SourceRecord], known: dict[str, dict[str, Any]],
                rows: _Rows, withdraw: Any, result: BatchResult) -> list[SourceRecord]:

@@ -28,12 +28,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, iris
+from .. import iris, redact
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
-from ..errors import NotFoundError, QueryError, StoreError
+from ..errors import NotFoundError, StoreError
 from ..jsonld import ContextCache
 from ..harvest.http import HttpClient, HttpPolicy
+from ..harvest.policy import RecordLimits
 from ..mapping import MAPPING_VERSION, Profile
 from ..publish.datasets import Catalogue
 from ..publish.provenance import SystemGraphs
@@ -43,13 +44,18 @@ from ..records import Feed
 from ..settings import Settings
 from ..store import QueryResult, Store, StoreOptions, open_store
 from ..store.archive import Archive, open_archive
-from ..store.lock import FeedLock, open_lock
+from ..store.lock import FeedLock, WriteBarrier, open_lock
 from ..store.state import StateStore, open_state
 from ..mapping import vocab
 from ..publish.display import local_name
 from ..publish.details import Details, details
 from ..records import SourceRecord
 from .accounts import Accounts, User
+from .alerts import Alerts
+from .backup import Backups
+from .history import History
+from .metrics import Metrics
+from .schedule import Schedules
 from .batch import Batches, Gate
 from .delivery import Delivery
 from .feeds import Feeds
@@ -57,6 +63,7 @@ from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .publishing import LdesAnswer, Publishing
+from .queries import Queries
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
 
@@ -82,6 +89,19 @@ def protocols() -> dict[str, dict[str, str]]:
     return {name: harvest_registry.options(name) for name in harvest_registry.protocols()}
 
 
+def _shown(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A run as the doors show it: its error and notes without secrets or server paths."""
+    if not run:
+        return run
+    shown = dict(run)
+    if isinstance(shown.get("error"), str):
+        shown["error"] = redact.text(shown["error"])
+    if isinstance(shown.get("notes"), list):
+        shown["notes"] = [{k: redact.text(v) if isinstance(v, str) else v for k, v in n.items()}
+                          if isinstance(n, dict) else n for n in shown["notes"]]
+    return shown
+
+
 class Oogst:
     """Settings + seams + rooms, and the operations every door shares."""
 
@@ -95,8 +115,8 @@ class Oogst:
         self._http = http
         self._contexts: ContextCache | None = None
         self._system: SystemGraphs | None = None
-        self._system_reader: Store | None = None
         self.gate = Gate(settings.validator, settings.oslo_ap_sample)
+        self.limits = RecordLimits.from_settings(settings)  # how big one partner record may be
         self.feeds = Feeds(self)
         self.runs = Runs(self)
         self.batches = Batches(self)
@@ -106,6 +126,14 @@ class Oogst:
         self._oai: Any = None
         self.accounts = Accounts(self)
         self.publishing = Publishing(self)
+        self.queries = Queries(self)
+        # the operator's night (issue 13): schedules, run history, alerts, metrics, backups
+        self.schedules = Schedules(self)
+        self.history = History(self)
+        self.alerts = Alerts(self)
+        self.metrics = Metrics(self)
+        self.backups = Backups(self)
+        self.barrier = WriteBarrier(settings.data_dir / "locks")  # writes hold it shared, a backup exclusive
 
     # -- the seams, opened on first use ---------------------------------------------------------
     @property
@@ -170,6 +198,8 @@ class Oogst:
     def http(self) -> HttpClient:
         if self._http is None:
             self._http = HttpClient(HttpPolicy.from_settings(self.settings))
+        if getattr(self._http, "on_retry", False) is None:
+            self._http.on_retry = self.metrics.retried  # retries by kind, for /metrics
         return self._http
 
     @property
@@ -178,7 +208,8 @@ class Oogst:
         ``contexts_fetch`` allows."""
         if self._contexts is None:
             fetch = (lambda url: self.http.get(url).content) if self.settings.contexts_fetch else None
-            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch)
+            self._contexts = ContextCache(self.settings.contexts_dir or None, self.settings.contexts_cache_path, fetch,
+                                          hosts=self.settings.context_hosts)
         return self._contexts
 
     def close(self) -> None:
@@ -186,7 +217,8 @@ class Oogst:
         runs going on in the background (at most a minute)."""
         if not self.runs.wait(timeout=60):
             log.warning("closing while a background run is still going on")
-        for name in ("_system_reader", *sorted(self._owned)):
+        self.queries.close()
+        for name in sorted(self._owned):
             resource = getattr(self, name)
             if resource is not None:
                 resource.close()
@@ -235,14 +267,14 @@ class Oogst:
     def feed_info(self, name: str) -> dict[str, Any]:
         """A feed with its last run, that run's counts, and its records now."""
         info = self.state.get_feed(name).as_dict()
-        last = self.state.last_run(name)
+        last = _shown(self.state.last_run(name))
         info["last_run"] = last
         info["counts"] = {k: (last or {}).get(k, 0) for k in ("harvested", "published", "quarantined", "withdrawn")}
         info["totals"] = self.state.counts(name)
         return info
 
     def last_run(self, name: str) -> dict[str, Any] | None:
-        return self.state.last_run(name)
+        return _shown(self.state.last_run(name))
 
     def counts(self, feed: str | None = None) -> dict[str, int]:
         return self.state.counts(feed)
@@ -275,30 +307,21 @@ class Oogst:
 
     # -- reading the published records -------------------------------------------------------------
     def query(self, sparql: str, *, solutions: str = "json", graph: str = "turtle", default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, base_iri: str | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None, base_iri: str | None = None, trusted: bool = False) -> QueryResult:
         """A SPARQL query over the published records, or over the system graphs when the
-        dataset names system graphs only (a mix is refused: they live in different stores)."""
-        named = [*(default_graphs or []), *(named_graphs or [])]
-        prefix = iris.system_graph_prefix(self.settings.base_iri)
-        system = [g for g in named if g.startswith(prefix)]
-        if system and len(system) != len(named):
-            raise QueryError(f"default-graph-uri/named-graph-uri mix system graphs ({prefix}…) and record graphs; "
-                             "they live in different stores: query them in separate requests")
-        store = self._system_store() if system else self.store
-        return store.query(sparql, solutions=solutions, graph=graph, default_graphs=default_graphs,
-                           named_graphs=named_graphs, base_iri=base_iri)
+        dataset names system graphs only (a mix is refused: they live in different stores).
+        Unless ``trusted`` (a query oogst built itself), the query is measured first and may be
+        refused (``QueryTooLargeError``, SERVICE); see :mod:`~oogst.pipeline.queries`."""
+        return self.queries.run(sparql, trusted=trusted, solutions=solutions, graph=graph,
+                                default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri)
 
-    def _system_store(self) -> Store:
-        """The system store as a read-only query store, opened on first use."""
-        if self._system_reader is None:
-            options = replace(store_options(self.settings), read_only=True,
-                              graph_prefix=iris.system_graph_prefix(self.settings.base_iri))
-            try:
-                self._system_reader = open_store(self.settings.system_store_url, options)
-            except StoreError as exc:
-                raise StoreError(f"the system graphs cannot be read: {exc.message}", hint="they appear after a "
-                                 "harvest, or with `oogst system rebuild`") from exc
-        return self._system_reader
+    def start_query_workers(self) -> bool:
+        """Run public queries in killable worker processes (``oogst serve``); see ``queries.py``."""
+        return self.queries.start_workers()
+
+    def data_changed(self) -> None:
+        """Say that the store's data changed under the query workers: they reopen their view."""
+        self.queries.data_changed()
 
     def find_record(self, record_id: str) -> dict[str, Any] | None:
         """The record-index row of ``record_id``, also when its source id arrives percent-decoded."""
@@ -342,8 +365,21 @@ class Oogst:
         return Catalogue(self.settings, base_url)
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "records": self.state.counts()["published"], "graphs": self.store.count_graphs(),
-                "indexed": self.search.count(), "version": __version__}
+        """``status`` ok or degraded (``problems`` says why), the counts, the query workers."""
+        return self.queries.health()
+
+    def consistency(self) -> dict[str, Any]:
+        """Cheap counts for ``/health``: published records (the record index), graphs in the
+        store, records in the search index and live provenance entities; ``ok`` when they agree
+        and the store's files are in place. ``check`` finds which records disagree."""
+        return self.views.counts()
+
+    def check(self, names: list[str] | None = None, *, repair: bool = False) -> list[dict[str, Any]]:
+        """Per feed: its published records against the store, the search index and the
+        provenance (which records are missing or extra where); ``repair`` writes what is
+        missing again (from the archive where the graph is gone) and drops what is extra."""
+        names = [f.name for f in self.state.list_feeds()] if names is None else names
+        return [self.runs.check(name, repair=repair) for name in names]
 
     # -- maintenance -----------------------------------------------------------------------------------
     def rebuild_index(self, progress: Any = None) -> int:
@@ -358,6 +394,10 @@ class Oogst:
 
     def rebuild_system(self) -> dict[str, int]:
         return self.views.rebuild_system()
+
+    def prune_archive(self, keep: int, feed: str | None = None) -> dict[str, int]:
+        """Keep the last ``keep`` versions of every record in the raw archive."""
+        return self.archive.prune(keep, feed)
 
     # -- delivery to Europeana (delivery.py, oai.py) -----------------------------------------------------
     def delivery_settings(self, name: str) -> dict[str, Any]:
@@ -424,12 +464,12 @@ class Oogst:
         return self.runs.start_in_background(name, full=full)
 
     def run_info(self, run_id: int) -> dict[str, Any]:
-        return self.state.get_run(run_id)
+        return _shown(self.state.get_run(run_id))  # type: ignore[return-value]
 
     def feed_runs(self, name: str, limit: int = 20) -> list[dict[str, Any]]:
         """The feed's last runs, newest first."""
         self.state.get_feed(name)
-        return self.state.runs(name, limit)
+        return [_shown(run) for run in self.state.runs(name, limit)]  # type: ignore[misc]
 
     def feed_records(self, name: str, *, state: str | None = "quarantined", after: str | None = None,
                      limit: int = 50) -> list[dict[str, Any]]:

@@ -16,14 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import tomli_w
 
 from .. import harvest as harvest_registry
 from .. import mapping as mapping_registry
 from ..errors import ConfigError, UsageError
+from ..harvest.policy import BlockedAddressError, Outbound, shown_url as _shown
 from ..mapping import Profile
 from ..records import Feed
+from . import schedule as schedules
 
 if TYPE_CHECKING:
     from .core import Oogst
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROFILE_KEYS = ("language", "default_rights", "provider_name", "provider_iri")  # may be given as options
-EDITABLE = ("url", "format", "set_spec", "options", "profile", "schedule", "owner", "delivery")
+EDITABLE = ("url", "format", "set_spec", "options", "profile", "schedule", "owner", "delivery", "contact")
 MAX_NAME = 64
 
 
@@ -41,6 +44,17 @@ def check_name(name: str) -> str:
         raise ConfigError(f"feed name {name[:80]!r} may hold only letters, digits, '-' and '_' (at most {MAX_NAME}), "
                           "and may not start with '_' (kept for the system graphs)", hint="e.g. 'stadsarchief-gent'")
     return name
+
+
+def check_contact(contact: str | None, feed: str) -> str | None:
+    """The partner's mail address(es) for alerts, comma-separated; '' for none."""
+    addresses = [a.strip() for a in (contact or "").split(",") if a.strip()]
+    for address in addresses:
+        local, at, domain = address.rpartition("@")
+        if not at or not local or "." not in domain or any(c.isspace() or c in "<>\"" for c in address):
+            raise ConfigError(f"contact {address[:120]!r} is not a mail address", feed=feed,
+                              hint="e.g. collectie@museum.be (several: comma-separated)")
+    return ", ".join(addresses) or None
 
 
 class Feeds:
@@ -54,7 +68,7 @@ class Feeds:
 
     def draft(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh", set_spec: str | None = None,
               options: dict[str, Any] | None = None, profile: dict[str, Any] | None = None,
-              schedule: str | None = None, owner: str | None = None) -> Feed:
+              schedule: str | None = None, owner: str | None = None, contact: str | None = None) -> Feed:
         """A feed checked as :meth:`add` checks it, but not saved (the wizard's preview)."""
         check_name(name)
         harvest_registry.get_harvester(protocol)
@@ -62,7 +76,8 @@ class Feeds:
         opts, from_options = self.split_options(protocol, options or {})
         feed = Feed(name=name, protocol=protocol, url=self.resolve_url(protocol, url), format=format,
                     set_spec=set_spec or None, options=opts, profile={**from_options, **(profile or {})},
-                    schedule=schedule, owner=owner or None)
+                    schedule=schedules.normalise(schedule, name), owner=owner or None,
+                    contact=check_contact(contact, name))
         if feed.owner:
             self.core.state.get_org(feed.owner)  # an owner is an organisation (`oogst orgs add`)
         self.profile_of(feed)  # a bad profile is refused now, not at the first harvest
@@ -88,6 +103,10 @@ class Feeds:
                 values["profile"] = {**values.get("profile", feed.profile), **from_options}
         if "set_spec" in values:
             values["set_spec"] = values["set_spec"] or None
+        if "schedule" in values:
+            values["schedule"] = schedules.normalise(values["schedule"], name)
+        if "contact" in values:
+            values["contact"] = check_contact(values["contact"], name)
         if values.get("owner"):
             self.core.state.get_org(values["owner"])
         self.profile_of(Feed(**{**feed.__dict__, **values}))
@@ -100,8 +119,9 @@ class Feeds:
 
     def remove(self, name: str) -> int:
         """Forget feed ``name`` and unpublish its records; returns how many graphs went."""
-        graphs = self.core.state.remove_feed(name)
-        self.core.store.drop_graphs(graphs)
+        with self.core.barrier.shared():  # a backup sees both or neither (pipeline/backup.py)
+            graphs = self.core.state.remove_feed(name)
+            self.core.store.drop_graphs(graphs)
         self.core.views.feed_removed(name)
         return len(graphs)
 
@@ -133,32 +153,53 @@ class Feeds:
         return opts, profile
 
     def resolve_url(self, protocol: str, url: str) -> str:
-        """A ``files`` feed's local path made absolute (harvests may run from another folder);
-        other URLs must be http(s)."""
+        """The feed's URL, checked by the outbound policy (harvest/policy.py) at once: http(s)
+        only, no credentials, no internal address; a ``files`` feed's local path (or
+        ``file://`` URL) made absolute, and only under the setting ``files_root``."""
         url = url.strip()
-        if protocol == "files" and "://" not in url:
-            return str(Path(url).expanduser().resolve())
-        parts = urlsplit(url)
-        local = protocol == "files" and parts.scheme == "file"
-        if not local and (parts.scheme not in ("http", "https") or not parts.hostname):
-            raise ConfigError(f"{url[:200]!r} is not an http(s) URL", hint="give the endpoint's full address, "
-                              "e.g. https://collectie.example.be/oai")
+        outbound = Outbound.from_settings(self.core.settings)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise ConfigError(f"{url[:200]!r} is not a URL: {exc}", hint="give the endpoint's full address, "
+                              "e.g. https://collectie.example.be/oai") from None
+        if protocol == "files" and ("://" not in url or parts.scheme == "file"):
+            if parts.scheme == "file" and parts.netloc not in ("", "localhost"):
+                raise ConfigError(f"{url[:200]!r} names another machine", hint="give a local path or an http(s) URL")
+            path = url2pathname(parts.path) if parts.scheme == "file" else url
+            try:
+                return str(outbound.check_path(path))
+            except BlockedAddressError as exc:
+                raise ConfigError(exc.message, hint=exc.hint) from None
+        problem = outbound.url_problem(url)
+        if problem:
+            hint = ("give the endpoint's full address, e.g. https://collectie.example.be/oai"
+                    if parts.username is None and parts.password is None else
+                    "give the address without the user name and password: oogst harvests open endpoints only "
+                    "(feeds have no credential option); ask the partner to open the endpoint")
+            raise ConfigError(f"{_shown(url)[:200]!r} cannot be a feed's URL: {problem}", hint=hint)
         return url
 
-    @staticmethod
-    def for_harvest(feed: Feed) -> Feed:
+    def for_harvest(self, feed: Feed) -> Feed:
         """The feed as its harvester gets it: an OAI-PMH feed without a ``metadata_prefix`` asks
-        for its format's usual one (the mapper's ``oai_prefixes``), e.g. marc21 for marcxml."""
+        for its format's usual one (the mapper's ``oai_prefixes``), e.g. marc21 for marcxml. Its
+        URL is checked again (a feed registered before the outbound policy, or under another
+        ``files_root``)."""
+        try:
+            self.resolve_url(feed.protocol, feed.url)
+        except ConfigError as exc:
+            raise ConfigError(exc.message, feed=feed.name, hint=exc.hint) from None
         usual = getattr(mapping_registry.get_mapper(feed.format), "oai_prefixes", None)
         if feed.protocol != "oai-pmh" or feed.options.get("metadata_prefix") or not usual:
             return feed
         return replace(feed, options={**feed.options, "metadata_prefix": usual[0]})
 
     # -- the mapping profile -------------------------------------------------------------------
-    def profile_of(self, feed: Feed) -> Profile:
-        """The feed's mapping profile: the settings' defaults, overridden by its profile."""
+    def profile_of(self, feed: Feed, source: str | None = None) -> Profile:
+        """The feed's mapping profile: the settings' defaults, overridden by its profile
+        (``source``: the file it comes from, for messages)."""
         settings = self.core.settings
-        return Profile.from_dict(feed.profile, feed.name, source=f"the profile of feed {feed.name!r}",
+        return Profile.from_dict(feed.profile, feed.name, source=source or f"the profile of feed {feed.name!r}",
                                  base_iri=settings.base_iri, language=settings.default_language,
                                  contexts=self.core.contexts)
 
@@ -167,7 +208,7 @@ class Feeds:
         it applies from the next harvest (or ``oogst remap``) on."""
         feed = self.core.state.get_feed(name)
         table = read_profile(source, name)
-        profile = self.profile_of(Feed(**{**feed.__dict__, "profile": table}))
+        profile = self.profile_of(Feed(**{**feed.__dict__, "profile": table}), source=f"the profile file {source}")
         self.core.state.update_feed(name, profile=table)
         return profile
 
@@ -196,7 +237,10 @@ def read_profile(source: str | Path, feed: str) -> dict[str, Any]:
     path = Path(source)
     try:
         return tomllib.loads(path.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the profile file {path} is not UTF-8 text (byte {exc.start + 1} cannot be read)",
+                          feed=feed, hint="save the profile as UTF-8") from None
+    except OSError as exc:
         raise ConfigError(f"cannot read the profile file {path}: {getattr(exc, 'strerror', None) or exc}", feed=feed,
                           hint="give the path of a UTF-8 TOML file") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -30,6 +30,12 @@ def damaged(rec: SourceRecord) -> Finding:
                    "The harvester could not take the record", rec.error)
 
 
+def too_large(message: str) -> Finding:
+    """A record over one of the partner limits (harvest/policy.py ``RecordLimits``)."""
+    return finding("oogst:too-large", "Het record is te groot om te verwerken: splits het op (één object per record)",
+                   "The record is too large to process: split it (one object per record)", message)
+
+
 def unmappable(exc: MappingError) -> Finding:
     return finding("mapping:error", "Het record kon niet omgezet worden naar OSLO",
                    "The record could not be mapped to OSLO", exc.message, exc.source_path)

@@ -18,7 +18,6 @@ error, or an answer that is none of the above.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import socket
@@ -31,6 +30,7 @@ from lxml import etree
 from .. import mapping as mapping_registry
 from ..errors import FatalHarvestError, HarvestError, OogstError, TransientHarvestError
 from ..harvest.http import HttpClient, HttpPolicy
+from ..harvest.policy import BlockedAddressError, Outbound, literal_address
 
 if TYPE_CHECKING:
     from .core import Oogst
@@ -40,10 +40,6 @@ log = logging.getLogger(__name__)
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 OAI_VERBS = {"verb", "metadataPrefix", "set", "from", "until", "resumptionToken", "identifier"}
 MAX_SETS = 500
-# TODO(issue #14's outbound policy): when `allowed_private_networks` is on main, the setting decides
-# (its default lets nothing private through, the demo and the tests allow 127.0.0.0/8). Until
-# then loopback stays reachable, so that the demo and the tests can probe the partner simulator.
-FALLBACK_ALLOWED = ("127.0.0.0/8", "::1/128")
 # namespace or prefix → the oogst format that maps it (the first match wins)
 FORMAT_HINTS = (
     ("lido", "lido"), ("oai_dc", "oai_dc"), ("dc", "oai_dc"), ("edm", "edm"), ("europeana", "edm"),
@@ -101,38 +97,31 @@ def base_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
-def _networks(core: Oogst) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    allowed = getattr(core.settings, "allowed_private_networks", None)
-    if allowed is None:
-        allowed = FALLBACK_ALLOWED
-    if isinstance(allowed, str):
-        allowed = [a for a in allowed.split(",") if a.strip()]
-    out = []
-    for value in allowed:
-        try:
-            out.append(ipaddress.ip_network(str(value).strip(), strict=False))
-        except ValueError:
-            log.warning("allowed_private_networks: %r is not an IP range", value)
-    return out
-
-
 def _address_problem(core: Oogst, url: str) -> Probe | None:
-    """Refuse what the outbound policy refuses, before anything is sent."""
+    """Refuse what the outbound policy refuses (harvest/policy.py), before anything is sent;
+    the policy checks the address again when it connects."""
+    outbound = Outbound.from_settings(core.settings)
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    problem = outbound.url_problem(url)
+    if problem and (parts.scheme not in ("http", "https") or not parts.hostname):
         return _fail(url, "bad-url", "Dit is geen webadres. Geef het volledige adres, beginnend met https://.",
                      "This is not a web address. Give the full address, starting with https://.")
+    if problem and (parts.username or parts.password):
+        return _fail(url, "bad-url", "Het adres bevat een gebruikersnaam of wachtwoord. oogst bewaart geen "
+                     "wachtwoorden in adressen: geef een open adres.", "The address holds a user name or password. "
+                     "oogst keeps no passwords in addresses: give an open address.")
+    if problem and literal_address(parts.hostname or "") is None:
+        return _fail(url, "bad-url", f"Dit adres kan oogst niet gebruiken: {parts.hostname!r} is geen geldige naam.",
+                     f"oogst cannot use this address: {problem}.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+        infos = [] if problem else socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError, ValueError):
         return _fail(url, "dns", f"De naam {parts.hostname} bestaat niet of is nu niet te vinden. Kijk het adres na.",
                      f"The name {parts.hostname} does not exist or cannot be found now. Check the address.")
-    networks = _networks(core)
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if address.is_global or any(address in net for net in networks):
-            continue
+    refused = [str(info[4][0]) for info in infos if not outbound.address_allowed(str(info[4][0]))]
+    if problem or refused:
+        address = refused[0] if refused else literal_address(parts.hostname or "")
         return _fail(url, "private",
                      f"{parts.hostname} ligt op een intern of privé-netwerk ({address}). oogst haalt daar niets "
                      "op, tenzij de beheerder dat netwerk toelaat (instelling allowed_private_networks).",
@@ -144,9 +133,9 @@ def _address_problem(core: Oogst, url: str) -> Probe | None:
 def _explain(url: str, exc: OogstError) -> Probe:
     """A harvest error in plain words."""
     text = exc.message
-    if type(exc).__name__ == "BlockedAddressError":  # the outbound policy (harvest/policy.py)
-        return _fail(url, "private", "oogst mag dit adres niet bevragen: het ligt op een intern of privé-netwerk.",
-                     "oogst may not fetch this address: it is on an internal or private network.")
+    if isinstance(exc, BlockedAddressError):  # the outbound policy (harvest/policy.py)
+        return _fail(url, "private", "oogst mag dit adres niet bevragen: het ligt op een intern of privé-netwerk, "
+                     "of de server stuurt door naar een andere host.", f"oogst may not fetch this address: {text}")
     if isinstance(exc, TransientHarvestError) and "timed out" in text:
         return _fail(url, "timeout", "De server antwoordde niet op tijd. Probeer het later opnieuw, of vraag uw "
                      "leverancier of de server werkt.", "The server did not answer in time. Try again later, or ask "

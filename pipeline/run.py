@@ -13,7 +13,14 @@ A run that was interrupted (killed, or failed after some pages) is carried on, a
 run, from its last checkpoint. Otherwise a run is incremental from the feed's cursor (minus
 ``harvest_overlap`` for window cursors) or ``full``: everything, after which the records it did
 not deliver are withdrawn (the sweep), within ``max_drop_share``. A feed becomes ``failing``
-after ``failing_after`` failed runs in a row, and ``active`` again after a complete one.
+after ``failing_after`` failed runs in a row, and ``active`` again after a complete one. A run
+that cannot take the feed's lock or the store (another process holds it) is ``skipped``: it
+never counts as failed.
+
+At the end of a run the feed's published records are checked against the store, the search
+index and the provenance (:meth:`~oogst.pipeline.views.Views.check`): what is missing is
+written again; a disagreement that remains fails the run, saying so. A ``repair`` run
+(``oogst check --repair``) does the same on its own.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import harvest as harvest_registry
-from ..errors import ConfigError, ConflictError, HarvestError, OogstError, StoreError
+from ..errors import ConfigError, ConflictError, HarvestError, OogstError, StoreBusyError, StoreError
 from ..iris import record_id
 from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, now
+from . import logs
 from .stats import RunStats
 
 if TYPE_CHECKING:
@@ -40,6 +48,7 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int | None], None]  # feed, records done, total (if known)
 NOTES_PER_CODE = 20  # a run keeps at most this many notes of one kind
+OFFLINE = ("remap", "repair")  # runs without the partner: no cursor, no feed health
 
 
 @dataclass
@@ -145,21 +154,21 @@ class RunHandle:
         """A complete run: the feed's cursor moves on, its health is restored."""
         state, name = self.core.state, self.feed.name
         notes = [*notes, *self._retry_notes()]
-        if cursor is None and self.mode != "remap":
+        if cursor is None and self.mode not in OFFLINE:
             if self.response_date is None:
                 self.response_date = state.get_run(self.run_id)["started_at"]
                 notes.append(note("response-date", "the server sent no responseDate; the next run starts "
                                                    "from this run's start on our clock"))
             cursor = WindowCursor(self.response_date)
         state.finish_run(self.run_id, "complete", response_date=self.response_date, notes=notes)
-        if self.mode != "remap":
+        if self.mode not in OFFLINE:
             self._health(cursor=cursor)
             state.clear_checkpoint(name)
         return self._summary("complete")
 
     def fail(self, exc: OogstError) -> RunSummary:
         self.core.state.finish_run(self.run_id, "failed", error=str(exc), notes=self._retry_notes())
-        if self.mode != "remap":
+        if self.mode not in OFFLINE:
             self._health(error=str(exc))
         log.warning("%s: run %s failed: %s", self.feed.name, self.run_id, exc)
         return self._summary("failed", error=exc.as_dict())
@@ -168,8 +177,9 @@ class RunHandle:
         row = self.core.state.get_run(self.run_id)  # a resumed run: the totals of all its parts
         self.core.views.run_finished(row)
         self._lock.close()
-        return RunSummary(self.feed.name, self.run_id, status, counts={k: row[k] for k in RUN_COUNTS}, error=error,
-                          seconds=time.monotonic() - self.started, mode=self.mode, notes=row["notes"])
+        return self.core.alerts.after_run(RunSummary(  # alerts never raise (pipeline/alerts.py)
+            self.feed.name, self.run_id, status, counts={k: row[k] for k in RUN_COUNTS}, error=error,
+            seconds=time.monotonic() - self.started, mode=self.mode, notes=row["notes"]))
 
     def _health(self, *, error: str | None = None, cursor: Cursor | None = None) -> None:
         """active ↔ failing after ``failing_after`` failed runs in a row; paused stays paused."""
@@ -200,16 +210,20 @@ class Runs:
     def start_run(self, feed: Feed, *, full: bool = False, resume: bool = False,
                   mode: str | None = None) -> RunHandle | RunSummary:
         """Take the feed's lock and open its run: the interrupted one to carry on with, or a new
-        one (``mode`` "remap" always starts a new run). A skipped summary when another process
-        holds the feed, or when ``resume`` finds nothing to resume."""
+        one (``mode`` "remap" or "repair" always starts a new run). A skipped summary when
+        another process holds the feed or the store, or when ``resume`` finds nothing to resume."""
         lock = ExitStack()
         if not lock.enter_context(self.core.lock.hold(feed.name)):
             return skipped(feed.name, "another process is harvesting this feed right now")
         try:
+            busy = self._busy()
+            if busy:
+                lock.close()
+                return skipped(feed.name, busy, "try again when the other process is done, or run it there")
             state = self.core.state
-            if mode == "remap":
-                run_id = state.start_run(feed.name, "remap", None)
-                return RunHandle(self.core, feed, run_id, "remap", cursor=None, live_before=None, lock=lock)
+            if mode in OFFLINE:
+                run_id = state.start_run(feed.name, mode, None)
+                return RunHandle(self.core, feed, run_id, mode, cursor=None, live_before=None, lock=lock)
             row = state.get_checkpoint(feed.name)
             previous = self._run(row["run_id"]) if row else None
             state.interrupt_runs(feed.name)
@@ -239,6 +253,23 @@ class Runs:
             lock.close()
             raise
 
+    def _busy(self) -> str | None:
+        """Why the run cannot start now (another process holds the store), or None. The
+        seams are opened here, so that a store in use is a skipped run, not a failed one."""
+        core = self.core
+        try:
+            core.store, core.search  # noqa: B018 - opened on first use
+            try:
+                core.system  # noqa: B018
+            except OSError as exc:
+                if "lock" not in str(exc).lower():
+                    raise StoreError(f"cannot open the system graphs at {core.settings.system_path}: {exc}") from exc
+                raise StoreBusyError(f"the system graphs at {core.settings.system_path} are in use by another "
+                                     f"process") from exc
+        except StoreBusyError as exc:
+            return f"the store is in use by another process: {exc.message}"
+        return None
+
     def _run(self, run_id: int) -> dict[str, Any] | None:
         try:
             return self.core.state.get_run(run_id)
@@ -259,14 +290,77 @@ class Runs:
         return self._carry_out(run, progress)
 
     def _carry_out(self, run: RunHandle, progress: ProgressCallback | None = None) -> RunSummary:
-        with run:
+        with run, logs.bind(feed=run.feed.name, run=run.run_id):
             try:
                 self._pages(run, progress)
                 if run.mode == "full":
                     self._sweep(run)
+                self.verify(run)
             except (HarvestError, ConfigError, StoreError) as exc:
                 return run.fail(exc)
+            except Exception as exc:  # a bug: the run says it failed instead of staying `running`
+                log.exception("%s: run %s stopped unexpectedly", run.feed.name, run.run_id)
+                return run.fail(OogstError(f"the run stopped on an internal error ({type(exc).__name__}: {exc})",
+                                           feed=run.feed.name, hint="the log holds the details; please report it"))
             return run.finish(cursor=run.next_cursor)
+
+    # -- consistency --------------------------------------------------------------------------------
+    def verify(self, run: RunHandle) -> dict[str, Any]:
+        """After a run: the store's files are still there, and the feed's published records
+        agree with the store, the search index and the provenance; what is missing is
+        written again (noted). A disagreement that remains is a StoreError."""
+        core, name = self.core, run.feed.name
+        verify = getattr(core.store, "verify", None)
+        if verify is not None:
+            verify()
+        found = core.views.check(name, repair=True, republish=lambda ids: self._republish(run, ids))
+        if found["ok"]:
+            return found
+        after = core.views.check(name)
+        if not after["ok"]:
+            raise StoreError(
+                f"the store, the search index and the provenance disagree with the record index after the run: "
+                f"{after['published']} records published, {after['graphs']} graphs in the store, {after['indexed']} "
+                f"in the search index, {after['provenance']} in the provenance", feed=name,
+                hint=f"`oogst check {name} --repair` writes what is missing again, from the archive")
+        run.note(note("repaired", "the store, the search index or the provenance lacked records or held extra "
+                                  "ones; written again: " + ", ".join(f"{k} {v}" for k, v in found["repaired"].items()),
+                      missing={k: len(v) for k, v in found["missing"].items()},
+                      extra={k: len(v) for k, v in found["extra"].items()}))
+        return after
+
+    def _republish(self, run: RunHandle, source_ids: list[str]) -> int:
+        """Publish these records again from their latest archived version; returns how many."""
+        core, feed = self.core, run.feed
+        records = [r for sid in source_ids if (r := core.archive.get(feed.name, sid)) is not None and not r.deleted]
+        published = 0
+        for chunk in _chunks(records, core.settings.batch_size):
+            result = core.batches.process(feed, core.feeds.profile_of(feed), chunk, run_id=run.run_id, remap=True)
+            run.count({k: v for k, v in result.counts.items() if k != "harvested"})
+            published += result.counts["published"]
+        return published
+
+    def check(self, name: str, *, repair: bool = False) -> dict[str, Any]:
+        """Feed ``name``'s published records against the store, the search index and the
+        provenance; ``repair`` fixes what disagrees, in a run of mode ``repair``."""
+        feed = self.core.state.get_feed(name)
+        if not repair:
+            return self.core.views.check(name)
+        run = self.start_run(feed, mode="repair")
+        if isinstance(run, RunSummary):
+            raise ConflictError(run.error["message"] if run.error else "the feed is busy", feed=name,
+                                hint="try again when the other process is done")
+        with run:
+            try:
+                found = self.core.views.check(name, repair=True, republish=lambda ids: self._republish(run, ids))
+                after = self.core.views.check(name) if not found["ok"] else found
+            except StoreError as exc:
+                run.fail(exc)
+                raise
+            run.finish(notes=[note("repair", "repaired: " + ", ".join(f"{k} {v}" for k, v in
+                                                                       found.get("repaired", {}).items()))]
+                       if not found["ok"] else [])
+            return {**found, "ok_after": after["ok"]}
 
     def start_in_background(self, name: str, *, full: bool = False) -> int:
         """Open a run of feed ``name`` and carry it out in a thread of this process; returns
@@ -317,7 +411,6 @@ class Runs:
         def store() -> None:
             nonlocal done
             result = core.batches.process(feed, profile, batch, run_id=run.run_id)
-            core.views.batch_stored(result.rows, result.graphs)
             run.count(result.counts)
             run.delivered(batch, result.parts)
             done += len(batch)
@@ -358,11 +451,12 @@ class Runs:
             raise HarvestError(f"the full run delivered {seen} records, {drop:.0%} fewer than the {before} before it "
                                f"(more than max_drop_share {limit:.0%}), so the {len(unseen)} record(s) it did not "
                                f"see were not withdrawn", feed=name, hint=hint)
-        core.store.drop_graphs([u["graph_iri"] for u in unseen])
-        core.state.withdraw(name, [u["source_id"] for u in unseen], run.run_id)
         when = now()
-        core.views.withdrawn([{**u, "feed": name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": when,
-                               "record_id": record_id(name, u["source_id"])} for u in unseen])
+        with core.barrier.shared():  # a backup sees the store and the state both before or both after
+            core.store.drop_graphs([u["graph_iri"] for u in unseen])
+            core.views.withdrawn([{**u, "feed": name, "state": "withdrawn", "run_id": run.run_id, "withdrawn_at": when,
+                                   "record_id": record_id(name, u["source_id"])} for u in unseen])
+            core.state.withdraw(name, [u["source_id"] for u in unseen], run.run_id)  # last: a crash sweeps again
         run.count({"withdrawn": len(unseen)})
         run.note(note("sweep", f"withdrew {len(unseen)} record(s) that the full run did not deliver "
                                f"({seen} delivered, {before} before)"))
@@ -375,8 +469,8 @@ class Runs:
         feed = core.state.get_feed(name)
         run = self.start_run(feed, mode="remap")
         if isinstance(run, RunSummary):
-            raise ConfigError("another process is harvesting this feed right now", feed=name,
-                              hint="try again when it is done")
+            raise ConflictError(run.error["message"] if run.error else "the feed is busy", feed=name,
+                                hint="try again when the other process is done")
         with run:
             profile = core.feeds.profile_of(feed)
             total = core.archive.stats(name)["records"]
@@ -389,11 +483,11 @@ class Runs:
                     tombstones += len(chunk) - len(live)
                     if live:
                         result = core.batches.process(feed, profile, live, run_id=run.run_id, remap=True, known=known)
-                        core.views.batch_stored(result.rows, result.graphs)
                         run.count(result.counts)
                     done += len(chunk)
                     if progress:
                         progress(name, done, total)
+                self.verify(run)
             except StoreError as exc:
                 return run.fail(exc)
             return run.finish(notes=[note("remap", f"re-mapped {done - tombstones} archived record(s) with mapping "

@@ -1,18 +1,27 @@
 """Derived views: what is computed from the store and the state and leaves oogst — the search
 index, the provenance graphs and the dataset descriptions (``publish/``).
 
-One interface: the run room calls :meth:`Views.batch_stored` after each batch,
-:meth:`Views.withdrawn` after a sweep and :meth:`Views.run_finished` at the end of a run;
-each view can be rebuilt whole from the state and the store. Views are derived data: when a
-write fails, the records stay published, the failure is logged, and a rebuild repairs it.
+One interface: the batch room calls :meth:`Views.batch_stored` for each batch, after the
+store and before the record index; the run room calls :meth:`Views.withdrawn` in a sweep and
+:meth:`Views.run_finished` at the end of a run; each view can be rebuilt whole from the state
+and the store.
+
+Exactly once: a batch's views are written before the record index records the batch's
+hashes, so a crash in between replays the batch in full; a write that fails fails the batch
+(a ``StoreError``). :meth:`Views.incomplete` tells the batch room which unchanged records lack
+an output (their replay is not skipped), and :meth:`Views.check` compares a feed's published
+records in the state with the store, the search index and the provenance, and repairs
+(``oogst check --repair``, and every run's end).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .. import iris
 from ..errors import StoreError
 from ..publish.datasets import feed_description
 from ..publish.search import Doc, extract
@@ -35,20 +44,134 @@ class Views:
         labels: dict[str, Any] = {}
         docs = [self._doc(r, graphs[r["graph_iri"]], labels.get(r["feed"]) or labels.setdefault(
             r["feed"], self.core.concept_labels(r["feed"]))) for r in rows if r["state"] == "published"]
-        try:
-            self.core.search.put(docs)
-            self.core.search.remove(r["record_id"] for r in rows if r["state"] == "withdrawn")
-        except StoreError as exc:
-            log.error("the search index is behind the store: %s; run `oogst index rebuild`", exc)
-        self._system(lambda: self.core.system.records(rows, now()))
+        self.core.search.put(docs)
+        self.core.search.remove(r["record_id"] for r in rows if r["state"] == "withdrawn")
+        self._system(lambda: self.core.system.records(rows, now()), strict=True)
 
     def withdrawn(self, rows: list[dict[str, Any]]) -> None:
-        """Records withdrawn by a sweep (no graph left to index)."""
+        """Records withdrawn by a sweep (no graph left to index), before the state says so."""
+        self.core.search.remove(r["record_id"] for r in rows)
+        self._system(lambda: self.core.system.records(rows, now()), strict=True)
+
+    # -- consistency --------------------------------------------------------------------------
+    def counts(self) -> dict[str, Any]:
+        """Cheap totals (``Oogst.consistency``, ``/health``): published records, graphs,
+        indexed records, live provenance entities; ``ok`` when they agree and the store's files
+        are in place, else ``problems`` says what is wrong."""
+        core = self.core
+        counts = {"records": core.state.counts()["published"], "graphs": core.store.count_graphs(),
+                  "indexed": core.search.count(), "provenance": core.system.live_count()}
+        problems = []
+        if len(set(counts.values())) > 1:
+            problems.append("the record index, the store, the search index and the provenance disagree: "
+                            + ", ".join(f"{k} {v}" for k, v in counts.items()) + " (`oogst check --repair`)")
         try:
-            self.core.search.remove(r["record_id"] for r in rows)
+            if (verify := getattr(core.store, "verify", None)) is not None:
+                verify()
         except StoreError as exc:
-            log.error("the search index is behind the store: %s; run `oogst index rebuild`", exc)
-        self._system(lambda: self.core.system.records(rows, now()))
+            problems.append(str(exc))
+        return {"ok": not problems, **counts, "problems": problems}
+
+    def incomplete(self, feed: str, source_ids: list[str]) -> set[str]:
+        """Of these records (published, by the record index), the ones whose graph, search
+        entry or provenance is missing: their replay must not be skipped as unchanged."""
+        if not source_ids:
+            return set()
+        minter = iris.Minter(feed, self.core.settings.base_iri)
+        graph = {sid: minter.graph_iri(sid) for sid in source_ids}
+        stored = self.in_store(list(graph.values()))
+        indexed = self.core.search.present([iris.record_id(feed, sid) for sid in source_ids])
+        live = self._live(feed, list(graph.values()))
+        return {sid for sid in source_ids
+                if graph[sid] not in stored or graph[sid] not in live or iris.record_id(feed, sid) not in indexed}
+
+    def in_store(self, graph_iris: list[str]) -> set[str]:
+        """Which of these graphs the record store holds (one query per 500)."""
+        found: set[str] = set()
+        for start in range(0, len(graph_iris), 500):
+            values = " ".join(f"<{g}>" for g in graph_iris[start:start + 500])
+            found |= self._graphs(f"SELECT ?g WHERE {{ VALUES ?g {{ {values} }} FILTER EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} }} }}")
+        return found
+
+    def _graphs(self, sparql: str) -> set[str]:
+        answer = self.core.store.query(sparql, solutions="json")
+        if answer.truncated:
+            raise StoreError("the store cut the list of graphs at result_limit", hint="raise result_limit for the check")
+        return {b["g"]["value"] for b in json.loads(answer.body)["results"]["bindings"]}
+
+    def _live(self, feed: str, graph_iris: list[str] | None = None) -> set[str]:
+        try:
+            return self.core.system.live(feed, graph_iris)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"the provenance graphs cannot be read: {exc}", hint="`oogst system rebuild`") from exc
+
+    def check(self, feed: str, *, repair: bool = False, republish: Callable[[list[str]], int] | None = None
+              ) -> dict[str, Any]:
+        """Compare feed ``feed``'s published records (the record index) with the record store,
+        the search index and the provenance. ``repair``: re-index and re-record what is
+        missing there, drop what has no published record; records whose graph is gone go to
+        ``republish`` (source ids → how many were published again, from the archive)."""
+        core = self.core
+        rows = {r["graph_iri"]: (r["record_id"], r["source_id"]) for page in _pages(
+            lambda after: core.state.list_records(state="published", feed=feed, after=after, limit=1000))
+            for r in page}
+        stored = self.in_store(list(rows))
+        prefix = f"{iris.graph_prefix(core.settings.base_iri)}{feed}/"
+        in_store = self._graphs(f"SELECT ?g WHERE {{ GRAPH ?g {{}} FILTER(STRSTARTS(STR(?g), {json.dumps(prefix)})) }}")
+        indexed = core.search.present(feed=feed)
+        live = self._live(feed)
+        record_ids = {rid for rid, _ in rows.values()}
+        found = {
+            "feed": feed, "published": len(rows), "graphs": len(in_store | stored), "indexed": len(indexed),
+            "provenance": len(live),
+            "missing": {"store": sorted(rows[g][0] for g in rows if g not in stored),
+                        "index": sorted(record_ids - indexed),
+                        "provenance": sorted(rows[g][0] for g in rows if g not in live)},
+            "extra": {"store": sorted(in_store - set(rows)), "index": sorted(indexed - record_ids),
+                      "provenance": sorted(live - set(rows))},
+        }
+        found["ok"] = not any(found["missing"].values()) and not any(found["extra"].values())
+        if repair and not found["ok"]:
+            found["repaired"] = self._repair(feed, found, {rid: sid for rid, sid in rows.values()}, republish)
+        return found
+
+    def _repair(self, feed: str, found: dict[str, Any], source_of: dict[str, str],
+                republish: Callable[[list[str]], int] | None) -> dict[str, int]:
+        core, missing, extra = self.core, found["missing"], found["extra"]
+        done = dict.fromkeys(("republished", "indexed", "provenance", "dropped"), 0)
+        lost = set(missing["store"])
+        if lost and republish:
+            done["republished"] = republish(sorted(source_of[rid] for rid in lost))
+        for key, write in (("index", self._reindex), ("provenance", self._rerecord)):
+            ids = [rid for rid in missing[key] if rid not in lost]
+            for start in range(0, len(ids), 500):
+                rows = [row for rid in ids[start:start + 500] if (row := core.state.find_record(rid))]
+                done["indexed" if key == "index" else "provenance"] += write(rows)
+        if extra["store"]:
+            core.store.drop_graphs(extra["store"])
+        core.search.remove(extra["index"])
+        gone, prefix = [], f"{iris.graph_prefix(core.settings.base_iri)}{feed}/"
+        for graph in extra["provenance"]:
+            row = core.state.find_record(f"{feed}/{graph.removeprefix(prefix)}")
+            if row and not row["published"]:
+                gone.append({**row, "state": "withdrawn", "withdrawn_at": row.get("withdrawn_at") or now()})
+        self._system(lambda: core.system.records(gone), strict=True)
+        done["dropped"] = len(extra["store"]) + len(extra["index"]) + len(gone)
+        return done
+
+    def _reindex(self, rows: list[dict[str, Any]]) -> int:
+        docs = []
+        for row in rows:
+            body = self.core.store.graph(row["graph_iri"], "ntriples")
+            if body is not None:
+                doc = self._doc(row, body, self.core.concept_labels(row["feed"]))
+                doc.modified = doc.modified or row["updated_at"]
+                docs.append(doc)
+        return self.core.search.put(docs)
+
+    def _rerecord(self, rows: list[dict[str, Any]]) -> int:
+        self._system(lambda: self.core.system.records([{**r, "state": "published"} for r in rows]), strict=True)
+        return len(rows)
 
     def run_finished(self, run: dict[str, Any]) -> None:
         """A run ended (a state ``runs`` row): its activity, and every feed's description."""
@@ -115,10 +238,15 @@ class Views:
             for feed in core.state.list_feeds()))
 
     @staticmethod
-    def _system(write: Callable[[], Any]) -> None:
+    def _system(write: Callable[[], Any], *, strict: bool = False) -> None:
+        """Write the system graphs; ``strict``: a failure is a StoreError (the batch is not
+        recorded, so it is written again), else it is logged (a rebuild repairs it)."""
         try:
             write()
         except (OSError, SyntaxError, ValueError) as exc:
+            if strict:
+                raise StoreError(f"writing the provenance failed: {exc}", hint="the batch is written again "
+                                 "on the next run; `oogst check --repair` repairs it now") from exc
             log.error("the system graphs are behind the state: %s; run `oogst system rebuild`", exc)
 
 

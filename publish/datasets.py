@@ -81,7 +81,7 @@ class Catalogue:
             f"Records van {feed.name}, geoogst via {feed.protocol} ({feed.format}) en omgezet naar OSLO.", lang="nl"))
         self.add(dataset, DCT + "description", lit(
             f"Records of {feed.name}, harvested over {feed.protocol} ({feed.format}) and mapped to OSLO.", lang="en"))
-        self.add(dataset, DCT + "source", iri(feed.url))
+        self.add(dataset, DCT + "source", iri(feed.public_url))
         self.add(dataset, VOID + "entities", lit(str(stats["records"]), datatype=XSD + "integer"))
         modified = stats["modified"] or (last_run or {}).get("finished_at")
         if modified:

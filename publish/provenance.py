@@ -133,6 +133,30 @@ class SystemGraphs:
         self._store.update(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }} ;\n"
                            f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
 
+    def live(self, feed: str, graph_iris: Iterable[str] | None = None) -> set[str]:
+        """The graph IRIs of feed ``feed``'s records that have a live entity (published, not
+        invalidated): all of them, or those among ``graph_iris``."""
+        g = f"<{self.provenance}>"
+        feed_iri = f"<{iris.Minter(feed, self.base_iri).feed_iri()}>"
+        pattern = (f"GRAPH {g} {{ ?s <{DCT}isPartOf> {feed_iri} ; <{PROV}generatedAtTime> ?t "
+                   f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }}")
+        if graph_iris is None:
+            return {row[0].value for row in self._store.query(f"SELECT ?s WHERE {{ {pattern} }}")}
+        wanted, found = list(graph_iris), set()
+        for start in range(0, len(wanted), 500):
+            values = " ".join(f"<{i}>" for i in wanted[start:start + 500])
+            found |= {row[0].value for row in self._store.query(
+                f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
+        return found
+
+    def live_count(self) -> int:
+        """How many records have a live entity (published, not invalidated)."""
+        g = f"<{self.provenance}>"
+        rows = list(self._store.query(
+            f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s <{PROV}generatedAtTime> ?t "
+            f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}"))
+        return int(rows[0][0].value) if rows else 0
+
     def forget_feed(self, feed: str) -> None:
         """Drop the provenance of a removed feed's records and runs."""
         g = f"<{self.provenance}>"

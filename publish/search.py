@@ -339,6 +339,13 @@ class SearchIndex:
     def count(self) -> int:
         return self._reader.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
 
+    def present(self, ids: list[str] | None = None, *, feed: str = "") -> set[str]:
+        """Which of these records the index holds, or every record of ``feed`` (``oogst check``)."""
+        sql = "SELECT record_id FROM bodies WHERE record_id IN ({})"
+        return ({r[0] for n in range(0, len(ids), 500) for r in self._reader.execute(
+            sql.format(_marks(ids[n:n + 500])), ids[n:n + 500])} if ids is not None else {r[0] for r in self._reader
+                .execute("SELECT b.record_id FROM docs d JOIN bodies b ON b.id = d.id WHERE d.feed = ?", (feed,))})
+
     def get(self, record_id: str) -> Doc | None:
         row = self._reader.execute("SELECT doc FROM bodies WHERE record_id = ?", (record_id,)).fetchone()
         return Doc.from_dict(orjson.loads(row[0])) if row else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ..errors import ConfigError
+from ..errors import ConfigError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, Store, StoreOptions
 from .remote import SCHEMES as REMOTE_SCHEMES
 from .remote import open_remote
@@ -48,6 +48,19 @@ def _open_embedded(url: str, options: StoreOptions) -> Store:
     return EmbeddedStore(path or None, options)
 
 
+def snapshot_store(url: str, options: StoreOptions | None = None) -> Store:
+    """A read-only view of an embedded store for a backup, also while another process holds
+    it (``EmbeddedStore.snapshot``); a server store is backed up with its own tools."""
+    parts = urlsplit(url)
+    if parts.scheme != "oxigraph" or not parts.path:
+        raise StoreError(f"oogst backs up only its embedded store, not {url!r}", url=url,
+                         hint="back up a SPARQL server with its own tools (e.g. Virtuoso's backup, "
+                              "`oxigraph backup`); oogst backup still copies the state, search and archive")
+    from .embedded import EmbeddedStore
+
+    return EmbeddedStore.snapshot(parts.path, options)
+
+
 register("oxigraph", _open_embedded)
 for _scheme in REMOTE_SCHEMES:
     register(_scheme, open_remote)
@@ -61,4 +74,5 @@ __all__ = [
     "open_store",
     "register",
     "schemes",
+    "snapshot_store",
 ]

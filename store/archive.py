@@ -41,6 +41,11 @@ class Archive(Protocol):
     def forget_feed(self, feed: str) -> int:
         """Drop every payload of a feed; returns how many versions went."""
 
+    def prune(self, keep: int, feed: str | None = None) -> dict[str, int]:
+        """Keep the last ``keep`` versions of every record (of ``feed``, or of all feeds): the
+        newest by ``last_seen``, as :meth:`get` orders them. Returns ``versions`` removed and
+        their ``bytes`` (as received)."""
+
     def close(self) -> None: ...
 
 SCHEMA = """
@@ -162,6 +167,24 @@ class SqliteArchive:
     def forget_feed(self, feed: str) -> int:
         with self._lock:
             return self._db.execute("DELETE FROM payloads WHERE feed = ?", (feed,)).rowcount
+
+    def prune(self, keep: int, feed: str | None = None) -> dict[str, int]:
+        if keep < 1:
+            raise ValueError("keep at least the latest version of every record")
+        older = ("SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER (PARTITION BY feed, source_id"
+                 " ORDER BY last_seen DESC, rowid DESC) AS n FROM payloads WHERE ? IS NULL OR feed = ?) WHERE n > ?")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                versions, size = self._db.execute(
+                    f"SELECT COUNT(*), COALESCE(SUM(size), 0) FROM payloads WHERE rowid IN ({older})",
+                    (feed, feed, keep)).fetchone()
+                self._db.execute(f"DELETE FROM payloads WHERE rowid IN ({older})", (feed, feed, keep))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return {"versions": versions, "bytes": size}
 
 
 def open_archive(target: str | Path) -> Archive:

@@ -23,10 +23,12 @@ stops at its next row, one that computes before its first row runs on to its end
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -35,7 +37,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, QueryTimeoutError, StoreError
+from ..errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
 from .results import (
     GRAPH_RDF_FORMATS,
@@ -61,6 +63,9 @@ class EmbeddedStore:
         self.url = f"oxigraph://{self.path or ''}"
         self.options = options or StoreOptions()
         self._slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
+        self.generation = 0  # counts this process's writes: query workers reopen on a change
+        self._reader: tuple[int, Path] | None = None  # (generation, snapshot) that workers read
+        self._reader_lock = threading.Lock()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -71,13 +76,29 @@ class EmbeddedStore:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(
+            busy = "lock" in str(exc).lower()
+            raise (StoreBusyError if busy else StoreError)(
                 f"cannot open the store at {self.path}: {exc}",
                 url=self.url,
                 hint="is another oogst process (serve, harvest) using this data dir? RocksDB allows "
                 "one process: stop it, run the harvest through that process, or use a server store "
                 "(--store oxigraph+http://…)",
             ) from exc
+
+    @classmethod
+    def snapshot(cls, path: str | Path, options: StoreOptions | None = None) -> EmbeddedStore:
+        """A read-only view of the store at ``path`` even while another process holds it for
+        writing — only for a backup, taken while the writers pause (``WriteBarrier``)."""
+        self = cls.__new__(cls)
+        self.path = Path(path)
+        self.url = f"oxigraph://{self.path}"
+        self.options = StoreOptions(read_only=True) if options is None else options
+        self._slots = threading.BoundedSemaphore(2)
+        try:
+            self._store = ox.Store.read_only(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot read the store at {self.path}: {exc}", url=self.url) from exc
+        return self
 
     def _refuse_live_writer(self) -> None:
         """A read-only view of a store that another process writes is undefined behaviour in
@@ -106,6 +127,7 @@ class EmbeddedStore:
 
     def replace_graphs(self, graphs: Mapping[str, str], *, new: bool = False) -> None:
         self._writable()
+        self.generation += 1
         for g in graphs:
             sparql_iri(g)  # refuse an unusable IRI before anything is written
         existing = {g for g in graphs if self._store.contains_named_graph(ox.NamedNode(g))}
@@ -152,6 +174,7 @@ class EmbeddedStore:
 
     def drop_graphs(self, graph_iris: Iterable[str]) -> None:
         self._writable()
+        self.generation += 1
         update = " ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in graph_iris)
         if update:
             try:
@@ -170,31 +193,10 @@ class EmbeddedStore:
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        limit = self.options.result_limit
-
         def run(cancelled: threading.Event) -> QueryResult:
-            kwargs: dict = {"base_iri": base_iri}
-            try:
-                if default_graphs is not None:
-                    kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-                elif not has_dataset_clause(sparql):
-                    kwargs["use_default_graph_as_union"] = True
-                if named_graphs is not None:
-                    kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-                result = self._store.query(sparql, **kwargs)
-                if isinstance(result, ox.QueryBoolean):
-                    return QueryResult("boolean", result.serialize(format=SOLUTION_RESULT_FORMATS[solutions]),
-                                       SOLUTION_FORMATS[solutions])
-                rows = _take(result, limit + 1, cancelled)
-                truncated = len(rows) > limit
-                if isinstance(result, ox.QueryTriples):
-                    return QueryResult("graph", triples_body(rows[:limit], graph), GRAPH_FORMATS[graph], truncated)
-                body = solutions_body(result.variables, rows[:limit], solutions)
-                return QueryResult("solutions", body, SOLUTION_FORMATS[solutions], truncated)
-            except SyntaxError as exc:
-                raise QueryError(f"SPARQL syntax error: {exc}") from exc
-            except (ValueError, OSError) as exc:
-                raise QueryError(f"the query failed: {exc}") from exc
+            return execute(self._store, sparql, solutions=solutions, graph=graph, default_graphs=default_graphs,
+                           named_graphs=named_graphs, base_iri=base_iri, limit=self.options.result_limit,
+                           cancelled=cancelled)
 
         return self._with_deadline(run)
 
@@ -231,21 +233,120 @@ class EmbeddedStore:
             raise outcome["error"]  # type: ignore[misc]
         return outcome["value"]  # type: ignore[return-value]
 
+    def reader_path(self) -> Path | None:
+        """A directory other processes (the query workers) may open read-only, holding what this
+        store holds now; None for a store in memory. A read-only store is that directory itself;
+        a writable one makes a RocksDB checkpoint (``Store.backup``: hard links, about 0.3 s
+        after a batch) under ``<store>.readers/`` when it was written since the last one, and
+        removes the checkpoints before the previous one."""
+        if self.path is None:
+            return None
+        if self.options.read_only:
+            return self.path
+        with self._reader_lock:
+            generation = self.generation
+            if self._reader is None or self._reader[0] != generation:
+                readers = self.path.with_name(self.path.name + ".readers")
+                target = readers / f"{os.getpid()}-{time.time_ns()}"
+                readers.mkdir(parents=True, exist_ok=True)
+                try:
+                    self._store.backup(str(target))
+                except OSError as exc:
+                    raise StoreError(f"cannot make a read-only checkpoint of the store: {exc}", url=self.url) from exc
+                keep = {target, self._reader[1]} if self._reader else {target}
+                for old in readers.iterdir():
+                    if old not in keep and old.name.startswith(f"{os.getpid()}-"):
+                        shutil.rmtree(old, ignore_errors=True)
+                self._reader = (generation, target)
+            return self._reader[1]
+
     def graph(self, graph_iri: str, format: str = "ntriples") -> bytes | None:
         node = ox.NamedNode(graph_iri)
         if not self._store.contains_named_graph(node):
             return None
         return self._store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
 
+    def verify(self) -> None:
+        """Raise StoreError when the store's files are gone from under it (its folder deleted
+        while open: RocksDB would go on in memory and lose everything at close)."""
+        if self.path is None:
+            return
+        if not (self.path / "CURRENT").exists():
+            raise StoreError(f"the store's files at {self.path} are gone (deleted while oogst had it open)",
+                             url=self.url, hint="nothing written since is kept: run `oogst check --repair` "
+                             "(or harvest again) to publish the records again from the archive")
+        if not self.options.read_only:
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"the store at {self.path} cannot be written: {exc}", url=self.url) from exc
+
     def count_graphs(self) -> int:
         prefix = self.options.graph_prefix or ""
         return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
+
+    def backup(self, target: str | Path) -> str:
+        """A consistent copy of the store in the new folder ``target``: RocksDB's checkpoint
+        (hard links to the immutable files, after a flush) when this store is writable, else
+        a copy of every quad from this read-only snapshot (a checkpoint of a read-only open
+        misses what the writer has not flushed yet). Returns "checkpoint" or "copy"."""
+        if self.path is None:
+            raise StoreError("an in-memory store has no backup", url=self.url)
+        try:
+            if not self.options.read_only:
+                self._store.flush()
+                self._store.backup(str(target))
+                return "checkpoint"
+            copy = ox.Store(str(target))
+            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+            copy.flush()
+            del copy
+            return "copy"
+        except OSError as exc:
+            raise StoreError(f"cannot back up the store at {self.path} to {target}: {exc}", url=self.url) from exc
 
     def close(self) -> None:
         """Flush and release the store; closing twice is harmless."""
         store = self.__dict__.pop("_store", None)
         if store is not None and not self.options.read_only:
             store.flush()
+        if self._reader is not None:  # this process's checkpoints (another process may have its own)
+            readers = self._reader[1].parent
+            for old in readers.glob(f"{os.getpid()}-*"):
+                shutil.rmtree(old, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                readers.rmdir()
+            self._reader = None
+
+
+def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str = "turtle",
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            base_iri: str | None = None, limit: int = 100_000, cancelled: threading.Event | None = None) -> QueryResult:
+    """One read-only query on a pyoxigraph store, cut at ``limit`` rows and serialised (in this
+    thread, or in a query worker process: ``store/workers.py``)."""
+    cancelled = cancelled or threading.Event()
+    kwargs: dict = {"base_iri": base_iri}
+    try:
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif not has_dataset_clause(sparql):
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = store.query(sparql, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("boolean", result.serialize(format=SOLUTION_RESULT_FORMATS[solutions]),
+                               SOLUTION_FORMATS[solutions])
+        rows = _take(result, limit + 1, cancelled)
+        truncated = len(rows) > limit
+        if isinstance(result, ox.QueryTriples):
+            return QueryResult("graph", triples_body(rows[:limit], graph), GRAPH_FORMATS[graph], truncated)
+        body = solutions_body(result.variables, rows[:limit], solutions)
+        return QueryResult("solutions", body, SOLUTION_FORMATS[solutions], truncated)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (ValueError, OSError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc
 
 
 def _detached(exc: BaseException) -> BaseException:

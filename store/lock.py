@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -43,6 +44,54 @@ class FileFeedLock:
                 yield False
                 return
             yield True
+        finally:
+            os.close(fd)
+
+
+class WriteBarrier:
+    """Writers and a backup across processes: every write of a batch to the store and the
+    state holds the barrier shared; ``oogst backup`` holds it exclusive while it takes its
+    snapshots, so that a backup never sees a batch in the store and not in the state. An OS
+    ``flock`` on ``<folder>/_writes.lock`` (released when its process ends)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = Path(folder) / "_writes.lock"
+
+    def _open(self) -> int:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the write barrier {self.path}: {exc.strerror}",
+                             hint="check that the data dir is writable") from exc
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        """Held by a writer: waits while a backup takes its snapshots."""
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def exclusive(self, timeout: float = 600.0) -> Iterator[None]:
+        """Held by a backup: waits (up to ``timeout`` seconds) for the writes going on to end,
+        and holds new ones back."""
+        fd = self._open()
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"writes in the data dir did not pause within {timeout:.0f} s",
+                                         hint="a harvest is storing a very large batch: try again") from None
+                    time.sleep(0.05)
+            yield
         finally:
             os.close(fd)
 

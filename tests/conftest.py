@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
+from oogst.harvest import policy as _policy
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every server a test starts binds 127.0.0.1, which the outbound policy refuses by default:
+# the suite allows loopback, for the settings read from the environment (also in the `oogst`
+# processes tests start) and for settings made in code (harvest/policy.py's default). The
+# tests of the policy itself (test_security_fetch.py) take it away again.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", ",".join(LOOPBACK))
+_policy.DEFAULT_ALLOWED_NETWORKS = LOOPBACK  # for the whole session (module-scoped fixtures too)
 
 
 @pytest.fixture(scope="session")

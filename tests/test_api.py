@@ -212,8 +212,9 @@ def test_index_links_the_endpoints(client: TestClient) -> None:
 def test_health_counts_published_records_and_graphs(client: TestClient) -> None:
     assert client.get("/health").json() == {
         "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "indexed": len(PUBLISHED),
-        "version": __version__,
+        "version": __version__, "queries": None, "problems": [],
     }
+    assert client.get("/health/live").json() == {"status": "alive", "version": __version__}
 
 
 def test_openapi_lists_the_routes(client: TestClient) -> None:

@@ -265,3 +265,19 @@ def test_an_unopenable_archive_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "archive.db").mkdir()  # a folder where the file should be
     with pytest.raises(StoreError, match="archive"):
         SqliteArchive(tmp_path / "archive.db")
+
+
+def test_prune_keeps_the_last_versions_of_every_record(archive: Archive) -> None:
+    for version in range(4):
+        archive.put_many([rec("a", f"<a v='{version}'/>"), rec("b", f"<b v='{version}'/>", feed="other")])
+    archive.put_many([rec("a", "<a v='1'/>")])  # an older version seen again is the newest again
+    archive.put_many([rec("c", "<c/>")])
+    removed = archive.prune(2, feed="museum")
+    assert removed["versions"] == 2 and removed["bytes"] == 2 * len(b"<a v='0'/>")
+    assert archive.stats("museum")["versions"] == 3  # a: v1 and v3; c: one
+    assert archive.get("museum", "a").payload == b"<a v='1'/>"
+    assert archive.stats("other")["versions"] == 4, "another feed is left alone"
+    assert archive.prune(1) == {"versions": 4, "bytes": 3 * len(b"<b v='0'/>") + len(b"<a v='3'/>")}
+    assert archive.get("other", "b").payload == b"<b v='3'/>" and archive.get("museum", "a").payload == b"<a v='1'/>"
+    with pytest.raises(ValueError):
+        archive.prune(0)

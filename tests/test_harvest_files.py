@@ -189,9 +189,10 @@ def test_a_lido_dump_flows_through_the_pipeline(lido_folder: Path, tmp_path: Pat
         for path in sorted((lido_folder / "lido").glob("*.xml")):
             z.write(path, path.name)
     added = CliRunner().invoke(main, ["--data-dir", str(data_dir), "feeds", "add", "export", "--protocol", "files",
-                                      "--format", "lido", "--url", str(archive), "--option", "include=*.xml"])
+                                      "--format", "lido", "--url", str(archive), "--option", "include=*.xml"],
+                               env={"OOGST_FILES_ROOT": str(tmp_path)})
     assert added.exit_code == 0, added.output
-    with Oogst(Settings(data_dir=data_dir)) as app:
+    with Oogst(Settings(data_dir=data_dir, files_root=str(tmp_path))) as app:
         summary = app.harvest("export")
         assert summary.status == "complete", summary.error
         assert summary.counts["harvested"] == len(GOOD) + 2
@@ -208,7 +209,7 @@ def test_a_damaged_json_line_is_quarantined_as_harvest_json_with_its_bytes(tmp_p
     folder = tmp_path / "export"
     folder.mkdir()
     (folder / "objects.jsonl").write_bytes(b'{"nr": "L-1"}\n{"nr": "L-2", oops}\n')
-    with Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False)) as app:
+    with Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False, files_root=str(tmp_path))) as app:
         app.add_feed("jsonl", str(folder), "oslo-jsonld", protocol="files", options={"id_path": "nr"})
         summary = app.harvest("jsonl")
         assert summary.status == "complete", summary.error

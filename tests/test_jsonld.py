@@ -117,7 +117,7 @@ def test_fetched_contexts_are_cached_on_disk_for_offline_runs(ghent, tmp_path) -
         local = copy.deepcopy(member)
         local["@context"] = [server.url("/context/" + u.rsplit("/", 1)[1]) for u in member["@context"][:-1]]
         local["@context"].append(member["@context"][-1])
-        online = ContextCache(cache_dir=tmp_path / "cache",
+        online = ContextCache(cache_dir=tmp_path / "cache", hosts=("127.0.0.1",),
                               fetch=lambda url: requests.get(url, timeout=10).content)
         fetched = prepare(local, online).document
         assert len(server.requests) == 6
@@ -133,7 +133,7 @@ def test_a_failing_fetch_names_the_context_and_the_folder_fix() -> None:
         raise OSError("connection refused")
 
     with pytest.raises(ContextError) as caught:
-        ContextCache(fetch=fetch).get("https://example.org/ctx/oslo.jsonld")
+        ContextCache(fetch=fetch, hosts=("example.org",)).get("https://example.org/ctx/oslo.jsonld")
     assert "connection refused" in str(caught.value) and "'oslo.jsonld'" in caught.value.hint
 
 

@@ -148,7 +148,7 @@ def test_oogst_map_of_a_tree_page(run, corpus: Path) -> None:
 
 
 def oogst(tmp_path: Path) -> Oogst:
-    return Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False))
+    return Oogst(Settings(data_dir=tmp_path / "data", contexts_fetch=False, files_root=str(tmp_path)))
 
 
 def test_a_feed_profile_file_applies_to_harvests_and_map_file(tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ M: dict[str, tuple[str, str]] = {
     "run.running": ("bezig", "running"),
     "run.interrupted": ("onderbroken", "interrupted"),
     "run.skipped": ("overgeslagen", "skipped"),
+    "run.drop": ("Daling: {harvested} records geleverd, {share}% minder dan gewoonlijk ({median:g})",
+                 "Drop: {harvested} records delivered, {share}% fewer than usual ({median:g})"),
     "never": ("nog nooit", "never"),
     # the feed page
     "feed.url": ("Adres", "Address"),

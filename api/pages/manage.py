@@ -68,7 +68,7 @@ def dashboard(request: Request) -> Response:
 def feed_context(request: Request, feed: Feed) -> dict[str, Any]:
     oogst = request.app.state.oogst
     t = translator(language(request))
-    runs = oogst.feed_runs(feed.name, 20)
+    runs = oogst.history.runs(feed.name, 20)  # with durations and count drops
     report = oogst.report(feed.name, examples=3)
     rules = []
     base = base_url_of(request)

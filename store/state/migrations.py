@@ -11,6 +11,7 @@ from typing import Any
 from . import events as _events
 from .accounts import ACCOUNTS_SCHEMA
 from .delivery import migrate_v3
+from .counters import COUNTERS_SCHEMA
 from .events import EVENTS_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,15 @@ def migrate(db: sqlite3.Connection, schema: str, current: int) -> None:
         if db.execute("SELECT 1 FROM records WHERE published = 1 LIMIT 1").fetchone():
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (_events.BACKFILL,))
         db.execute("PRAGMA user_version = 5")
+        db.execute("COMMIT")
+    if version < 6:  # the operator's night: a feed's contact for alerts, counters for /metrics
+        db.execute("BEGIN IMMEDIATE")
+        if "contact" not in {row[1] for row in db.execute("PRAGMA table_info(feeds)")}:
+            db.execute("ALTER TABLE feeds ADD COLUMN contact TEXT")
+        for statement in COUNTERS_SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 6")
         db.execute("COMMIT")
     db.executescript(schema)  # indexes added since
 

@@ -24,6 +24,7 @@ from .migrations import migrate
 from .accounts import ACCOUNTS_SCHEMA, AccountRows
 from . import events as _events
 from .events import EVENTS_SCHEMA
+from .counters import COUNTERS_SCHEMA, Counters
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     profile     TEXT NOT NULL DEFAULT '{}',       -- JSON: the mapping profile (TOML table)
     cursor      TEXT NOT NULL DEFAULT '{}',       -- JSON: where the next run starts (typed per protocol)
     owner       TEXT,                             -- the partner organisation
-    schedule    TEXT,
+    schedule    TEXT,                             -- when it is harvested (pipeline/schedule.py)
+    contact     TEXT,                             -- the partner's address for alerts (schema 6)
     delivery    TEXT NOT NULL DEFAULT '{}',       -- JSON: Europeana delivery settings (publish.europeana)
     last_error  TEXT,
     failures    INTEGER NOT NULL DEFAULT 0,       -- consecutive failed runs (feed health)
@@ -102,11 +104,11 @@ CREATE TABLE IF NOT EXISTS records (
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
-""" + ACCOUNTS_SCHEMA + EVENTS_SCHEMA
+""" + ACCOUNTS_SCHEMA + EVENTS_SCHEMA + COUNTERS_SCHEMA
 
-VERSION = 5  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 6  # PRAGMA user_version of a database with the SCHEMA above
 
-class State(DeliveryIndex, AccountRows, _events.EventLog):
+class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
     """The SQLite state database (with the delivery index of :class:`DeliveryIndex`, the
     accounts of :class:`AccountRows` and the event log of :class:`EventLog`). Safe to share
     between threads."""
@@ -153,10 +155,10 @@ class State(DeliveryIndex, AccountRows, _events.EventLog):
             with self.transaction() as db:
                 db.execute(
                     "INSERT INTO feeds (name, protocol, url, format, set_spec, status, options, profile, cursor,"
-                    " owner, schedule, delivery, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " owner, schedule, contact, delivery, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (feed.name, feed.protocol, feed.url, feed.format, feed.set_spec, feed.status,
                      json.dumps(feed.options), json.dumps(feed.profile), json.dumps(feed.cursor), feed.owner,
-                     feed.schedule, json.dumps(feed.delivery), feed.created_at, feed.updated_at),
+                     feed.schedule, feed.contact, json.dumps(feed.delivery), feed.created_at, feed.updated_at),
                 )
         except sqlite3.IntegrityError:
             raise ConfigError(f"a feed named {feed.name!r} exists already", feed=feed.name,
@@ -427,17 +429,21 @@ class State(DeliveryIndex, AccountRows, _events.EventLog):
         row = self._one(sql + " WHERE feed = ?", feed) if feed else self._one(sql)
         return {k: int(row[k] or 0) for k in ("published", "quarantined", "withdrawn", "known")}
 
-    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3) -> list[dict[str, Any]]:
+    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3,
+                    run_id: int | None = None) -> list[dict[str, Any]]:
         """Per validation rule of the feed's current reports (withdrawn records left out): the
         records and findings that break it, and the first ``examples`` records (source id,
-        label and the stored finding). Counted in SQL over the stored report JSON."""
+        label and the stored finding). Counted in SQL over the stored report JSON. ``run_id``:
+        only the records that run processed last."""
         findings = (
             "WITH f AS (SELECT r.source_id, r.label, json_extract(j.value, '$.rule') AS rule,"
             " json_extract(j.value, '$.severity') AS severity, j.value AS finding"
             " FROM records r, json_each(r.report, '$.findings') j"
-            " WHERE r.feed = ? AND r.state != 'withdrawn' AND r.report IS NOT NULL)"
+            " WHERE r.feed = ? AND r.state != 'withdrawn' AND r.report IS NOT NULL"
+            + (" AND r.run_id = ?)" if run_id is not None else ")")
         )
-        where, args = ("WHERE severity = ?", [feed, severity]) if severity else ("", [feed])
+        first = [feed] if run_id is None else [feed, run_id]
+        where, args = ("WHERE severity = ?", [*first, severity]) if severity else ("", first)
         counts = self._all(
             f"{findings} SELECT rule, severity, COUNT(DISTINCT source_id) AS records, COUNT(*) AS findings,"
             f" json_extract(MIN(finding), '$.path') AS path, json_extract(MIN(finding), '$.source_path') AS source_path"
@@ -455,7 +461,7 @@ class State(DeliveryIndex, AccountRows, _events.EventLog):
 
 _JSON_COLUMNS = {"options", "profile", "cursor", "delivery"}
 _FEED_COLUMNS = {"protocol", "url", "format", "set_spec", "status", "options", "profile", "cursor", "owner",
-                 "schedule", "last_error", "failures", "delivery"}
+                 "schedule", "contact", "last_error", "failures", "delivery"}
 
 
 def _feed(row: sqlite3.Row) -> Feed:

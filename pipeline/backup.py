@@ -1,0 +1,225 @@
+"""``oogst backup DIR`` and ``oogst restore DIR``: a consistent snapshot of a data dir while
+the API serves and harvests run, and its way back.
+
+Consistency: every batch writes the RDF store and then the state (record index and event
+log) while it holds the data dir's write barrier shared (``store.lock.WriteBarrier``). A
+backup holds the barrier exclusive while it snapshots the record store, the system store,
+the state and the search index, so no batch is half in it: the state's published records
+are exactly the store's graphs. The writers wait meanwhile (the figures in the manifest say
+how long); readers never do. The raw archive is copied after the barrier is released: it is
+written before the store, so a version more than the state knows is harmless.
+
+- Stores: RocksDB's checkpoint (hard links, after a flush) when this process holds the store
+  for writing; otherwise a read-only view of the store, copied quad by quad into a new store
+  (a checkpoint of a read-only view would miss what the writer has not flushed yet).
+- SQLite databases (state, search, archive): SQLite's online backup API, one step each, so
+  each is one transaction-consistent copy while other processes go on writing.
+- ``manifest.json``: oogst's version, the state's schema version, when, how long the writers
+  waited, the record counts (published in the state, graphs in the store) and every file
+  with its size and SHA-256. ``oogst restore`` checks them all before it copies anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..errors import ConfigError, StoreError
+from ..records import now
+from ..store import open_store, snapshot_store
+
+if TYPE_CHECKING:
+    from .core import Oogst
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+DATABASES = ("state.sqlite", "search.sqlite", "archive.sqlite")
+STORES = ("store", "system")
+BARRIER_TIMEOUT = 600.0
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """SQLite's online backup: one consistent copy while others write."""
+    src = sqlite3.connect(source, timeout=30)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
+class Backups:
+    def __init__(self, core: Oogst) -> None:
+        self.core = core
+
+    # -- backup ------------------------------------------------------------------------------
+    def backup(self, target: str | Path) -> dict[str, Any]:
+        """Snapshot the data dir into ``target`` (new or empty); returns the manifest."""
+        core, settings = self.core, self.core.settings
+        target = Path(target)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise ConfigError(f"the backup folder {target} is not empty", hint="give a new folder, e.g. one per date")
+        if not settings.state_path.exists():
+            raise ConfigError(f"{settings.data_dir} holds no oogst data (no state database)",
+                              hint="check --data-dir")
+        target.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        methods: dict[str, str] = {}
+        with core.barrier.exclusive(BARRIER_TIMEOUT):
+            paused = time.monotonic()
+            at = now()
+            methods["store"] = self._store(settings.store_url, target / "store", record_store=True)
+            if (settings.system_path / "CURRENT").exists():
+                methods["system"] = self._store(settings.system_store_url, target / "system", record_store=False)
+            for name in DATABASES[:2]:
+                if (settings.data_dir / name).exists():
+                    copy_sqlite(settings.data_dir / name, target / name)
+            held = time.monotonic() - paused
+        if settings.archive_path.exists():
+            copy_sqlite(settings.archive_path, target / "archive.sqlite")
+        for extra in ("oogst.toml", "contexts"):
+            source = settings.data_dir / extra
+            if source.is_dir():
+                shutil.copytree(source, target / extra)
+            elif source.is_file():
+                shutil.copy2(source, target / extra)
+        counts = self._counts(target, external=methods["store"] == "external")
+        manifest = {
+            "oogst": __version__, "created_at": at, "data_dir": str(settings.data_dir.resolve()),
+            "state_schema": self._schema(target / "state.sqlite"), "stores": methods,
+            "writers_paused_seconds": round(held, 3), "seconds": 0.0, "counts": counts,
+            "consistent": counts["graphs"] is None or counts["graphs"] == counts["published"],
+            "files": {},
+        }
+        manifest["files"] = {str(p.relative_to(target)): {"bytes": p.stat().st_size, "sha256": sha256(p)}
+                             for p in sorted(target.rglob("*")) if p.is_file()}
+        manifest["seconds"] = round(time.monotonic() - started, 3)
+        if not manifest["consistent"]:
+            log.error("backup %s: %d published records in the state but %d graphs in the store", target,
+                      counts["published"], counts["graphs"])
+        (target / f"{MANIFEST}.part").write_text(json.dumps(manifest, indent=2), "utf-8")
+        (target / f"{MANIFEST}.part").rename(target / MANIFEST)  # a backup without a manifest is unfinished
+        return manifest
+
+    def _store(self, url: str, dest: Path, *, record_store: bool) -> str:
+        """Back up one store; "checkpoint", "copy" or "external" (a SPARQL server)."""
+        core = self.core
+        held = core._store if record_store else None  # noqa: SLF001 - the core's own open store
+        if held is not None and getattr(held, "url", None) == url and hasattr(held, "backup") and not core.read_only:
+            return held.backup(dest)
+        if record_store and not url.startswith("oxigraph://"):
+            log.warning("the record store %s is a server: back it up with its own tools", url)
+            return "external"
+        for attempt in (1, 2):  # a compaction in the writer may remove a file under the view: once more
+            try:
+                view = snapshot_store(url)
+                try:
+                    return view.backup(dest)  # type: ignore[attr-defined]
+                finally:
+                    view.close()
+            except StoreError:
+                if attempt == 2:
+                    raise
+                log.warning("backing up %s failed once; trying again", url, exc_info=True)
+                shutil.rmtree(dest, ignore_errors=True)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _counts(self, target: Path, *, external: bool) -> dict[str, Any]:
+        db = sqlite3.connect(f"file:{target / 'state.sqlite'}?mode=ro", uri=True)
+        try:
+            published = db.execute("SELECT COUNT(*) FROM records WHERE published = 1").fetchone()[0]
+            feeds = db.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
+        finally:
+            db.close()
+        graphs = None
+        if not external:
+            from .core import store_options
+
+            store = open_store(f"oxigraph://{(target / 'store').resolve()}", store_options(self.core.settings))
+            try:
+                graphs = store.count_graphs()
+            finally:
+                store.close()
+        return {"feeds": feeds, "published": published, "graphs": graphs}
+
+    @staticmethod
+    def _schema(path: Path) -> int:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()
+
+    # -- restore -----------------------------------------------------------------------------
+    def verify(self, source: str | Path) -> dict[str, Any]:
+        """The manifest of the backup in ``source``, after checking every file's size and hash."""
+        source = Path(source)
+        try:
+            manifest = json.loads((source / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{source} is no finished oogst backup: {MANIFEST} cannot be read ({exc})",
+                              hint="give a folder made by `oogst backup`") from exc
+        for name, info in manifest.get("files", {}).items():
+            path = source / name
+            if not path.is_file() or path.stat().st_size != info["bytes"] or sha256(path) != info["sha256"]:
+                raise StoreError(f"the backup {source} is damaged: {name} is missing or differs from its checksum",
+                                 hint="restore another backup")
+        return manifest
+
+    def restore(self, source: str | Path, *, force: bool = False) -> dict[str, Any]:
+        """Copy the backup in ``source`` into the data dir: an empty or new one, or (``force``)
+        one whose data it replaces; never while oogst uses that data dir."""
+        source, data_dir = Path(source), self.core.settings.data_dir
+        manifest = self.verify(source)
+        if data_dir.exists() and any(data_dir.iterdir()):
+            if not force:
+                raise ConfigError(f"the data dir {data_dir} is not empty", hint="restore into a new folder "
+                                  "(--data-dir), or pass --force to replace its data")
+            if (data_dir / "store" / "LOCK").exists() and _locked(data_dir / "store" / "LOCK"):
+                raise ConfigError(f"the data dir {data_dir} is in use (its store is open)",
+                                  hint="stop `oogst serve` and the harvests on it first")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with self.core.barrier.exclusive(BARRIER_TIMEOUT):
+            for name in (*STORES, "contexts"):
+                shutil.rmtree(data_dir / name, ignore_errors=True)
+                if (source / name).is_dir():
+                    shutil.copytree(source / name, data_dir / name)
+            for name in (*DATABASES, "oogst.toml"):
+                for suffix in ("", "-wal", "-shm"):
+                    (data_dir / f"{name}{suffix}").unlink(missing_ok=True)
+                if (source / name).is_file():
+                    shutil.copy2(source / name, data_dir / name)
+            (data_dir / "restored-from.json").write_text(
+                json.dumps({"backup": str(source.resolve()), "restored_at": now(), "manifest": manifest}, indent=2),
+                "utf-8")
+        return manifest
+
+
+def _locked(lock: Path) -> bool:
+    """Whether another process holds this RocksDB LOCK file."""
+    import fcntl
+
+    with lock.open("rb") as handle:
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.lockf(handle, fcntl.LOCK_UN)
+        return False

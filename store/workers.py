@@ -1,0 +1,159 @@
+"""Public SPARQL queries in worker processes that can be killed.
+
+pyoxigraph 0.5 cannot cancel a query: a thread that runs one runs it to its end, holding a
+core and a query slot, and a crash in the engine takes its process down. So ``oogst serve``
+runs the public queries of the embedded store in a small pool of processes (``spawn``ed, each
+with the store open read-only):
+
+- a query past ``timeout`` gets its worker killed (SIGKILL) and a ``QueryTimeoutError``; a
+  fresh worker takes the slot (started in the background, about 0.3 s);
+- a worker that dies in a query (a crash in the engine) is replaced the same way, and the
+  caller gets a ``QueryError``, never a dead server;
+- each request names the directory to read (``path()``, asked per query) and a generation:
+  a worker reopens its read-only store when either changed. :meth:`QueryPool.reopen` is the
+  one call that says "the data changed" (after a committed batch, a new snapshot);
+- a caller waits for a free worker until the deadline, then gets a ``QueryTimeoutError``
+  ("busy"); :meth:`stats` says how many are busy and waiting (``/health``).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from ..errors import QueryError, QueryTimeoutError, StoreError
+from .base import QueryResult
+
+log = logging.getLogger(__name__)
+
+_CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that runs threads and RocksDB
+
+
+def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
+    """The worker's loop: (path, generation, query, options) in, a result or an error out."""
+    import pyoxigraph as ox
+
+    from .embedded import execute
+
+    store, opened = None, None
+    while True:
+        try:
+            path, generation, sparql, options = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            if opened != (path, generation):
+                store, opened = None, None
+                store = ox.Store.read_only(path)
+                opened = (path, generation)
+            result = execute(store, sparql, **options)
+            conn.send(("ok", result.kind, result.body, result.media_type, result.truncated))
+        except QueryError as exc:
+            conn.send(("error", type(exc).__name__, exc.message, exc.hint))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent as a message
+            conn.send(("error", "StoreError", f"the query failed: {exc}", None))
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process = _CONTEXT.Process(target=_work, args=(child,), name="oogst-query", daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    """``size`` query worker processes over the read-only store that ``path()`` names."""
+
+    def __init__(self, path: Callable[[], Path | str], size: int, timeout: float, limit: int) -> None:
+        self.path, self.size, self.timeout, self.limit = path, max(1, size), timeout, limit
+        self.generation = 0
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._waiting = 0
+        self._closed = False
+        for _ in range(self.size):
+            self._idle.put(_Worker())
+
+    def reopen(self) -> None:
+        """The data changed: every worker reopens its store before its next query."""
+        with self._lock:
+            self.generation += 1
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"workers": self.size, "busy": self._busy, "waiting": self._waiting}
+
+    def query(self, sparql: str, **options: Any) -> QueryResult:
+        """Run ``sparql`` in a worker (options as for ``embedded.execute``); at most ``timeout``
+        seconds from the call, waiting for a worker included."""
+        deadline = time.monotonic() + self.timeout if self.timeout > 0 else None
+        with self._lock:
+            self._waiting += 1
+        try:
+            worker = self._idle.get(timeout=self.timeout if deadline else None)
+        except queue.Empty:
+            raise QueryTimeoutError(f"the store is busy: every query worker was taken for {self.timeout:g} s",
+                                    hint="earlier queries run long; try again shortly") from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        with self._lock:
+            self._busy += 1
+        healthy = False
+        try:
+            worker.conn.send((str(self.path()), self.generation, sparql, {**options, "limit": self.limit}))
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not worker.conn.poll(left):
+                log.warning("query stopped after %g s: its worker is killed and replaced", self.timeout)
+                raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped",
+                                        hint="make it more selective, add a LIMIT, or raise the setting "
+                                        "query_timeout")
+            answer = worker.conn.recv()
+            healthy = True
+        except (EOFError, OSError) as exc:
+            log.error("a query worker died in a query (exit code %s): replacing it", worker.process.exitcode)
+            raise QueryError("the query stopped the process that ran it; it was not answered",
+                             hint="the query may be too large or too deep for the engine: simplify it") from exc
+        finally:
+            with self._lock:
+                self._busy -= 1
+            if healthy and not self._closed:
+                self._idle.put(worker)
+            else:
+                worker.kill()
+                if not self._closed:
+                    self._replace()
+        if answer[0] == "ok":
+            return QueryResult(*answer[1:])
+        _, name, message, hint = answer
+        raise (StoreError if name == "StoreError" else QueryError)(message, hint=hint)
+
+    def _replace(self) -> None:
+        def start() -> None:
+            if not self._closed:
+                self._idle.put(_Worker())
+
+        threading.Thread(target=start, name="oogst-query-respawn", daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except queue.Empty:
+                return
