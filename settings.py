@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -363,10 +362,6 @@ CONTEXT_HOSTS)
                  for f in fields(cls) if f.name in values}
         return cls(**typed), origin
 
-
-def redact_url(url: str) -> str:
-    """A URL without the password it may carry, to show."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 def _flatten(values: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from ..errors import EXIT_CODES
-from ..settings import Settings, redact_url
+from .. import redact
+from ..settings import Settings
 from . import Context, err, json_option, main, out
 from .runs import print_summaries, run_harvest
 
@@ -183,7 +184,7 @@ def settings_cmd(obj: Context, as_json: bool) -> None:
     """List every setting, its value and where the value comes from."""
     s = obj.settings
     docs = Settings.docs()
-    rows = [{"name": k, "value": redact_url(str(getattr(s, k))), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
+    rows = [{"name": k, "value": redact.url(str(getattr(s, k))), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return

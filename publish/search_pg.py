@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from .. import redact
 from ..errors import ConfigError, QueryError, StoreError
 from . import search as _search
 from .display import Doc
@@ -121,7 +122,7 @@ class PostgresSearchIndex:
         except ImportError:
             raise ConfigError("a PostgreSQL search index needs psycopg 3", hint="pip install 'oogst[scale]'") from None
         self._psycopg = psycopg
-        self.path = re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+        self.path = redact.url(url) or ""
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
                                     open=False, name="oogst-search")
         self._lock = threading.Lock()

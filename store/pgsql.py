@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .. import redact as _redact
 from ..errors import ConfigError, StoreError
 
 try:
@@ -45,8 +46,8 @@ def is_postgres(url: str | None) -> bool:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, to show."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL as shown: without its account (the one redaction, ``redact.py``)."""
+    return _redact.url(url) or ""
 
 
 class Row(tuple):
