@@ -21,6 +21,7 @@ round; the pipeline writes it after the record store and the state have committe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -141,21 +142,31 @@ class SystemGraphs:
         pattern = (f"GRAPH {g} {{ ?s <{DCT}isPartOf> {feed_iri} ; <{PROV}generatedAtTime> ?t "
                    f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }}")
         if graph_iris is None:
-            return {row[0].value for row in self._store.query(f"SELECT ?s WHERE {{ {pattern} }}")}
+            return {row[0] for row in self._select(f"SELECT ?s WHERE {{ {pattern} }}")}
         wanted, found = list(graph_iris), set()
         for start in range(0, len(wanted), 500):
             values = " ".join(f"<{i}>" for i in wanted[start:start + 500])
-            found |= {row[0].value for row in self._store.query(
-                f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
+            found |= {row[0] for row in self._select(f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
         return found
 
     def live_count(self) -> int:
         """How many records have a live entity (published, not invalidated)."""
         g = f"<{self.provenance}>"
-        rows = list(self._store.query(
+        rows = self._select(
             f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s <{PROV}generatedAtTime> ?t "
-            f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}"))
-        return int(rows[0][0].value) if rows else 0
+            f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}")
+        return int(rows[0][0]) if rows else 0
+
+    def _select(self, sparql: str) -> list[list[str | None]]:
+        """The values of a SELECT's solutions, from the embedded store or from the server (whose
+        dataset is named: the system graphs, not the record graphs its default dataset has)."""
+        if isinstance(self._store, pyoxigraph.Store):
+            solutions = self._store.query(sparql)
+            return [[None if term is None else term.value for term in row] for row in solutions]
+        answer = self._store.query(sparql, solutions="json", named_graphs=[self.provenance, self.datasets])
+        data = json.loads(answer.body)
+        names = data["head"]["vars"]
+        return [[b[n]["value"] if n in b else None for n in names] for b in data["results"]["bindings"]]
 
     def forget_feed(self, feed: str) -> None:
         """Drop the provenance of a removed feed's records and runs."""

@@ -251,6 +251,13 @@ class PostgresSearchIndex:
     def count(self) -> int:
         return int(self._rows("SELECT COUNT(*) FROM search_docs")[0][0])
 
+    def present(self, ids: list[str] | None = None, *, feed: str = "") -> set[str]:
+        """Which of these records the index holds, or every record of ``feed`` (``oogst check``)."""
+        if ids is None:
+            return {r[0] for r in self._rows("SELECT record_id FROM search_docs WHERE feed = %s", (feed,))}
+        return {r[0] for n in range(0, len(ids), 500) for r in self._rows(
+            "SELECT record_id FROM search_docs WHERE record_id = ANY(%s)", (ids[n:n + 500],))}
+
     def get(self, record_id: str) -> Doc | None:
         rows = self._rows("SELECT doc FROM search_docs WHERE record_id = %s", (record_id,))
         return Doc.from_dict(orjson.loads(rows[0][0])) if rows else None
