@@ -119,7 +119,7 @@ class Settings:
         "'oogst[scale]'; needs the state in PostgreSQL). Empty: runs happen in the process that asks.", "")
     queue_visibility_timeout: float = _doc(
         "Seconds after which a queued task that no worker acknowledged (its worker died) goes to another "
-        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0)
+        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0, ge=1)
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4, le=100)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0, gt=0)
@@ -266,6 +266,11 @@ CONTEXT_HOSTS)
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # Settings(data_dir="…") from Python code
             object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.state and not self.shared_state:
+            raise ConfigError("setting state is not a PostgreSQL URL (not shown: it may hold a password)",
+                              hint="leave it empty (SQLite in the data dir) or give postgresql://user@host:5432/db")
+        if self.queue and not self.queue.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("setting queue is not a Redis URL", hint="redis://host:6379/0")
         for f in fields(self):  # made in Python code too: the same ranges
             if type(f.default) in (int, float) and not isinstance(getattr(self, f.name), bool):
                 problem = _range_error(f.name, getattr(self, f.name), f.metadata.get("bounds") or {})
@@ -361,7 +366,6 @@ CONTEXT_HOSTS)
         typed = {f.name: check_value(f.name, type(f.default), values[f.name], f.metadata.get("bounds"), origin[f.name])
                  for f in fields(cls) if f.name in values}
         return cls(**typed), origin
-
 
 
 def _flatten(values: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -83,11 +84,22 @@ def celery_app(settings: Settings) -> Any:
 
 # -- the enqueuing side ------------------------------------------------------------------------
 def enqueue_runs(settings: Settings, names: list[str], *, full: bool = False, resume: bool = False) -> list[dict]:
-    """One ``oogst.run_feed`` task per feed; returns ``{"feed", "task"}`` per task."""
+    """One ``oogst.run_feed`` task per feed, unless one waits already (``harvest --due --queue``
+    from cron every few minutes sends each due feed once); ``{"feed", "task"}`` per feed
+    (``task`` None: one was queued already, ``queued`` says which)."""
     check(settings)
-    app = celery_app(settings)
-    return [{"feed": name, "task": app.send_task("oogst.run_feed", args=[name], kwargs={"full": full, "resume": resume},
-                                                 queue=QUEUE).id} for name in names]
+    app, redis = celery_app(settings), _redis(settings)
+    out = []
+    for name in names:
+        task_id = str(uuid.uuid4())
+        key = f"oogst:queued:{name}"
+        if not redis.set(key, task_id, nx=True, ex=int(2 * settings.queue_visibility_timeout)):
+            out.append({"feed": name, "task": None, "queued": (redis.get(key) or b"").decode()})
+            continue
+        app.send_task("oogst.run_feed", args=[name], kwargs={"full": full, "resume": resume}, queue=QUEUE,
+                      task_id=task_id)
+        out.append({"feed": name, "task": task_id})
+    return out
 
 
 def wait(settings: Settings, tasks: list[dict], timeout: float | None = None) -> list[RunSummary]:
@@ -95,6 +107,10 @@ def wait(settings: Settings, tasks: list[dict], timeout: float | None = None) ->
     app = celery_app(settings)
     out = []
     for item in tasks:
+        if item["task"] is None:
+            out.append(RunSummary(item["feed"], None, "skipped", error={
+                "message": f"a run of the feed is queued already (task {item['queued']})"}))
+            continue
         data = app.AsyncResult(item["task"]).get(timeout=timeout, propagate=False)
         if not isinstance(data, dict):
             data = {"feed": item["feed"], "run": None, "status": "failed", "error": {"message": str(data)}}
@@ -190,6 +206,8 @@ def _run_feed(task: Any, name: str, full: bool = False, resume: bool = False) ->
         # another worker runs the feed (or a copy of this very task): carry on when it is free
         raise task.retry(countdown=BUSY_RETRY)
     redis.set(done, summary.status, ex=DONE_TTL)
+    if (redis.get(f"oogst:queued:{name}") or b"").decode() == task.request.id:
+        redis.delete(f"oogst:queued:{name}")  # the feed may be queued again
     return summary.as_dict()
 
 

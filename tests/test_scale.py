@@ -157,6 +157,8 @@ def test_a_worker_killed_mid_run_leaves_nothing_lost_or_stored_twice(cluster: di
     try:
         with Oogst(settings_of(cluster, cluster["tmp"] / "admin")) as app:
             task = oogst(cluster, "harvest", feed, "--full", "--queue", "--json")[0]["task"]
+            again = oogst(cluster, "harvest", feed, "--queue", "--json")[0]  # cron's next --due --queue
+            assert again["task"] is None and again["queued"] == task, "a feed is queued once"
             deadline = time.monotonic() + 60
             while app.state.get_checkpoint(feed) is None or app.state.get_checkpoint(feed)["info"].get("page", 1) < 3:
                 assert time.monotonic() < deadline, "the run never reached its third page"
