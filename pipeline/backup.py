@@ -127,18 +127,21 @@ class Backups:
         if record_store and not url.startswith("oxigraph://"):
             log.warning("the record store %s is a server: back it up with its own tools", url)
             return "external"
-        for attempt in (1, 2):  # a compaction in the writer may remove a file under the view: once more
+        attempts = 10  # a compaction in the writer (writes are paused) may remove a file under the view
+        for attempt in range(1, attempts + 1):
             try:
                 view = snapshot_store(url)
                 try:
                     return view.backup(dest)  # type: ignore[attr-defined]
                 finally:
                     view.close()
-            except StoreError:
-                if attempt == 2:
-                    raise
-                log.warning("backing up %s failed once; trying again", url, exc_info=True)
+            except (StoreError, RuntimeError, OSError) as exc:
+                if attempt == attempts:
+                    raise StoreError(f"cannot snapshot the store {url} while another process compacts it: {exc}",
+                                     hint="try the backup again") from None
+                log.info("backing up %s: a file moved under the snapshot (attempt %d); trying again", url, attempt)
                 shutil.rmtree(dest, ignore_errors=True)
+                time.sleep(0.2 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _counts(self, target: Path, *, external: bool) -> dict[str, Any]:

@@ -94,6 +94,7 @@ class EmbeddedStore:
         self.url = f"oxigraph://{self.path}"
         self.options = StoreOptions(read_only=True) if options is None else options
         self._slots = threading.BoundedSemaphore(2)
+        self.generation, self._reader, self._reader_lock = 0, None, threading.Lock()
         try:
             self._store = ox.Store.read_only(str(self.path))
         except OSError as exc:

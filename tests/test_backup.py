@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,19 +69,35 @@ def test_backups_during_a_harvest_are_consistent_and_restore(tmp_path: Path) -> 
     live = tmp_path / "live"
     with PartnerSimulator(page_size=2) as sim:  # 41 records: 21 pages, each stored as it comes
         oogst(live, "feeds", "add", PARTNER, "--url", sim.endpoint(PARTNER), "--format", "lido")
-        sim.inject(PARTNER, faults.slow(0.25))
+        # the partner holds back the page after each backup's page until that backup is taken,
+        # so every backup happens while the harvest runs, however fast or slow the machine is
+        release = {page + 1: threading.Event() for page in (4, 12)}
+        served = [0]
+
+        def hold(verb: str | None, args: dict[str, str], page: bytes) -> faults.Answer | None:
+            if verb != "ListRecords":
+                return None
+            served[0] += 1
+            if served[0] in release:
+                release[served[0]].wait(120)
+            return 200, faults.XML, page
+
+        sim.inject(PARTNER, hold)
         harvest = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(live), "harvest", PARTNER],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         backups = []
         try:
             for page in (4, 12):
                 deadline = time.monotonic() + 120
-                while pages_stored(live) < page:
+                while pages_stored(live) < page:  # the harvest then waits for the page after it
                     assert harvest.poll() is None, f"the harvest ended before page {page}: {harvest.stderr.read()}"
                     assert time.monotonic() < deadline
                     time.sleep(0.05)
                 target = tmp_path / f"backup-{page}"
-                manifest = json.loads(oogst(live, "backup", str(target), "--json").stdout)
+                try:
+                    manifest = json.loads(oogst(live, "backup", str(target), "--json").stdout)
+                finally:
+                    release[page + 1].set()
                 backups.append((target, manifest))
             assert harvest.poll() is None, "the backups were taken while the harvest ran"
             assert harvest.wait(timeout=240) == 0, harvest.stderr.read()
