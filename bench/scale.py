@@ -70,8 +70,9 @@ def main() -> None:
     redis_url, redis_process = servers.start_redis(work / "redis")
     oxigraph = servers.start_oxigraph(work / "oxigraph")
     env = {**os.environ, "OOGST_STATE": postgres.url, "OOGST_QUEUE": redis_url, "OOGST_STORE": oxigraph.store_url,
-           "OOGST_QUEUE_VISIBILITY_TIMEOUT": "600"}
-    settings = Settings(data_dir=work / "admin", state=postgres.url, queue=redis_url, store=oxigraph.store_url)
+           "OOGST_QUEUE_VISIBILITY_TIMEOUT": "600", "OOGST_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8"}
+    settings = Settings(data_dir=work / "admin", state=postgres.url, queue=redis_url, store=oxigraph.store_url,
+                        allowed_private_networks=("127.0.0.0/8",))  # the simulator is on 127.0.0.1
     try:
         with PartnerSimulator(page_size=500) as sim:
             sim.add_partner("bench", records("sample", args.records), format="lido")
