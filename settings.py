@@ -15,6 +15,7 @@ allowed values.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import tomllib
@@ -123,6 +124,8 @@ class Settings:
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4, le=100)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0, gt=0)
+    store_lock_timeout: float = _doc("Seconds a process waits for its turn to write the embedded store while "
+                                     "another process (a harvest, `oogst serve`) writes to it.", 600.0)
     base_iri: str = _doc("Base of every IRI that oogst mints.", DEFAULT_BASE)
     host: str = _doc("Address `oogst serve` binds to.", "127.0.0.1")
     port: int = _doc("Port `oogst serve` listens on.", 8000, ge=1, le=65535)
@@ -135,6 +138,11 @@ class Settings:
     http_delay: float = _doc("Pause in seconds between two requests to the same host (politeness).", 0.0)
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500, ge=1, le=1_000_000)
+    harvest_jobs: int = _doc("Feeds `oogst harvest` runs at once (`--jobs`); each partner host still gets one "
+                             "request at a time, with http_delay between requests.", 1, ge=1, le=64)
+    run_deadline: float = _doc("Seconds one run of a feed may take (0: no limit; `oogst harvest --deadline`). "
+                               "A run past it fails with a note and carries on from its checkpoint next time; "
+                               "the other feeds go on.", 0.0)
     validator: str = _doc(
         "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
         "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "
@@ -277,6 +285,12 @@ CONTEXT_HOSTS)
                 if problem:
                     raise ConfigError(f"setting {f.name} = {getattr(self, f.name)!r} is out of range: it must be "
                                       f"{problem}", hint="see `oogst settings`")
+        for network in self.allowed_private_networks:  # the outbound policy's allow-list
+            try:
+                ipaddress.ip_network(str(network).strip(), strict=False)
+            except ValueError:
+                raise ConfigError(f"setting allowed_private_networks: {network!r} is not an IP range",
+                                  hint='give CIDR ranges, e.g. ["127.0.0.0/8", "10.1.0.0/16"]') from None
 
     # -- derived paths ---------------------------------------------------------------
     @property

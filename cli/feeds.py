@@ -7,7 +7,7 @@ import json
 import click
 from rich.table import Table
 
-from . import Context, json_option, main, out
+from . import Context, err, json_option, main, out
 
 
 # -- feeds --------------------------------------------------------------------------------------
@@ -48,11 +48,13 @@ def _pairs(options: tuple[str, ...]) -> dict[str, str]:
               "('30 1 * * 1-5'), in the setting timezone; '' for by hand only.")
 @click.option("--owner", help="The partner organisation the feed belongs to.")
 @click.option("--contact", help="The partner's mail address(es) for alerts about this feed (comma-separated).")
+@click.option("--probe", is_flag=True, help="Ask the URL first whether it answers the protocol (and, for OAI-PMH, "
+                                            "offers the metadata prefix and the set); refuse the feed otherwise.")
 @json_option("Print the feed as JSON.")
 @click.pass_obj
 def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None, protocol: str,
               metadata_prefix: str | None, options: tuple[str, ...], profile: str | None, schedule: str | None,
-              owner: str | None, contact: str | None, as_json: bool) -> None:
+              owner: str | None, contact: str | None, probe: bool, as_json: bool) -> None:
     """Register feed NAME.
 
     \b
@@ -69,8 +71,14 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
     config = _pairs(options)
     if metadata_prefix:
         config["metadata_prefix"] = metadata_prefix
-    feed = obj.app.add_feed(name, url, fmt, protocol=protocol, set_spec=set_spec, options=config,
-                            schedule=schedule, owner=owner, contact=contact)
+    parts = {"protocol": protocol, "set_spec": set_spec, "options": config, "schedule": schedule, "owner": owner,
+             "contact": contact}
+    if probe:
+        found = obj.app.check_feed(obj.app.draft_feed(name, url, fmt, **parts))
+        if found is not None and not as_json:
+            err.print(f"{url} answers {found.protocol}" + (f" ({found.name})" if found.name else "") + ".",
+                      highlight=False)
+    feed = obj.app.add_feed(name, url, fmt, **parts)
     if profile:
         obj.app.set_profile(name, profile)
         feed = obj.app.feed(name)
@@ -144,7 +152,9 @@ def feeds_edit(obj: Context, name: str, url: str | None, fmt: str | None, set_sp
 @json_option()
 @click.pass_obj
 def feeds_list(obj: Context, as_json: bool) -> None:
-    """List the registered feeds."""
+    """List the registered feeds, each with its last run (a run whose process stopped shows as
+    interrupted)."""
+    obj.app.night.mark_interrupted()
     infos = [obj.app.feed_info(f.name) for f in obj.app.list_feeds()]
     if as_json:
         click.echo(json.dumps(infos, ensure_ascii=False))

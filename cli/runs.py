@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -15,23 +16,42 @@ from . import Context, err, json_option, main, out
 
 
 # -- harvest ----------------------------------------------------------------------------------
-def run_harvest(obj: Context, names: list[str], full: bool, as_json: bool, resume: bool = False) -> list:
+_STATUS_STYLE = {"complete": "green", "skipped": "yellow", "failed": "red", "running": "cyan", "waiting": "dim"}
+
+
+def run_harvest(obj: Context, names: list[str], full: bool, as_json: bool, resume: bool = False,
+                jobs: int | None = None, deadline: float | None = None) -> list:
+    """Harvest ``names``, ``jobs`` at a time, with a live line per feed (on stderr)."""
     app = obj.app
-    for name in names:
-        app.feed(name)  # unknown names fail before any work starts
-    summaries = []
-    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, disable=as_json) as bar:
-        for name in names:
-            task = bar.add_task(name, total=None)
+    urls = {name: app.feed(name).url for name in names}  # unknown names fail before any work starts
+    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), TextColumn("[dim]{task.fields[host]}"),
+                  BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+                  console=err, disable=as_json) as bar:
+        tasks = {name: bar.add_task(name, total=None, start=False, host=_host(urls[name]),
+                                    status=_styled("waiting")) for name in names}
 
-            def progress(feed: str, done: int, total: int | None, task=task) -> None:
-                bar.update(task, completed=done, total=total if total and total >= done else None)
+        def progress(feed: str, event: str, done: int, total: int | None) -> None:
+            task = tasks[feed]
+            if event == "waiting":
+                return
+            if event == "running":
+                bar.start_task(task)
+            else:
+                bar.stop_task(task)
+            bar.update(task, completed=done, total=total if total and total >= done else None,
+                       status=_styled(event))
 
-            summary = app.harvest(name, full=full, resume=resume, progress=progress)
-            bar.update(task, completed=summary.counts["harvested"], total=summary.counts["harvested"] or 1)
-            summaries.append(summary)
-    return summaries
+        return app.harvest_all(names, jobs=jobs, full=full, resume=resume, deadline=deadline, progress=progress)
+
+
+def _styled(status: str) -> str:
+    return f"[{_STATUS_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def _host(url: str) -> str:
+    from ..pipeline.night import host_of
+
+    return host_of(url)
 
 
 def print_summaries(summaries: list, as_json: bool) -> None:
@@ -63,6 +83,13 @@ def print_summaries(summaries: list, as_json: bool) -> None:
               help="Re-read everything instead of only what changed; then withdraw what the feed no longer has.")
 @click.option("--resume", is_flag=True,
               help="Only carry on with interrupted runs, from their last checkpoint (a plain run does that too).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Feeds harvested at once (setting harvest_jobs, default 1); each partner host still gets "
+                   "one request at a time.")
+@click.option("--deadline", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Fail a feed's run that takes longer (setting run_deadline; 0: no limit); the others go on.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write every run's counts, notes and errors to FILE as JSON.")
 @click.option("--contexts", type=click.Path(exists=True, file_okay=False), metavar="DIR",
               help="Folder of JSON-LD context files for LDES/JSON-LD feeds (setting contexts_dir).")
 @click.option("--queue", "queued", is_flag=True,
@@ -72,18 +99,27 @@ def print_summaries(summaries: list, as_json: bool) -> None:
 @json_option("Print the run summaries as JSON.")
 @click.pass_obj
 def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, full: bool, resume: bool,
-            contexts: str | None, queued: bool, wait_s: float | None, as_json: bool) -> None:
+            jobs: int | None, deadline: float | None, report_file: Path | None, contexts: str | None, queued: bool,
+            wait_s: float | None, as_json: bool) -> None:
     """Harvest feeds NAMES (or --all): fetch, map, validate and store.
 
-    An interrupted run (killed, or failed after some pages) carries on from its last
-    checkpoint. The summary lists each run's notes: faults met and what was done about them.
+    With --jobs N, N feeds run at once (a live line each); a feed that fails or passes its
+    deadline never stops the others. An interrupted run (killed, or failed after some pages)
+    carries on from its last checkpoint. The summary lists each run's notes: faults met and
+    what was done about them. Exit code 1 when any run failed.
     """
+    from datetime import UTC, datetime
+
+    from ..devtools.demo import demo_partners
+    from ..pipeline.night import report as night_report
+
     obj.overrides["contexts_dir"] = contexts
     if all_feeds + due + bool(names) != 1:
         raise click.UsageError("name one or more feeds, or pass --all or --due")
     if full and resume:
         raise click.UsageError("--full starts over; --resume carries on: choose one")
-    chosen = [f.name for f in obj.app.list_feeds()] if all_feeds else obj.app.schedules.due() if due else list(names)
+    chosen = ([f.name for f in obj.app.list_feeds()] if all_feeds else obj.app.schedules.due() if due
+              else list(dict.fromkeys(names)))
     if queued:
         for name in chosen:
             obj.app.feed(name)  # unknown names fail before anything is sent
@@ -94,8 +130,25 @@ def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, fu
             print_tasks(tasks, as_json)
             return
         summaries = queue.wait(obj.settings, tasks, timeout=wait_s or None)
-    else:
-        summaries = run_harvest(obj, chosen, full, as_json, resume=resume)
+        print_summaries(summaries, as_json)
+        if not all(s.ok for s in summaries):
+            sys.exit(EXIT_CODES["failed"])
+        return
+    began, clock = datetime.now(UTC), time.monotonic()
+    with demo_partners(obj.app, chosen) as simulator:
+        if simulator and not as_json:
+            err.print(f"The demo's partner simulator was not running: started it on {simulator} for this harvest.",
+                      highlight=False)
+        summaries = run_harvest(obj, chosen, full, as_json, resume=resume, jobs=jobs, deadline=deadline)
+    if report_file:
+        hosts = {name: _host(obj.app.feed(name).url) for name in chosen}
+        body = night_report(summaries, started=began.isoformat(timespec="seconds"),
+                            finished=datetime.now(UTC).isoformat(timespec="seconds"),
+                            seconds=time.monotonic() - clock, jobs=jobs or obj.settings.harvest_jobs, hosts=hosts)
+        try:
+            report_file.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            err.print(f"[red]cannot write the report {report_file}:[/] {exc.strerror}", highlight=False)
     print_summaries(summaries, as_json)
     if not all(s.ok for s in summaries):
         sys.exit(EXIT_CODES["failed"])

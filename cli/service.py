@@ -116,11 +116,10 @@ def _serve(obj: Context, host: str, port: int) -> None:
 def serve(obj: Context, host: str | None, port: int | None) -> None:
     """Serve SPARQL, REST, DCAT and the web pages from this data dir's store.
 
-    One process, one worker, over the same writable store the pipeline uses. With the
-    embedded store (the default) it holds the store's lock: stop it before `oogst harvest`,
-    or harvest and serve in one process with `oogst demo`. To scale, keep the records in a
-    SPARQL server (--store oxigraph+http://… or virtuoso+http://…): then harvests run beside
-    it and several `oogst serve` processes (one port each, behind a proxy) can share it.
+    Harvests (`oogst harvest`, in other processes or started through the API) run beside it on
+    the same data dir: the API reads the store's newest snapshot, so it sees each batch whole
+    and keeps answering. To scale out, keep the records in a SPARQL server (--store
+    oxigraph+http://… or virtuoso+http://…) and run several `oogst serve` behind a proxy.
     """
     obj.overrides.update({"host": host, "port": port})
     _serve(obj, obj.settings.host, obj.settings.port)
@@ -137,7 +136,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     Starts a partner simulator on 127.0.0.1 that serves data/samples/ over OAI-PMH,
     registers its endpoints as feeds, harvests them, prints a summary, then serves the API.
     """
-    from ..devtools.demo import DEMO_PASSWORD, allow_loopback, demo_accounts, register_samples
+    from ..devtools.demo import DEMO_PASSWORD, allow_loopback, demo_accounts, register_samples, remember_simulator
     from ..devtools.simulator import PartnerSimulator
 
     allow_loopback(obj.overrides)  # before the settings are read
@@ -154,6 +153,7 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
     with contextlib.ExitStack() as stack:
         stack.callback(sim.stop)
         names = register_samples(app, sim)
+        remember_simulator(obj.settings.data_dir, sim)
         accounts = demo_accounts(app, names)
         if not as_json:
             out.print(f"Partner simulator on {sim.url}: {', '.join(names)}")

@@ -1,13 +1,22 @@
 """The demo's partners: a feed per sample partner that the simulator serves, with the mapping
 profile shipped beside it (``data/samples/*/profile.toml``), an organisation per partner that
-owns its feed, and demo accounts to sign in with (:data:`DEMO_USERS`, on 127.0.0.1 only)."""
+owns its feed, and demo accounts to sign in with (:data:`DEMO_USERS`, on 127.0.0.1 only).
+
+The demo's feeds point at the simulator, which stops with the demo. The demo notes its
+address in the data dir (``demo.json``); :func:`demo_partners` starts the simulator there
+again while a later ``oogst harvest`` needs it, so the demo data dir stays harvestable.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import ConfigError, NotFoundError
 from ..pipeline import Oogst
@@ -81,3 +90,39 @@ def demo_accounts(app: Oogst, partners: list[str]) -> dict[str, str]:
         except ConfigError:  # made by an earlier demo
             pass
     return {name: role for name, (role, _) in users.items()}
+
+
+DEMO_FILE = "demo.json"
+
+
+def remember_simulator(data_dir: Path, sim: PartnerSimulator) -> None:
+    """Note where the demo's simulator listens, for :func:`demo_partners`."""
+    (Path(data_dir) / DEMO_FILE).write_text(json.dumps({"url": sim.url}) + "\n", "utf-8")
+
+
+@contextlib.contextmanager
+def demo_partners(app: Oogst, names: list[str]) -> Iterator[str | None]:
+    """While feeds ``names`` of a demo data dir are harvested: the demo's simulator on its old
+    address when some of them point there and nothing listens (yields its URL), else nothing
+    (yields None: a running demo serves them, or another program has the port and the run
+    says it cannot connect)."""
+    marker = app.settings.data_dir / DEMO_FILE
+    try:
+        url = json.loads(marker.read_text("utf-8"))["url"]
+        port = urlsplit(url).port
+    except (OSError, ValueError, KeyError, TypeError):
+        yield None
+        return
+    if not port or not any(app.feed(name).url.startswith(url + "/") for name in names):
+        yield None
+        return
+    sim = PartnerSimulator(images=True, port=port)
+    try:
+        sim.start()
+    except OSError:
+        yield None
+        return
+    try:
+        yield sim.url
+    finally:
+        sim.stop()

@@ -32,6 +32,7 @@ import ipaddress
 import logging
 import re
 import threading
+import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -202,6 +203,7 @@ class PartnerSimulator:
         self._lock = threading.RLock()
         self._partners: dict[str, _Partner] = {}
         self._log: list[tuple[str, dict[str, str]]] = []
+        self._spans: list[tuple[float, float, str]] = []  # (start, end, path) of every answered request
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         # images=True: serve each sample partner's images/ folder at {url}/{name}/images/ and point
@@ -356,6 +358,15 @@ class PartnerSimulator:
         """Forget the requests received so far."""
         with self._lock:
             self._log.clear()
+            self._spans.clear()
+
+    @property
+    def spans(self) -> list[tuple[float, float, str]]:
+        """(start, end, path) of every request, on ``time.monotonic()``: from the request line read
+        to the response sent (or the connection dropped). ``devtools.partners.max_in_flight``
+        tells from them how many requests this host ever had at once."""
+        with self._lock:
+            return list(self._spans)
 
     # -- server ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -586,11 +597,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(split.path, parse_qsl(body, keep_blank_values=True))
 
     def _answer(self, path: str, pairs: list[tuple[str, str]]) -> None:
-        response = self.server.simulator._handle(path, pairs)  # type: ignore[attr-defined]
-        if response is None:
+        sim = self.server.simulator  # type: ignore[attr-defined]
+        start = time.monotonic()
+        try:
+            response = sim._handle(path, pairs)
+            if response is None:
+                self.close_connection = True
+                return
+            self._send(*response)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a stall fault)
             self.close_connection = True
-            return
-        self._send(*response)
+        finally:
+            with sim._lock:
+                sim._spans.append((start, time.monotonic(), path))
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)

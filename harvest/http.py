@@ -125,6 +125,22 @@ class HttpClient:
         self.retries_made = 0
         self.retry_reasons: Counter[str] = Counter()
         self.on_retry: Callable[[str, str | None], None] | None = None  # (kind, feed): the metrics' counter
+        # feed → (time.monotonic() deadline, seconds): a run's deadline (pipeline/night.py sets it).
+        # Requests of that feed wait, connect and read no longer than what is left, then fail.
+        self.deadlines: dict[str, tuple[float, float]] = {}
+
+    def _left(self, feed: str | None, url: str) -> float | None:
+        """Seconds left before the run of ``feed`` passes its deadline (None: no deadline)."""
+        limit = self.deadlines.get(feed) if feed else None
+        if limit is None:
+            return None
+        left = limit[0] - time.monotonic()
+        if left <= 0:
+            raise FatalHarvestError(
+                f"the run passed its deadline of {limit[1]:g} s", feed=feed, url=url,
+                hint="the partner's server is slow or does not answer; the next run carries on from the last "
+                     "checkpoint. Raise the setting run_deadline (or `oogst harvest --deadline`) if it needs longer")
+        return left
 
     def get(self, url: str, params: dict[str, str] | None = None, *, feed: str | None = None,
             headers: dict[str, str] | None = None, max_bytes: int | None = None,
@@ -138,18 +154,26 @@ class HttpClient:
         while True:
             attempt += 1
             problem: TransientHarvestError
-            with self._gate.lock(host):
+            left = self._left(feed, url)
+            gate = self._gate.lock(host)
+            if not gate.acquire(timeout=-1 if left is None else left):
+                self._left(feed, url)  # another feed's request to this host took the time: raises
+                continue
+            try:
                 self._gate.wait(host, p.delay)
+                left = self._left(feed, url)
                 try:
                     self.requests_made += 1
-                    # the outbound policy: URL, addresses, redirects, size and deadline (policy.py);
-                    # urllib3 raises if the body breaks off before Content-Length
+                    # the outbound policy: URL, addresses, redirects, size and deadline (policy.py),
+                    # within what is left of the run's deadline; urllib3 raises if the body breaks
+                    # off before Content-Length
                     if into is not None:
                         into.seek(0)
                         into.truncate()
                     resp = fetch(self.session, url, p.outbound, params=params, headers=headers,
-                                 timeout=(p.connect_timeout, p.read_timeout), max_bytes=max_bytes, feed=feed,
-                                 into=into)
+                                 timeout=(p.connect_timeout, p.read_timeout) if left is None else
+                                 (min(p.connect_timeout, left), min(p.read_timeout, left)),
+                                 max_bytes=max_bytes, feed=feed, into=into, deadline=left)
                 except (requests.Timeout, ReadTimeoutError) as exc:
                     problem = TransientHarvestError(f"timed out: {exc}", feed=feed, url=url)
                     kind = "timeout"
@@ -173,6 +197,8 @@ class HttpClient:
                     kind = f"HTTP {resp.status_code}"
                 finally:
                     self._gate.done(host)
+            finally:
+                gate.release()
             if attempt >= p.retries:
                 raise problem
             wait = min(p.max_backoff, p.backoff * 2 ** (attempt - 1))
@@ -182,6 +208,9 @@ class HttpClient:
             self.retries_made += 1
             self.retry_reasons[kind] += 1
             self._count_retry(kind, feed)
+            left = self._left(feed, url)
+            if left is not None:
+                wait = min(wait, left)
             log.info("retry %d/%d for %s in %.1fs: %s", attempt, p.retries - 1, url, wait, problem.message)
             self._sleep(wait)
 

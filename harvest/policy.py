@@ -19,8 +19,8 @@ files, JSON-LD contexts. :class:`Outbound` decides what may be fetched:
 - **Redirects**: every hop is a new request (its address checked again); a hop to another
   host is refused unless the setting ``allowed_redirect_hosts`` names it. Same host, or
   http → https on it, is followed; https → http is refused.
-- **Limits**: a body is decompressed by :func:`fetch` itself, in bounded steps, and refused
-  past ``max_response_bytes`` (a gzip bomb costs a few MB, not gigabytes); a request has an
+- **Limits**: a body is decompressed by oogst itself (``limits.py``), in bounded steps, and
+  refused past ``max_response_bytes`` (a gzip bomb costs a few MB, not gigabytes); a request has an
   overall deadline (``http_deadline``) besides the per-read timeout: a watchdog closes the
   socket of a request that goes past it (a server that drips a byte every few seconds).
 - **Local files** (``files`` feeds): only under the setting ``files_root``.
@@ -34,8 +34,6 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-import zlib
-from io import BytesIO
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,7 +42,6 @@ from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from lxml import etree
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -52,13 +49,12 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util import connection
 
 from ..errors import FatalHarvestError
+from .limits import read_body, shown_url
 
 # The allow-list used when the settings give none (``Outbound(allowed_networks=None)``):
 # nothing private. The test suite widens it to loopback in ``tests/conftest.py``.
 DEFAULT_ALLOWED_NETWORKS: tuple[str, ...] = ()
 SCHEMES = ("http", "https")
-CHUNK = 64 * 1024  # most bytes one inflate step makes
-READ = 256 * 1024  # bytes asked from the socket at a time
 MAX_REDIRECT_BODY = 64 * 1024
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
@@ -70,10 +66,6 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class BlockedAddressError(FatalHarvestError):
     """A URL or an address that the outbound policy does not fetch."""
-
-
-class ResponseTooLargeError(FatalHarvestError):
-    """A response body past ``max_response_bytes`` (after decompression)."""
 
 
 class DeadlineError(requests.Timeout):
@@ -206,7 +198,7 @@ def literal_address(host: str) -> Address | None:
         try:
             return ipaddress.IPv4Address(socket.inet_aton(host))
         except OSError:
-            return ipaddress.IPv4Address("0.0.0.0")  # numeric but no address: refused as unspecified
+            pass  # a name after all (checked when connecting, like any name)
     return None
 
 
@@ -247,17 +239,6 @@ def _host_listed(host: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def shown_url(url: str) -> str:
-    """A URL as it may be shown: without a user name or password."""
-    try:
-        parts = urlsplit(url)
-        if "@" in parts.netloc:
-            return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
-    except ValueError:
-        pass
-    return url[:300]
-
-
 # -- the deadline watchdog -------------------------------------------------------------------
 class _Deadline:
     """Closes the sockets of one request when it goes past its deadline."""
@@ -286,6 +267,10 @@ class _Deadline:
                 self._timer.cancel()
             self._sockets.clear()
         _Deadline._current.value = self._outer
+
+    def error(self) -> DeadlineError:
+        return DeadlineError(f"the request took longer than {self.seconds:g} s in all (setting http_deadline); "
+                             "the server sends too slowly")
 
     def watch(self, sock: socket.socket | None) -> None:
         if sock is not None:
@@ -419,184 +404,32 @@ def _drain(resp: requests.Response) -> None:
     resp._content_consumed = True
 
 
-# -- reading a body within the limits -----------------------------------------------------------
-class _Inflater:
-    """gzip/deflate decoding in bounded steps: each step makes at most CHUNK bytes."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._new()
-        self._first = True
-
-    def _new(self) -> None:
-        wbits = 16 + zlib.MAX_WBITS if self.encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
-        self._obj = zlib.decompressobj(wbits)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        while data:
-            try:
-                piece = self._obj.decompress(data, CHUNK)
-            except zlib.error:
-                if not (self._first and self.encoding == "deflate"):
-                    raise
-                self._obj = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
-                self._first = False
-                continue
-            self._first = False
-            if piece:
-                yield piece
-            if self._obj.eof and self._obj.unused_data:  # another gzip member
-                data = self._obj.unused_data
-                self._new()
-            else:
-                data = self._obj.unconsumed_tail
-
-
-def _decode(chunks: Iterable[bytes], encodings: list[str]) -> Iterator[bytes]:
-    for encoding in reversed(encodings):  # the last one applied is undone first
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            chunks = _inflated(chunks, _Inflater(encoding))
-    return iter(chunks)
-
-
-def _inflated(chunks: Iterable[bytes], inflater: _Inflater) -> Iterator[bytes]:
-    for chunk in chunks:
-        yield from inflater.feed(chunk)
-
-
-def read_body(resp: requests.Response, outbound: Outbound, *, max_bytes: int | None = None,
-              feed: str | None = None, into: BinaryIO | None = None) -> bytes:
-    """The response's body, decoded, within ``outbound.max_response_bytes``; ``max_bytes``
-    keeps only the first bytes (the media check) and closes the connection. ``into``: write
-    the body there instead (a dump, within ``max_download_bytes``) and return nothing."""
-    limit = outbound.max_download_bytes if into is not None else outbound.max_response_bytes
-    setting = "max_download_bytes" if into is not None else "max_response_bytes"
-    written = 0
-    encodings = [e.strip().lower() for e in resp.headers.get("Content-Encoding", "").split(",") if e.strip()]
-    declared = resp.headers.get("Content-Length", "")
-    if max_bytes is None and not encodings and declared.isdigit() and limit and int(declared) > limit:
-        resp.close()
-        raise _too_large(resp, f"announces {int(declared):,} bytes", limit, feed, setting)
-    out = bytearray()
-    try:
-        for piece in _decode(resp.raw.stream(READ, decode_content=False), encodings):
-            if into is not None:
-                into.write(piece)
-                written += len(piece)
-            else:
-                out += piece
-            if max_bytes is not None and len(out) >= max_bytes:
-                del out[max_bytes:]
-                break
-            if limit and max(written, len(out)) > limit:
-                raise _too_large(resp, f"is over {limit:,} bytes" + (" once decompressed" if encodings else ""),
-                                 limit, feed, setting)
-    except zlib.error as exc:
-        resp.close()
-        raise FatalHarvestError(f"the response's {', '.join(encodings)} encoding is damaged: {exc}", feed=feed,
-                                url=shown_url(resp.url)) from None
-    except ResponseTooLargeError:
-        resp.close()
-        raise
-    if max_bytes is not None:
-        resp.close()
-    return bytes(out)
-
-
-def _too_large(resp: requests.Response, what: str, limit: int, feed: str | None,
-               setting: str = "max_response_bytes") -> ResponseTooLargeError:
-    return ResponseTooLargeError(
-        f"the response {what}, more than oogst reads from one request ({limit:,} bytes)", feed=feed,
-        url=shown_url(resp.url), hint=f"ask the partner for smaller pages or files, or raise the setting {setting}")
-
-
 def fetch(session: requests.Session, url: str, outbound: Outbound, *, params: dict[str, str] | None = None,
           headers: dict[str, str] | None = None, timeout: tuple[float, float] | None = None,
-          max_bytes: int | None = None, feed: str | None = None, into: BinaryIO | None = None) -> requests.Response:
+          max_bytes: int | None = None, feed: str | None = None, into: BinaryIO | None = None,
+          deadline: float | None = None) -> requests.Response:
     """One GET under the policy: the URL checked, the addresses checked when connecting, the
     redirects checked, the body read within the limits, the whole within the deadline
-    (:class:`DeadlineError`, a ``requests.Timeout``, when it is not)."""
+    (:class:`DeadlineError`, a ``requests.Timeout``, when it is not). ``deadline``: a shorter
+    one for this request (e.g. what is left of a run's own deadline)."""
     outbound.check_url(url, feed=feed)
-    with _Deadline(outbound.deadline) as deadline:
+    seconds = outbound.deadline if deadline is None else min(deadline, outbound.deadline or deadline)
+    with _Deadline(seconds) as deadline_guard:
         try:
             resp = session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
-            resp._content = read_body(resp, outbound, max_bytes=max_bytes, feed=feed, into=into)
+            if into is None:
+                limit, setting = outbound.max_response_bytes, "max_response_bytes"
+            else:
+                limit, setting = outbound.max_download_bytes, "max_download_bytes"
+            resp._content = read_body(resp, limit, setting, max_bytes=max_bytes, feed=feed, into=into)
             resp._content_consumed = True
         except BlockedAddressError as exc:
             raise BlockedAddressError(exc.message, feed=feed, url=exc.url or shown_url(url), hint=exc.hint) from None
         except Exception as exc:
-            if deadline.expired and not isinstance(exc, FatalHarvestError):
-                raise DeadlineError(f"the request took longer than {outbound.deadline:g} s in all (setting "
-                                    "http_deadline); the server sends too slowly") from None
+            if deadline_guard.expired and not isinstance(exc, FatalHarvestError):
+                raise deadline_guard.error() from None
             raise
+        if deadline_guard.expired:  # cut off, perhaps in its headers: what was read cannot be trusted
+            resp.close()
+            raise deadline_guard.error()
     return resp
-
-
-
-# -- what one record may be -------------------------------------------------------------------
-@dataclass(frozen=True)
-class RecordLimits:
-    """How big one partner record may be: its bytes and elements before mapping, its triples
-    before SHACL validation (the engines' time and memory grow with the graph). A record over
-    a limit is quarantined with the message; the run goes on."""
-
-    max_bytes: int = 16 * 1024 * 1024
-    max_elements: int = 10_000
-    max_triples: int = 20_000
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> RecordLimits:
-        return cls(settings.max_record_bytes, settings.max_record_elements, settings.max_record_triples)
-
-    def problem(self, payload: bytes, media_type: str = "application/xml") -> str | None:
-        """Why a record is too big to map, in words; None when it is not."""
-        return self.size_problem(payload) or self.elements_problem(payload, media_type)
-
-    def size_problem(self, payload: bytes) -> str | None:
-        size = len(payload)
-        if self.max_bytes and size > self.max_bytes:
-            return (f"the record is {size:,} bytes, more than oogst maps (max_record_bytes = {self.max_bytes:,}): "
-                    "ask the partner to split it (one object per record), or raise the setting")
-        return None
-
-    def elements_problem(self, payload: bytes, media_type: str = "application/xml") -> str | None:
-        if not self.max_elements:
-            return None
-        is_json = "json" in media_type
-        if is_json:
-            count = payload.count(b"{") + payload.count(b"[")  # an upper bound: brackets in strings count too
-        else:  # start tags, an upper bound: '<' in comments and CDATA count too
-            count = payload.count(b"<") - payload.count(b"</") - payload.count(b"<?") - payload.count(b"<!")
-        if count > self.max_elements and not is_json:
-            count = _elements(payload, self.max_elements)
-        if count > self.max_elements:
-            what = "JSON objects and arrays" if is_json else "XML elements"
-            return (f"the record has more than {self.max_elements:,} {what} ({count:,}{' or so' if is_json else ''}; "
-                    f"max_record_elements), more than oogst maps and validates in reasonable time and memory: ask "
-                    "the partner to split it (one object per record, long lists as separate records), or raise "
-                    "the setting")
-        return None
-
-    def triples_problem(self, ntriples: str) -> str | None:
-        """Why a mapped record is too big to validate; None when it is not."""
-        if not self.max_triples:
-            return None
-        count = ntriples.count("\n")
-        if count > self.max_triples:
-            return (f"the record maps to {count:,} triples, more than oogst validates for one record "
-                    f"(max_record_triples = {self.max_triples:,}): ask the partner to split it, or raise the setting")
-        return None
-
-
-def _elements(payload: bytes, limit: int) -> int:
-    """The XML elements of ``payload``, counted up to just past ``limit`` (then it stops)."""
-    count = 0
-    try:
-        for _event, _el in etree.iterparse(BytesIO(payload), events=("start",), resolve_entities=False,
-                                           no_network=True, huge_tree=True, load_dtd=False):
-            count += 1
-            if count > limit:
-                break
-    except etree.XMLSyntaxError:
-        pass  # the mapper reports what is wrong with it
-    return count

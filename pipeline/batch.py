@@ -199,9 +199,10 @@ class Batches:
         first = {r["graph_iri"] for r in result.rows if r["state"] == "published"
                  and not (known.get(r["source_id"]) or {}).get("published")}
         with core.barrier.shared():  # a backup sees the batch in both or in neither (pipeline/backup.py)
-            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
-            core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
-            core.store.drop_graphs(drop)
+            with core.store_writes():  # readers see the batch whole
+                core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
+                core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
+                core.store.drop_graphs(drop)
             core.views.batch_stored(result.rows, result.graphs)  # search index, provenance
             # last, the record index and its events (the LDES change log) in one transaction
             core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from .. import mapping as mapping_registry
 from ..errors import NotFoundError, StoreError
 from ..jsonld import ContextCache
 from ..harvest.http import HttpClient, HttpPolicy
-from ..harvest.policy import RecordLimits
+from ..harvest.limits import RecordLimits
 from ..mapping import MAPPING_VERSION, Profile
 from ..publish.datasets import Catalogue
 from ..publish.provenance import SystemGraphs
@@ -63,6 +65,8 @@ from .inspect import FileMapping, Inspect, PreviewItem, pretty
 from .guidance import fix, partner_terms
 from .probe import Probe, probe
 from .publishing import LdesAnswer, Publishing
+from .feedcheck import check_feed
+from .night import Night, NightProgress
 from .queries import Queries
 from .run import ProgressCallback, Runs, RunSummary
 from .views import Views
@@ -76,6 +80,7 @@ def store_options(settings: Settings, env: dict[str, str] | None = None) -> Stor
     return StoreOptions(graph_prefix=iris.graph_prefix(settings.base_iri), query_timeout=settings.query_timeout,
                         result_limit=settings.result_limit, retries=settings.store_retries,
                         backoff=settings.store_backoff, timeout=settings.store_timeout,
+                        write_lock_timeout=settings.store_lock_timeout,
                         user=env.get("OOGST_STORE_USER") or None, password=env.get("OOGST_STORE_PASSWORD") or None)
 
 
@@ -112,6 +117,7 @@ class Oogst:
         self.read_only = read_only  # commands that only read open the store read-only where it allows
         self._state, self._archive, self._store, self._search, self._lock = state, archive, store, search, lock
         self._owned: set[str] = set()  # the resources this core opened itself, and closes
+        self._opening = threading.RLock()
         self._http = http
         self._contexts: ContextCache | None = None
         self._system: SystemGraphs | None = None
@@ -119,6 +125,7 @@ class Oogst:
         self.limits = RecordLimits.from_settings(settings)  # how big one partner record may be
         self.feeds = Feeds(self)
         self.runs = Runs(self)
+        self.night = Night(self)
         self.batches = Batches(self)
         self.views = Views(self)
         self.inspect = Inspect(self)
@@ -154,17 +161,21 @@ class Oogst:
     @property
     def store(self) -> Store:
         """The RDF store; read-only for a read-only core where the store allows it."""
-        if self._store is None:
-            options = store_options(self.settings)
-            if self.read_only:
-                try:
-                    self._store = open_store(self.settings.store_url, replace(options, read_only=True))
-                except StoreError:  # no store yet: a writable open creates an empty one
-                    log.debug("read-only open failed; opening for writing", exc_info=True)
+        with self._opening:  # threads ask at once (the API's, the night's): one store per process
             if self._store is None:
-                self._store = open_store(self.settings.store_url, options)
-            self._owned.add("_store")
+                options = store_options(self.settings)
+                if self.read_only:
+                    try:
+                        self._store = open_store(self.settings.store_url, replace(options, read_only=True))
+                    except StoreError:  # no store yet: a writable open creates an empty one
+                        log.debug("read-only open failed; opening for writing", exc_info=True)
+                if self._store is None:
+                    self._store = open_store(self.settings.store_url, options)
+                self._owned.add("_store")
         return self._store
+
+    def store_writes(self) -> AbstractContextManager[Any]:  # writes in it reach readers together
+        return getattr(self.store, "writing", nullcontext)()
 
     @property
     def search(self) -> SearchIndex:
@@ -182,10 +193,11 @@ class Oogst:
     @property
     def system(self) -> SystemGraphs:
         """The system store (provenance and dataset graphs), apart from the record graphs."""
-        if self._system is None:
-            target = self.store if self.settings.system_on_server else self.settings.system_path
-            self._system = SystemGraphs(target, self.settings.base_iri, MAPPING_VERSION)
-            self._owned.add("_system")
+        with self._opening:
+            if self._system is None:
+                writer = open_store(self.settings.system_store_url, store_options(self.settings))  # shared as the store
+                self._system = SystemGraphs(writer, self.settings.base_iri, MAPPING_VERSION)
+                self._owned.add("_system")
         return self._system
 
     @property
@@ -284,10 +296,13 @@ class Oogst:
                 progress: ProgressCallback | None = None) -> RunSummary:
         return self.runs.harvest(name, full=full, resume=resume, progress=progress)
 
-    def harvest_all(self, names: list[str] | None = None, *, full: bool = False, resume: bool = False,
-                    progress: ProgressCallback | None = None) -> list[RunSummary]:
+    def harvest_all(self, names: list[str] | None = None, *, jobs: int | None = None, full: bool = False,
+                    resume: bool = False, deadline: float | None = None,
+                    progress: NightProgress | None = None) -> list[RunSummary]:
+        """Runs of ``names`` (default: all), ``jobs`` at a time, within ``deadline`` s (:mod:`.night`)."""
         names = [f.name for f in self.state.list_feeds()] if names is None else list(names)
-        return [self.harvest(name, full=full, resume=resume, progress=progress) for name in names]
+        return self.night.run(names, jobs=jobs or self.settings.harvest_jobs, full=full, resume=resume, progress=progress,
+                              deadline=self.settings.run_deadline if deadline is None else deadline)
 
     def remap(self, name: str, *, progress: ProgressCallback | None = None) -> RunSummary:
         return self.runs.remap(name, progress=progress)
@@ -449,6 +464,10 @@ class Oogst:
         """What ``url`` is (OAI-PMH with its formats and sets, LDES, a JSON API), asked live;
         problems come back explained in Dutch and English, never raised."""
         return probe(self, url)
+
+    def check_feed(self, feed: Feed) -> Probe | None:
+        """Does ``feed``'s URL answer its protocol? (:mod:`~oogst.pipeline.feedcheck`)"""
+        return check_feed(self, feed)
 
     def draft_feed(self, name: str, url: str, format: str, **parts: Any) -> Feed:
         """A feed checked as :meth:`add_feed` checks it, not saved."""

@@ -112,7 +112,12 @@ class Feeds:
         self.profile_of(Feed(**{**feed.__dict__, **values}))
         if "delivery" in values:  # Europeana delivery settings: replaced whole, checked first
             values["delivery"] = self.core.delivery.check(Feed(**{**feed.__dict__, **values}), values["delivery"])
+        moved = "url" in values and values["url"] != feed.url
+        if moved:  # another server: its tokens and dates mean nothing here, so the next run reads it all
+            values["cursor"] = {}  # (same records: unchanged, same identities; gone ones: the sweep)
         changed = self.core.state.update_feed(name, **values)
+        if moved:
+            self.core.state.clear_checkpoint(name)
         if "delivery" in values and values["delivery"] != feed.delivery:
             self.core.delivery.changed(name, touch=True)  # their EDM changes: worked out again, datestamps move
         return changed

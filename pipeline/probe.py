@@ -101,8 +101,12 @@ def _address_problem(core: Oogst, url: str) -> Probe | None:
     """Refuse what the outbound policy refuses (harvest/policy.py), before anything is sent;
     the policy checks the address again when it connects."""
     outbound = Outbound.from_settings(core.settings)
-    parts = urlsplit(url)
     problem = outbound.url_problem(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - a bad IPv6 literal raises here
+    except ValueError:
+        parts = urlsplit("")
     if problem and (parts.scheme not in ("http", "https") or not parts.hostname):
         return _fail(url, "bad-url", "Dit is geen webadres. Geef het volledige adres, beginnend met https://.",
                      "This is not a web address. Give the full address, starting with https://.")
@@ -111,7 +115,7 @@ def _address_problem(core: Oogst, url: str) -> Probe | None:
                      "wachtwoorden in adressen: geef een open adres.", "The address holds a user name or password. "
                      "oogst keeps no passwords in addresses: give an open address.")
     if problem and literal_address(parts.hostname or "") is None:
-        return _fail(url, "bad-url", f"Dit adres kan oogst niet gebruiken: {parts.hostname!r} is geen geldige naam.",
+        return _fail(url, "bad-url", "Dit adres kan oogst niet gebruiken: kijk de naam van de server en de poort na.",
                      f"oogst cannot use this address: {problem}.")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -163,7 +167,10 @@ def _parse(content: bytes) -> etree._Element | None:
 
 def probe(core: Oogst, url: str) -> Probe:
     """Probe ``url`` live (see the module's docstring)."""
-    url = base_url(url) if url else ""
+    try:
+        url = base_url(url) if url else ""
+    except ValueError:  # e.g. a broken IPv6 literal: _address_problem says it is no web address
+        pass
     refused = _address_problem(core, url)
     if refused is not None:
         return refused

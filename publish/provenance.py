@@ -56,16 +56,15 @@ def record_provenance(row: dict[str, Any], base_iri: str, mapping_version: str, 
 
 
 class SystemGraphs:
-    """The writable system store (pyoxigraph on disk); readers open it through ``open_store``."""
+    """The writable system store; readers open it through ``open_store``. ``store`` is a
+    folder (pyoxigraph opened here, for this process alone) or a store with ``update(sparql)``
+    and ``close()`` (the core hands in the embedded store, which several processes share)."""
 
-    def __init__(self, path: Path | Any, base_iri: str, mapping_version: str) -> None:
-        """``path``: the folder of the embedded system store, or a SPARQL server store (its
-        ``update``) when the records go there too."""
-        if isinstance(path, Path):
-            path.mkdir(parents=True, exist_ok=True)
-            self._store = pyoxigraph.Store(str(path))
-        else:
-            self._store = path
+    def __init__(self, store: Path | Any, base_iri: str, mapping_version: str) -> None:
+        if isinstance(store, Path):
+            store.mkdir(parents=True, exist_ok=True)
+            store = pyoxigraph.Store(str(store))
+        self._store = store
         self.base_iri = base_iri
         self.mapping_version = mapping_version
         self.ns = base_iri.rstrip("/") + "/ns#"
@@ -73,9 +72,9 @@ class SystemGraphs:
         self.datasets = iris.system_graph("datasets", base_iri)
 
     def close(self) -> None:
-        if isinstance(self._store, pyoxigraph.Store):
-            self._store.flush()
-        del self._store  # a server store is closed by its owner
+        store = self.__dict__.pop("_store", None)
+        if store is not None:
+            (store.close if hasattr(store, "close") else store.flush)()
 
     # -- provenance ------------------------------------------------------------------------
     def records(self, rows: Iterable[dict[str, Any]], when: str | None = None) -> None:

@@ -49,15 +49,15 @@ class StoreOptions:
     ``graph_prefix`` names the record graphs: every graph whose IRI starts with it
     (``{base_iri}graph/``). ``None`` means every named graph in the store is a record graph,
     which holds for a store that only oogst writes to; a server with graphs of its own
-    (Virtuoso) needs the prefix. ``read_only`` refuses writes; the embedded store then opens
-    its directory without taking RocksDB's lock, so several processes (API workers) can
-    read one store — as long as no process writes to it meanwhile (they would not see the
-    writes, and pyoxigraph leaves that case undefined). ``user``/``password`` authenticate to a remote store and
+    (Virtuoso) needs the prefix. ``read_only`` refuses writes. The embedded store reads published snapshots in every
+    process, so any number of processes read while one writes; ``write_lock_timeout`` is how
+    long a writing process waits for another one's turn. ``user``/``password`` authenticate to a remote store and
     come from the environment only (``OOGST_STORE_USER``/``OOGST_STORE_PASSWORD``).
     """
 
     graph_prefix: str | None = None
     read_only: bool = False
+    write_lock_timeout: float = 600.0
     query_timeout: float = 30.0
     result_limit: int = 100_000
     retries: int = 4

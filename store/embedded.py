@@ -6,14 +6,16 @@ all-or-nothing and a reader never sees half a batch. When none of the graphs exi
 ``Store.load``; otherwise it is one SPARQL update (``DROP SILENT GRAPH`` + ``INSERT DATA``
 per graph), about three times slower. ``replace_graphs(graphs, new=True)`` is the bulk path
 for first loads: the new graphs go through pyoxigraph's bulk loader, which is faster still
-but not transactional (a reader can see part of the batch; a crash can leave part of it).
+but not transactional (a crash can leave part of the batch; in memory a reader can also see
+part of it — on disk readers only see snapshots, taken between batches).
 A graph that exists already is replaced through the transactional path first, so the end
 state never depends on the path.
 
-Reads run on snapshots and pyoxigraph releases the GIL while it works, so queries in other
-threads are not blocked by a write in this process. RocksDB lets one process open the
-store: ``oogst serve`` and a harvest in another process cannot share it (see
-docs/architecture.md, "Concurrency").
+Several processes share one store on disk (``oogst serve``, any number of harvests, ``oogst
+query``): one writes at a time (the writer lock, waited for), and every read goes to the
+newest published snapshot, a RocksDB checkpoint taken after each write session
+(``store/snapshots.py``). A batch becomes visible to readers whole, the bulk path included.
+:func:`open_snapshot` gives a reading process (a query worker) the newest snapshot.
 
 Queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
 query, so a query past its time is abandoned (its answer is dropped; one that streams rows
@@ -23,22 +25,21 @@ stops at its next row, one that computes before its first row runs on to its end
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import itertools
 import logging
 import os
-import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
+from ..errors import QueryError, QueryTimeoutError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
+from .snapshots import Snapshot, Snapshots, has_data, open_snapshot
 from .results import (
     GRAPH_RDF_FORMATS,
     SOLUTION_RESULT_FORMATS,
@@ -49,6 +50,8 @@ from .results import (
     triples_body,
 )
 
+__all__ = ["EmbeddedStore", "open_snapshot"]
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -56,69 +59,143 @@ _CHECK_EVERY = 1_000  # rows between two looks at the cancel flag
 
 
 class EmbeddedStore:
-    """pyoxigraph on disk (``path``) or in memory (``path=None``)."""
+    """pyoxigraph on disk (``path``) or in memory (``path=None``).
+
+    On disk, reads go to the newest published snapshot (``store/snapshots.py``) and writes to
+    the store itself, in write sessions (:meth:`writing`): the process takes the writer lock
+    (waiting up to ``write_lock_timeout`` while another process writes), opens the store,
+    writes, and publishes a snapshot when the outermost session ends. It keeps the store open
+    for the next session unless another process waits for it or it stays idle for
+    ``LINGER`` seconds."""
+
+    LINGER = 1.0
 
     def __init__(self, path: str | Path | None = None, options: StoreOptions | None = None) -> None:
         self.path = Path(path) if path else None
         self.url = f"oxigraph://{self.path or ''}"
         self.options = options or StoreOptions()
         self._slots = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
-        self.generation = 0  # counts this process's writes: query workers reopen on a change
-        self._reader: tuple[int, Path] | None = None  # (generation, snapshot) that workers read
-        self._reader_lock = threading.Lock()
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            elif self.options.read_only:
-                self._refuse_live_writer()
-                self._store = ox.Store.read_only(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
-            busy = "lock" in str(exc).lower()
-            raise (StoreBusyError if busy else StoreError)(
-                f"cannot open the store at {self.path}: {exc}",
-                url=self.url,
-                hint="is another oogst process (serve, harvest) using this data dir? RocksDB allows "
-                "one process: stop it, run the harvest through that process, or use a server store "
-                "(--store oxigraph+http://…)",
-            ) from exc
-
-    @classmethod
-    def snapshot(cls, path: str | Path, options: StoreOptions | None = None) -> EmbeddedStore:
-        """A read-only view of the store at ``path`` even while another process holds it for
-        writing — only for a backup, taken while the writers pause (``WriteBarrier``)."""
-        self = cls.__new__(cls)
-        self.path = Path(path)
-        self.url = f"oxigraph://{self.path}"
-        self.options = StoreOptions(read_only=True) if options is None else options
-        self._slots = threading.BoundedSemaphore(2)
-        self.generation, self._reader, self._reader_lock = 0, None, threading.Lock()
-        try:
-            self._store = ox.Store.read_only(str(self.path))
-        except OSError as exc:
-            raise StoreError(f"cannot read the store at {self.path}: {exc}", url=self.url) from exc
-        return self
-
-    def _refuse_live_writer(self) -> None:
-        """A read-only view of a store that another process writes is undefined behaviour in
-        pyoxigraph: refuse while RocksDB's lock is held."""
-        assert self.path is not None
-        lock = self.path / "LOCK"
-        if not lock.exists():
+        self._mem: ox.Store | None = None
+        self._rw: ox.Store | None = None  # open for writing, between sessions while lingering
+        self._depth = 0
+        self._dirty = False  # written since the last snapshot
+        self._mutex = threading.RLock()
+        self._timer: threading.Timer | None = None
+        self._snapshots: Snapshots | None = None
+        if self.path is None:
+            self._mem = ox.Store()
+            return
+        if self.options.read_only and not self.path.is_dir():
             raise StoreError(f"no store at {self.path} to open read-only", url=self.url,
                              hint="harvest first, or open it for writing")
-        with lock.open("rb") as handle:
+        if not self.options.read_only:
             try:
-                fcntl.lockf(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                raise StoreError(
-                    f"the store at {self.path} is open for writing in another process", url=self.url,
-                    hint="a read-only view must not share the store with a writer: serve from the process "
-                    "that harvests, wait for the harvest to end, or use a server store (oxigraph+http://…)",
-                ) from None
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store at {self.path}: {exc}", url=self.url) from exc
+        self._snapshots = Snapshots(self.path)
+
+    # -- sessions -------------------------------------------------------------------------
+    def _reader(self) -> tuple[ox.Store, Snapshot | None]:
+        """The store to read and the snapshot to keep while reading it."""
+        if self._snapshots is None:
+            assert self._mem is not None
+            return self._mem, None
+        snap = self._snapshots.current()
+        if snap is None and has_data(self.path) and self._rw is None:  # a store from before snapshots
+            self._snapshots.publish_existing(self.options.write_lock_timeout)
+            snap = self._snapshots.current()
+        return (snap.store, snap) if snap is not None else (_empty(), None)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A write session: the writes in it become visible to readers together, when the
+        outermost session ends (a batch calls several writes in one). Writes reach the store
+        through :meth:`_target` only, never a local name: the store must close (pyoxigraph
+        closes it when the last reference goes) before the writer lock is released."""
+        self._writable()
+        if self._snapshots is None:
+            yield
+            return
+        with self._mutex:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._depth += 1
+            try:
+                if self._rw is None:
+                    self._snapshots.writer.acquire(self.options.write_lock_timeout)
+                    try:
+                        self._rw = self._open_for_writing()
+                    except BaseException:
+                        self._snapshots.writer.release()
+                        raise
+                self._dirty = True
+                yield
+                if self._depth == 1:
+                    self._publish()
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._rw is not None:
+                    if self._snapshots.writer.wanted():
+                        self._let_go()
+                    else:
+                        self._timer = threading.Timer(self.LINGER, self._idle)
+                        self._timer.daemon = True
+                        self._timer.start()
+
+    def _open_for_writing(self) -> ox.Store:
+        """The store, opened for writing; RocksDB's own lock may linger a moment after the
+        previous writer let go (its handle is freed as its last reference goes)."""
+        deadline = time.monotonic() + self.options.write_lock_timeout
+        while True:
+            try:
+                return ox.Store(str(self.path))
+            except OSError as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise StoreError(
+                        f"cannot open the store at {self.path}: {exc}", url=self.url,
+                        hint="another program (not oogst) may have it open; oogst processes take turns",
+                    ) from exc
+                time.sleep(0.02)
+
+    def _target(self) -> ox.Store:
+        store = self._mem if self._snapshots is None else self._rw
+        assert store is not None, "writes go inside writing()"
+        return store
+
+    def _publish(self) -> None:
+        assert self._snapshots is not None and self._rw is not None
+        started = time.perf_counter()
+        generation = self._snapshots.publish(self._rw)
+        self._dirty = False
+        log.debug("snapshot %d of %s published in %.3f s", generation, self.path, time.perf_counter() - started)
+
+    def _idle(self) -> None:
+        with self._mutex:
+            if self._depth == 0:
+                self._let_go()
+
+    def _let_go(self) -> None:
+        """Close the store for writing and release the writer lock (publishing what is left)."""
+        if self._rw is None:
+            return
+        try:
+            if self._dirty:
+                self._publish()
+            self._rw.flush()
+        finally:
+            self._rw = None  # the last reference: pyoxigraph closes the store and RocksDB's lock
+            assert self._snapshots is not None
+            self._snapshots.writer.release()
+
+    def update(self, sparql: str) -> None:
+        """One SPARQL update, one transaction (the system graphs write through this)."""
+        with self.writing():
+            try:
+                self._target().update(sparql)
+            except (SyntaxError, OSError) as exc:
+                raise StoreError(f"the update failed: {exc}", url=self.url) from exc
 
     # -- writes ---------------------------------------------------------------------------
     def _writable(self) -> None:
@@ -128,20 +205,22 @@ class EmbeddedStore:
 
     def replace_graphs(self, graphs: Mapping[str, str], *, new: bool = False) -> None:
         self._writable()
-        self.generation += 1
         for g in graphs:
             sparql_iri(g)  # refuse an unusable IRI before anything is written
-        existing = {g for g in graphs if self._store.contains_named_graph(ox.NamedNode(g))}
-        if new:
-            if existing:
-                log.info("bulk load: %d of %d graphs exist already; replacing those in a transaction",
-                         len(existing), len(graphs))
-                self._replace({g: graphs[g] for g in existing})
-            self._load({g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
-        elif existing:
-            self._replace(graphs)
-        else:
-            self._load(graphs, bulk=False)
+        if not graphs:
+            return
+        with self.writing():
+            existing = {g for g in graphs if self._target().contains_named_graph(ox.NamedNode(g))}
+            if new:
+                if existing:
+                    log.info("bulk load: %d of %d graphs exist already; replacing those in a transaction",
+                             len(existing), len(graphs))
+                    self._replace({g: graphs[g] for g in existing})
+                self._load({g: nt for g, nt in graphs.items() if g not in existing}, bulk=True)
+            elif existing:
+                self._replace(graphs)
+            else:
+                self._load(graphs, bulk=False)
 
     def _replace(self, graphs: Mapping[str, str]) -> None:
         """One SPARQL update: DROP + INSERT DATA per graph, one transaction."""
@@ -154,7 +233,7 @@ class EmbeddedStore:
         if not parts:
             return
         try:
-            self._store.update(" ;\n".join(parts))
+            self._target().update(" ;\n".join(parts))
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
@@ -166,22 +245,22 @@ class EmbeddedStore:
             return
         try:
             if bulk:
-                self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
             else:
-                self._store.load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
             raise StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
                              hint="replaying the batch repairs a partial bulk load" if bulk else None) from exc
 
     def drop_graphs(self, graph_iris: Iterable[str]) -> None:
         self._writable()
-        self.generation += 1
         update = " ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g)}" for g in graph_iris)
         if update:
-            try:
-                self._store.update(update)
-            except OSError as exc:
-                raise StoreError(f"dropping graphs failed: {exc}", url=self.url) from exc
+            with self.writing():
+                try:
+                    self._target().update(update)
+                except OSError as exc:
+                    raise StoreError(f"dropping graphs failed: {exc}", url=self.url) from exc
 
     # -- reads ----------------------------------------------------------------------------
     def query(
@@ -194,10 +273,12 @@ class EmbeddedStore:
         named_graphs: list[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
+        store, snap = self._reader()
+
         def run(cancelled: threading.Event) -> QueryResult:
-            return execute(self._store, sparql, solutions=solutions, graph=graph, default_graphs=default_graphs,
-                           named_graphs=named_graphs, base_iri=base_iri, limit=self.options.result_limit,
-                           cancelled=cancelled)
+            return execute(snap.store if snap is not None else store, sparql, solutions=solutions, graph=graph,
+                           default_graphs=default_graphs, named_graphs=named_graphs, base_iri=base_iri,
+                           limit=self.options.result_limit, cancelled=cancelled)
 
         return self._with_deadline(run)
 
@@ -234,90 +315,90 @@ class EmbeddedStore:
             raise outcome["error"]  # type: ignore[misc]
         return outcome["value"]  # type: ignore[return-value]
 
-    def reader_path(self) -> Path | None:
-        """A directory other processes (the query workers) may open read-only, holding what this
-        store holds now; None for a store in memory. A read-only store is that directory itself;
-        a writable one makes a RocksDB checkpoint (``Store.backup``: hard links, about 0.3 s
-        after a batch) under ``<store>.readers/`` when it was written since the last one, and
-        removes the checkpoints before the previous one."""
-        if self.path is None:
-            return None
-        if self.options.read_only:
-            return self.path
-        with self._reader_lock:
-            generation = self.generation
-            if self._reader is None or self._reader[0] != generation:
-                readers = self.path.with_name(self.path.name + ".readers")
-                target = readers / f"{os.getpid()}-{time.time_ns()}"
-                readers.mkdir(parents=True, exist_ok=True)
-                try:
-                    self._store.backup(str(target))
-                except OSError as exc:
-                    raise StoreError(f"cannot make a read-only checkpoint of the store: {exc}", url=self.url) from exc
-                keep = {target, self._reader[1]} if self._reader else {target}
-                for old in readers.iterdir():
-                    if old not in keep and old.name.startswith(f"{os.getpid()}-"):
-                        shutil.rmtree(old, ignore_errors=True)
-                self._reader = (generation, target)
-            return self._reader[1]
-
     def graph(self, graph_iri: str, format: str = "ntriples") -> bytes | None:
+        store, _snap = self._reader()
         node = ox.NamedNode(graph_iri)
-        if not self._store.contains_named_graph(node):
+        if not store.contains_named_graph(node):
             return None
-        return self._store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
-
-    def verify(self) -> None:
-        """Raise StoreError when the store's files are gone from under it (its folder deleted
-        while open: RocksDB would go on in memory and lose everything at close)."""
-        if self.path is None:
-            return
-        if not (self.path / "CURRENT").exists():
-            raise StoreError(f"the store's files at {self.path} are gone (deleted while oogst had it open)",
-                             url=self.url, hint="nothing written since is kept: run `oogst check --repair` "
-                             "(or harvest again) to publish the records again from the archive")
-        if not self.options.read_only:
-            try:
-                self._store.flush()
-            except OSError as exc:
-                raise StoreError(f"the store at {self.path} cannot be written: {exc}", url=self.url) from exc
+        return store.dump(format=GRAPH_RDF_FORMATS[format], from_graph=node)
 
     def count_graphs(self) -> int:
+        store, _snap = self._reader()
         prefix = self.options.graph_prefix or ""
-        return sum(1 for g in self._store.named_graphs() if g.value.startswith(prefix))
+        return sum(1 for g in store.named_graphs() if g.value.startswith(prefix))
+
+    def reader_path(self) -> Path | None:
+        """The store folder whose snapshots other processes (the query workers) read with
+        :func:`open_snapshot`; None for a store in memory."""
+        return self.path
+
+    @classmethod
+    def snapshot(cls, path: str | Path, options: StoreOptions | None = None) -> EmbeddedStore:
+        """A read-only view of the store at ``path`` (its newest snapshot), even while another
+        process writes it: for a backup."""
+        return cls(path, options or StoreOptions(read_only=True))
 
     def backup(self, target: str | Path) -> str:
-        """A consistent copy of the store in the new folder ``target``: RocksDB's checkpoint
-        (hard links to the immutable files, after a flush) when this store is writable, else
-        a copy of every quad from this read-only snapshot (a checkpoint of a read-only open
-        misses what the writer has not flushed yet). Returns "checkpoint" or "copy"."""
+        """A consistent copy of the store in the new folder ``target``: a RocksDB checkpoint of
+        the newest snapshot (hard links to its immutable files; a snapshot never changes once
+        published). Returns "copy"."""
         if self.path is None:
             raise StoreError("an in-memory store has no backup", url=self.url)
+        with self._mutex:
+            self._let_go()  # what this process wrote is published first
+        store, snap = self._reader()
         try:
-            if not self.options.read_only:
-                self._store.flush()
-                self._store.backup(str(target))
-                return "checkpoint"
-            copy = ox.Store(str(target))
-            copy.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
-            copy.flush()
-            del copy
+            if snap is None:  # nothing stored yet: an empty store
+                ox.Store(str(target)).flush()
+            else:
+                store.backup(str(target))
             return "copy"
         except OSError as exc:
             raise StoreError(f"cannot back up the store at {self.path} to {target}: {exc}", url=self.url) from exc
 
     def close(self) -> None:
-        """Flush and release the store; closing twice is harmless."""
-        store = self.__dict__.pop("_store", None)
-        if store is not None and not self.options.read_only:
-            store.flush()
-        if self._reader is not None:  # this process's checkpoints (another process may have its own)
-            readers = self._reader[1].parent
-            for old in readers.glob(f"{os.getpid()}-*"):
-                shutil.rmtree(old, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                readers.rmdir()
-            self._reader = None
+        """Publish what is written, release the store and its snapshot; closing twice is harmless."""
+        with self._mutex:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._let_go()
+            if self._snapshots is not None:
+                self._snapshots.close()
+            self._mem = None
+
+
+_EMPTY: ox.Store | None = None
+
+
+def _empty() -> ox.Store:
+    """An empty store: what a reader sees before anything is published."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = ox.Store()
+    return _EMPTY
+
+
+def _detached(exc: BaseException) -> BaseException:
+    """``exc`` without tracebacks (along its cause/context chain): their frames hold
+    pyoxigraph objects, which must be freed on the thread that made them."""
+    link: BaseException | None = exc
+    while link is not None:
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return exc
+
+
+def _take(rows: Iterable[T], n: int, cancelled: threading.Event) -> list[T]:
+    """The first ``n`` rows; stops early once the caller has given up."""
+    out: list[T] = []
+    for chunk in iter(lambda: list(itertools.islice(rows, min(_CHECK_EVERY, n - len(out)))), []):
+        out.extend(chunk)
+        if cancelled.is_set():
+            raise QueryError("the query was abandoned")
+        if len(out) >= n:
+            break
+    return out
 
 
 def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str = "turtle",
@@ -348,25 +429,3 @@ def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (ValueError, OSError) as exc:
         raise QueryError(f"the query failed: {exc}") from exc
-
-
-def _detached(exc: BaseException) -> BaseException:
-    """``exc`` without tracebacks (along its cause/context chain): their frames hold
-    pyoxigraph objects, which must be freed on the thread that made them."""
-    link: BaseException | None = exc
-    while link is not None:
-        link.__traceback__ = None
-        link = link.__cause__ or link.__context__
-    return exc
-
-
-def _take(rows: Iterable[T], n: int, cancelled: threading.Event) -> list[T]:
-    """The first ``n`` rows; stops early once the caller has given up."""
-    out: list[T] = []
-    for chunk in iter(lambda: list(itertools.islice(rows, min(_CHECK_EVERY, n - len(out)))), []):
-        out.extend(chunk)
-        if cancelled.is_set():
-            raise QueryError("the query was abandoned")
-        if len(out) >= n:
-            break
-    return out

@@ -4,6 +4,9 @@
 feed, False when someone else does (it never waits). The lock must go away with its holder,
 even after ``kill -9``. ``tests/test_lock_contract.py`` is the suite every implementation
 passes; :class:`FileFeedLock` (an OS file lock per feed in the data dir) is the one in use.
+
+:class:`WriterLock` orders the processes that write one embedded store (one at a time,
+the others wait); see ``store/snapshots.py`` for how readers go on meanwhile.
 """
 
 from __future__ import annotations
@@ -94,6 +97,82 @@ class WriteBarrier:
             yield
         finally:
             os.close(fd)
+
+
+class WriterLock:
+    """One writing process at a time for an embedded store: ``flock`` on ``<folder>/writer.lock``.
+
+    :meth:`acquire` waits (polling, up to ``timeout`` seconds) while another process writes.
+    A process that waits holds ``<folder>/waiting.lock`` shared meanwhile, so the holder can
+    tell that it is wanted (:meth:`wanted`) and let go after its current batch instead of
+    keeping the store open. Both locks go away with their process, even after ``kill -9``.
+    """
+
+    def __init__(self, folder: Path, label: str | None = None) -> None:
+        self.folder = Path(folder)
+        self.label = label or str(self.folder)
+        self._fd: int | None = None
+
+    def _open(self, name: str) -> int:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return os.open(self.folder / name, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store's lock in {self.folder}: {exc.strerror}",
+                             hint="check that the data dir is writable") from exc
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self, timeout: float) -> None:
+        if self._fd is not None:
+            return
+        fd = self._open("writer.lock")
+        if _try(fd, fcntl.LOCK_EX):
+            self._fd = fd
+            return
+        waiting = self._open("waiting.lock")
+        try:
+            fcntl.flock(waiting, fcntl.LOCK_SH)
+            deadline = time.monotonic() + timeout
+            pause = 0.005
+            while not _try(fd, fcntl.LOCK_EX):
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise StoreError(
+                        f"another process kept the store {self.label} for writing longer than {timeout:g} s",
+                        hint="a harvest or `oogst serve` writes to it; try again when it is done, or raise the "
+                             "setting store_lock_timeout")
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+            self._fd = fd
+        finally:
+            os.close(waiting)
+
+    def wanted(self) -> bool:
+        """True while another process waits for this lock."""
+        fd = self._open("waiting.lock")
+        try:
+            if _try(fd, fcntl.LOCK_EX):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return False
+            return True
+        finally:
+            os.close(fd)
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def _try(fd: int, mode: int) -> bool:
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 class PostgresFeedLock:

@@ -3,15 +3,14 @@
 pyoxigraph 0.5 cannot cancel a query: a thread that runs one runs it to its end, holding a
 core and a query slot, and a crash in the engine takes its process down. So ``oogst serve``
 runs the public queries of the embedded store in a small pool of processes (``spawn``ed, each
-with the store open read-only):
+reading the store's newest snapshot, ``store/snapshots.py``):
 
 - a query past ``timeout`` gets its worker killed (SIGKILL) and a ``QueryTimeoutError``; a
   fresh worker takes the slot (started in the background, about 0.3 s);
 - a worker that dies in a query (a crash in the engine) is replaced the same way, and the
   caller gets a ``QueryError``, never a dead server;
-- each request names the directory to read (``path()``, asked per query) and a generation:
-  a worker reopens its read-only store when either changed. :meth:`QueryPool.reopen` is the
-  one call that says "the data changed" (after a committed batch, a new snapshot);
+- each request names the store folder (``path()``, asked per query); a worker reads its
+  newest snapshot (``open_snapshot``, reopened when a writer has published a newer one);
 - a caller waits for a free worker until the deadline, then gets a ``QueryTimeoutError``
   ("busy"); :meth:`stats` says how many are busy and waiting (``/health``).
 """
@@ -41,19 +40,17 @@ def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker pr
     import pyoxigraph as ox
 
     from .embedded import execute
+    from .snapshots import open_snapshot
 
-    store, opened = None, None
+    empty = ox.Store()
     while True:
         try:
             path, generation, sparql, options = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
-            if opened != (path, generation):
-                store, opened = None, None
-                store = ox.Store.read_only(path)
-                opened = (path, generation)
-            result = execute(store, sparql, **options)
+            snap = open_snapshot(path)  # the newest snapshot (cached; held while it is read)
+            result = execute(snap.store if snap is not None else empty, sparql, **options)
             conn.send(("ok", result.kind, result.body, result.media_type, result.truncated))
         except QueryError as exc:
             conn.send(("error", type(exc).__name__, exc.message, exc.hint))

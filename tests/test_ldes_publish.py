@@ -30,6 +30,7 @@ from lxml import etree
 
 from oogst.devtools.simulator import PartnerSimulator
 from oogst.pipeline import Oogst
+from oogst.jsonld import CONTEXT_HOSTS
 from oogst.settings import Settings
 
 from .conftest import ROOT, free_port
@@ -41,7 +42,8 @@ OAI = "http://www.openarchives.org/OAI/2.0/"
 
 
 def settings(data_dir: Path) -> Settings:
-    return Settings.load({"data_dir": data_dir}, env={})[0]
+    # the mirror reads the source's JSON-LD context from the source (on 127.0.0.1): a context host
+    return Settings.load({"data_dir": data_dir, "context_hosts": (*CONTEXT_HOSTS, "127.0.0.1")}, env={})[0]
 
 
 class Served:

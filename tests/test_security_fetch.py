@@ -265,3 +265,18 @@ def test_credentials_in_a_feed_url_are_refused_and_never_echoed(tmp_path: Path) 
 
 def test_a_fatal_policy_error_is_a_harvest_error() -> None:
     assert issubclass(BlockedAddressError, FatalHarvestError)
+
+
+def test_a_bad_range_in_the_allow_list_is_refused_on_load(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="'bogus' is not an IP range"):
+        Settings.load({"data_dir": tmp_path}, env={"OOGST_ALLOWED_PRIVATE_NETWORKS": "10.0.0.0/8,bogus"})
+    loaded, _ = Settings.load({"data_dir": tmp_path}, env={"OOGST_ALLOWED_PRIVATE_NETWORKS": "10.0.0.0/8, ::1/128"})
+    assert loaded.allowed_private_networks == ("10.0.0.0/8", "::1/128")
+
+
+def test_the_probe_explains_broken_addresses_without_a_traceback(tmp_path: Path) -> None:
+    with Oogst(Settings(data_dir=tmp_path)) as app:
+        for url in ("http://[::1", "http://[zz]/", "http://x:99999/", "http://exa mple.org/",
+                    "https://user:pw@example.org/oai"):
+            found = app.probe(url)
+            assert found.problem == "bad-url" and found.message_nl and found.message_en, url

@@ -291,15 +291,25 @@ def test_read_only_embedded_store(tmp_path: Path) -> None:
         readers[0].replace_graphs({f"{PREFIX}9": record(9)})
     for r in readers:
         r.close()
-    # a writer in another process holds RocksDB's lock: a read-only view is refused meanwhile
-    code = f"from oogst.store import open_store; s = open_store({url!r}); print('open', flush=True); input()"
+    # another process writes meanwhile (holding the store open): readers go on, see its batch
+    # once it is committed, and a writer here waits for its turn
+    code = (f"import sys; from oogst.store import open_store; s = open_store({url!r}); "
+            f"s.replace_graphs({{'{PREFIX}x{{}}'.format(n): '<http://x/s> <http://x/p> \"o\" .\\n' for n in range(4)}}); "
+            "print('written', flush=True); input(); s.close()")
+    reader = open_store(url, replace(OPTIONS, read_only=True))
     other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        assert other.stdout.readline().strip() == "open"
-        with pytest.raises(StoreError, match="open for writing in another process"):
-            open_store(url, replace(OPTIONS, read_only=True))
+        assert other.stdout.readline().strip() == "written"
+        assert reader.count_graphs() == 7
+        writer = open_store(url, replace(OPTIONS, write_lock_timeout=60))
+        waiting = threading.Thread(target=writer.replace_graphs, args=({f"{PREFIX}8": record(8)},))
+        waiting.start()
     finally:
         other.communicate("\n", timeout=30)
+    waiting.join(60)
+    assert reader.count_graphs() == 8
+    writer.close()
+    reader.close()
 
 
 # -- remote stores: reachability and configuration -----------------------------------------

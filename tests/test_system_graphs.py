@@ -13,6 +13,7 @@ from oogst.errors import ConfigError
 from oogst import iris
 from oogst.pipeline import Oogst
 from oogst.settings import Settings
+from oogst.store.embedded import open_snapshot
 from oogst.devtools.simulator import PartnerSimulator
 
 PROV = "http://www.w3.org/ns/prov#"
@@ -104,7 +105,8 @@ def test_rebuild_recreates_the_same_system_graphs(harvested: Settings) -> None:
     query = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!isBlank(?s) && !isBlank(?o)) }"
 
     def triples(app: Oogst) -> set[tuple[str, str, str]]:
-        return {(s["s"].value, s["p"].value, str(s["o"])) for s in app.system._store.query(query)}
+        snapshot = open_snapshot(app.settings.system_path)  # what the readers of the system store see
+        return {(s["s"].value, s["p"].value, str(s["o"])) for s in snapshot.store.query(query)}
 
     with Oogst(harvested) as app:
         before = triples(app)
