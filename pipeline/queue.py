@@ -28,7 +28,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from ..errors import ConfigError, OogstError
@@ -259,6 +258,22 @@ def _chunks(items: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRec
         yield chunk
 
 
+class _Lease:
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+
+    def acquire(self, timeout: float = -1) -> bool:
+        return bool(self._lock.acquire(blocking=True, blocking_timeout=None if timeout < 0 else timeout))
+
+    def release(self) -> None:
+        from redis.exceptions import LockError
+
+        try:
+            self._lock.release()
+        except LockError:  # the lease ran out meanwhile (a request longer than the lease)
+            log.warning("a host lease expired before its request ended")
+
+
 class RedisHostGate:
     """One request at a time per host across every worker: a Redis lock per host, held while a
     request is made and expiring after ``lease`` seconds if its holder dies, and the time of the
@@ -267,10 +282,10 @@ class RedisHostGate:
     def __init__(self, redis: Any, *, lease: float) -> None:
         self.redis, self.lease = redis, lease
 
-    @contextmanager
-    def lock(self, host: str) -> Iterator[None]:
-        with self.redis.lock(f"oogst:host:{host}", timeout=self.lease, blocking_timeout=None, sleep=0.02):
-            yield
+    def lock(self, host: str) -> _Lease:
+        """The host's lease, taken with ``acquire(timeout)`` and given back with ``release()``
+        (the face of a ``threading.Lock``, which the HTTP client's own gate hands out)."""
+        return _Lease(self.redis.lock(f"oogst:host:{host}", timeout=self.lease, sleep=0.02))
 
     def wait(self, host: str, delay: float) -> None:
         last = self.redis.get(f"oogst:host-last:{host}")
