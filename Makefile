@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO_DIR ?= .oogst-demo
 
-.PHONY: install browser servers demo demo-no-serve test bench clean
+.PHONY: install browser servers scale demo demo-no-serve test bench clean
 
 # Debian's python3 has no venv module until python3-venv is installed: as root, apt installs it.
 $(STAMP): pyproject.toml
@@ -34,13 +34,20 @@ browser:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "warning: Chromium is not installed (apt-get install chromium chromium-driver): the browser tests skip"
 
-# Virtuoso for the store tests (tests/servers.py starts it, and the Oxigraph server from the
-# test extras, on 127.0.0.1): installed from Debian when missing; without apt (or root) a
-# warning, and the Virtuoso tests skip with a message.
+# Virtuoso for the store tests, PostgreSQL and Redis for the tests of several machines
+# (tests/servers.py starts them, and the Oxigraph server from the test extras, on 127.0.0.1):
+# installed from Debian when missing; without apt (or root) a warning, and their tests skip
+# with a message.
 servers:
 	@bash tests/install_servers.sh
 
-test: install browser servers
+# The scale extra (psycopg, Celery, redis-py) for those tests; the demo does without it.
+scale: install
+	@$(BIN)/python -c 'import psycopg, psycopg_pool, celery, redis' 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet -e ".[test,scale]" || \
+	  echo "warning: the scale extra did not install: the PostgreSQL and worker tests skip"
+
+test: install browser servers scale
 	$(BIN)/python -m pytest
 
 bench: install

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -121,7 +120,7 @@ class Settings:
         "'oogst[scale]'; needs the state in PostgreSQL). Empty: runs happen in the process that asks.", "")
     queue_visibility_timeout: float = _doc(
         "Seconds after which a queued task that no worker acknowledged (its worker died) goes to another "
-        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0)
+        "worker, which carries on from the run's checkpoint. A run still going then is not run twice.", 3600.0, ge=1)
     store_retries: int = _doc("Retries of a request to a SPARQL server store that failed in a way that may pass.", 4, le=100)
     store_backoff: float = _doc("First wait in seconds before retrying the store; doubles per retry.", 0.5)
     store_timeout: float = _doc("Seconds one write or read of a SPARQL server store may take.", 120.0, gt=0)
@@ -275,6 +274,11 @@ CONTEXT_HOSTS)
     def __post_init__(self) -> None:
         if not isinstance(self.data_dir, Path):  # Settings(data_dir="…") from Python code
             object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if self.state and not self.shared_state:
+            raise ConfigError("setting state is not a PostgreSQL URL (not shown: it may hold a password)",
+                              hint="leave it empty (SQLite in the data dir) or give postgresql://user@host:5432/db")
+        if self.queue and not self.queue.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("setting queue is not a Redis URL", hint="redis://host:6379/0")
         for f in fields(self):  # made in Python code too: the same ranges
             if type(f.default) in (int, float) and not isinstance(getattr(self, f.name), bool):
                 problem = _range_error(f.name, getattr(self, f.name), f.metadata.get("bounds") or {})
@@ -322,8 +326,14 @@ CONTEXT_HOSTS)
         return self.data_dir / "system"
 
     @property
+    def system_on_server(self) -> bool:
+        """The records go to a SPARQL server: the system graphs go there too, in their
+        ``_system`` graphs, so that every machine writes and reads the same ones."""
+        return bool(self.store) and not self.store.startswith("oxigraph://")
+
+    @property
     def system_store_url(self) -> str:
-        return f"oxigraph://{self.system_path.resolve()}"
+        return self.store if self.system_on_server else f"oxigraph://{self.system_path.resolve()}"
 
     @property
     def shared_state(self) -> bool:
@@ -370,11 +380,6 @@ CONTEXT_HOSTS)
         typed = {f.name: check_value(f.name, type(f.default), values[f.name], f.metadata.get("bounds"), origin[f.name])
                  for f in fields(cls) if f.name in values}
         return cls(**typed), origin
-
-
-def redact_url(url: str) -> str:
-    """A URL without the password it may carry, to show."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
 
 
 def _flatten(values: dict[str, Any]) -> dict[str, Any]:

@@ -160,7 +160,7 @@ def print_tasks(tasks: list[dict], as_json: bool) -> None:
         return
     table = Table("feed", "task", title="sent to the workers")
     for t in tasks:
-        table.add_row(t["feed"], t["task"])
+        table.add_row(t["feed"], t["task"] or f"[yellow]queued already ({t['queued']})[/]")
     out.print(table)
 
 

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from ..errors import EXIT_CODES
-from ..settings import Settings, redact_url
+from ..settings import Settings
 from . import Context, err, json_option, main, out
 from .runs import print_summaries, run_harvest
 
@@ -176,6 +176,14 @@ def demo(obj: Context, no_serve: bool, port: int | None, as_json: bool) -> None:
 
 
 # -- introspection ------------------------------------------------------------------------------
+def _shown(value: str) -> str:
+    """A setting's value as shown: a URL without the account it may carry (OOGST_STATE)."""
+    scheme, sep, rest = value.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        return f"{scheme}://{rest.split('@', 1)[1]}"
+    return value
+
+
 @main.command("settings")
 @json_option()
 @click.pass_obj
@@ -183,7 +191,7 @@ def settings_cmd(obj: Context, as_json: bool) -> None:
     """List every setting, its value and where the value comes from."""
     s = obj.settings
     docs = Settings.docs()
-    rows = [{"name": k, "value": redact_url(str(getattr(s, k))), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
+    rows = [{"name": k, "value": _shown(str(getattr(s, k))), "origin": obj.origin[k], "doc": docs[k]} for k in docs]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return

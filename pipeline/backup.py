@@ -80,6 +80,9 @@ class Backups:
         """Snapshot the data dir into ``target`` (new or empty); returns the manifest."""
         settings = self.core.settings
         target = Path(target)
+        if settings.shared_state:  # several machines: PostgreSQL and the SPARQL server keep the data
+            raise ConfigError("the state is in PostgreSQL: back it up with pg_dump or WAL archiving, not oogst backup",
+                              hint="docs/deployment.md, 'What to back up'")
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise ConfigError(f"the backup folder {target} is not empty", hint="give a new folder, e.g. one per date")
         if not settings.state_path.exists():

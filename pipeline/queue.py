@@ -26,8 +26,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from ..errors import ConfigError, OogstError
@@ -83,11 +83,22 @@ def celery_app(settings: Settings) -> Any:
 
 # -- the enqueuing side ------------------------------------------------------------------------
 def enqueue_runs(settings: Settings, names: list[str], *, full: bool = False, resume: bool = False) -> list[dict]:
-    """One ``oogst.run_feed`` task per feed; returns ``{"feed", "task"}`` per task."""
+    """One ``oogst.run_feed`` task per feed, unless one waits already (``harvest --due --queue``
+    from cron every few minutes sends each due feed once); ``{"feed", "task"}`` per feed
+    (``task`` None: one was queued already, ``queued`` says which)."""
     check(settings)
-    app = celery_app(settings)
-    return [{"feed": name, "task": app.send_task("oogst.run_feed", args=[name], kwargs={"full": full, "resume": resume},
-                                                 queue=QUEUE).id} for name in names]
+    app, redis = celery_app(settings), _redis(settings)
+    out = []
+    for name in names:
+        task_id = str(uuid.uuid4())
+        key = f"oogst:queued:{name}"
+        if not redis.set(key, task_id, nx=True, ex=int(2 * settings.queue_visibility_timeout)):
+            out.append({"feed": name, "task": None, "queued": (redis.get(key) or b"").decode()})
+            continue
+        app.send_task("oogst.run_feed", args=[name], kwargs={"full": full, "resume": resume}, queue=QUEUE,
+                      task_id=task_id)
+        out.append({"feed": name, "task": task_id})
+    return out
 
 
 def wait(settings: Settings, tasks: list[dict], timeout: float | None = None) -> list[RunSummary]:
@@ -95,6 +106,10 @@ def wait(settings: Settings, tasks: list[dict], timeout: float | None = None) ->
     app = celery_app(settings)
     out = []
     for item in tasks:
+        if item["task"] is None:
+            out.append(RunSummary(item["feed"], None, "skipped", error={
+                "message": f"a run of the feed is queued already (task {item['queued']})"}))
+            continue
         data = app.AsyncResult(item["task"]).get(timeout=timeout, propagate=False)
         if not isinstance(data, dict):
             data = {"feed": item["feed"], "run": None, "status": "failed", "error": {"message": str(data)}}
@@ -163,7 +178,7 @@ def worker_core() -> Any:
             settings = _settings or Settings.load()[0]
             check(settings)
             policy = HttpPolicy.from_settings(settings)
-            gate = RedisHostGate(_redis(settings), lease=policy.connect_timeout + policy.read_timeout + 30)
+            gate = RedisHostGate(_redis(settings), lease=policy.connect_timeout + policy.read_timeout + 5)
             _core = Oogst(settings, http=HttpClient(policy, gate=gate))
         return _core
 
@@ -181,11 +196,17 @@ def _run_feed(task: Any, name: str, full: bool = False, resume: bool = False) ->
     if redis.exists(done):  # a late copy of a task whose run completed
         return {"feed": name, "run": None, "status": "skipped", "error": None,
                 "notes": [note("done", "this task's run completed already")]}
-    summary = core.harvest(name, full=full, resume=resume)
+    # who runs it; a task that ran before (its worker died) carries on with its run first
+    before = redis.set(f"oogst:worker:{task.request.id}", task.request.hostname or "", ex=DONE_TTL, get=True)
+    summary = core.harvest(name, resume=True) if before and not resume else None
+    if summary is None or (summary.status == "skipped" and summary.run_id is None and not summary.error):
+        summary = core.harvest(name, full=full, resume=resume)  # nothing to resume: the run as asked
     if summary.status == "skipped" and summary.run_id is None and (summary.error or {}).get("message") == BUSY:
         # another worker runs the feed (or a copy of this very task): carry on when it is free
         raise task.retry(countdown=BUSY_RETRY)
     redis.set(done, summary.status, ex=DONE_TTL)
+    if (redis.get(f"oogst:queued:{name}") or b"").decode() == task.request.id:
+        redis.delete(f"oogst:queued:{name}")  # the feed may be queued again
     return summary.as_dict()
 
 
@@ -237,6 +258,22 @@ def _chunks(items: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRec
         yield chunk
 
 
+class _Lease:
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+
+    def acquire(self, timeout: float = -1) -> bool:
+        return bool(self._lock.acquire(blocking=True, blocking_timeout=None if timeout < 0 else timeout))
+
+    def release(self) -> None:
+        from redis.exceptions import LockError
+
+        try:
+            self._lock.release()
+        except LockError:  # the lease ran out meanwhile (a request longer than the lease)
+            log.warning("a host lease expired before its request ended")
+
+
 class RedisHostGate:
     """One request at a time per host across every worker: a Redis lock per host, held while a
     request is made and expiring after ``lease`` seconds if its holder dies, and the time of the
@@ -245,10 +282,10 @@ class RedisHostGate:
     def __init__(self, redis: Any, *, lease: float) -> None:
         self.redis, self.lease = redis, lease
 
-    @contextmanager
-    def lock(self, host: str) -> Iterator[None]:
-        with self.redis.lock(f"oogst:host:{host}", timeout=self.lease, blocking_timeout=None, sleep=0.02):
-            yield
+    def lock(self, host: str) -> _Lease:
+        """The host's lease, taken with ``acquire(timeout)`` and given back with ``release()``
+        (the face of a ``threading.Lock``, which the HTTP client's own gate hands out)."""
+        return _Lease(self.redis.lock(f"oogst:host:{host}", timeout=self.lease, sleep=0.02))
 
     def wait(self, host: str, delay: float) -> None:
         last = self.redis.get(f"oogst:host-last:{host}")

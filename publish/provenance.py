@@ -2,7 +2,9 @@
 
 The SPARQL default graph is the union of the record store's graphs, so typed system triples
 (``prov:Activity``, ``dcat:Dataset``) must not live there: they go to a second embedded
-store in the data dir (``Settings.system_store_url``) with two named graphs:
+store in the data dir (``Settings.system_store_url``) with two named graphs. When the records
+go to a SPARQL server (several machines), the system graphs go to the same server, in the
+same two graphs, written with SPARQL updates:
 
 - ``{base}graph/_system/provenance``: per published record, its graph IRI as a
   ``prov:Entity`` (``prov:wasGeneratedBy`` the run, ``prov:wasDerivedFrom`` the source
@@ -132,18 +134,6 @@ class SystemGraphs:
         self._store.update(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }} ;\n"
                            f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}} }}")
 
-    def _values(self, sparql: str) -> list[list[str | None]]:
-        """A SELECT's rows as term values: an ``EmbeddedStore`` answers with ``values``, a
-        server store with SPARQL JSON results, a plain pyoxigraph store with its solutions."""
-        if hasattr(self._store, "values"):
-            return self._store.values(sparql)
-        result = self._store.query(sparql)
-        if hasattr(result, "body"):  # a server store's QueryResult: SPARQL JSON results
-            data = json.loads(result.body)
-            names = data["head"]["vars"]
-            return [[b[n]["value"] if n in b else None for n in names] for b in data["results"]["bindings"]]
-        return [[t.value if t is not None else None for t in row] for row in result]
-
     def live(self, feed: str, graph_iris: Iterable[str] | None = None) -> set[str]:
         """The graph IRIs of feed ``feed``'s records that have a live entity (published, not
         invalidated): all of them, or those among ``graph_iris``."""
@@ -152,21 +142,33 @@ class SystemGraphs:
         pattern = (f"GRAPH {g} {{ ?s <{DCT}isPartOf> {feed_iri} ; <{PROV}generatedAtTime> ?t "
                    f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }}")
         if graph_iris is None:
-            return {row[0] for row in self._values(f"SELECT ?s WHERE {{ {pattern} }}")}
+            return {row[0] for row in self._select(f"SELECT ?s WHERE {{ {pattern} }}")}
         wanted, found = list(graph_iris), set()
         for start in range(0, len(wanted), 500):
             values = " ".join(f"<{i}>" for i in wanted[start:start + 500])
-            found |= {row[0] for row in self._values(
-                f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
+            found |= {row[0] for row in self._select(f"SELECT ?s WHERE {{ VALUES ?s {{ {values} }} {pattern} }}")}
         return found
 
     def live_count(self) -> int:
         """How many records have a live entity (published, not invalidated)."""
         g = f"<{self.provenance}>"
-        rows = self._values(
+        rows = self._select(
             f"SELECT (COUNT(?s) AS ?n) WHERE {{ GRAPH {g} {{ ?s <{PROV}generatedAtTime> ?t "
             f"FILTER NOT EXISTS {{ ?s <{PROV}invalidatedAtTime> ?i }} }} }}")
         return int(rows[0][0]) if rows else 0
+
+    def _select(self, sparql: str) -> list[list[str | None]]:
+        """The values of a SELECT's solutions, from the embedded store or from the server (whose
+        dataset is named: the system graphs, not the record graphs its default dataset has)."""
+        if hasattr(self._store, "values"):  # the embedded store, shared by processes: its newest snapshot
+            return self._store.values(sparql)
+        if isinstance(self._store, pyoxigraph.Store):
+            solutions = self._store.query(sparql)
+            return [[None if term is None else term.value for term in row] for row in solutions]
+        answer = self._store.query(sparql, solutions="json", named_graphs=[self.provenance, self.datasets])
+        data = json.loads(answer.body)
+        names = data["head"]["vars"]
+        return [[b[n]["value"] if n in b else None for n in names] for b in data["results"]["bindings"]]
 
     def forget_feed(self, feed: str) -> None:
         """Drop the provenance of a removed feed's records and runs."""

@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 
+from .. import redact
 from ..errors import ConfigError, QueryError, StoreError
 from . import search as _search
 from .display import Doc
@@ -121,7 +122,7 @@ class PostgresSearchIndex:
         except ImportError:
             raise ConfigError("a PostgreSQL search index needs psycopg 3", hint="pip install 'oogst[scale]'") from None
         self._psycopg = psycopg
-        self.path = re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+        self.path = redact.url(url) or ""
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
                                     open=False, name="oogst-search")
         self._lock = threading.Lock()
@@ -255,7 +256,7 @@ class PostgresSearchIndex:
         if ids is None:
             return {r[0] for r in self._rows("SELECT record_id FROM search_docs WHERE feed = %s", (feed,))}
         return {r[0] for n in range(0, len(ids), 500) for r in self._rows(
-            f"SELECT record_id FROM search_docs WHERE record_id IN ({_marks(ids[n:n + 500])})", ids[n:n + 500])}
+            "SELECT record_id FROM search_docs WHERE record_id = ANY(%s)", (ids[n:n + 500],))}
 
     def get(self, record_id: str) -> Doc | None:
         rows = self._rows("SELECT doc FROM search_docs WHERE record_id = %s", (record_id,))

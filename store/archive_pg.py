@@ -124,6 +124,20 @@ class PostgresArchive:
                 " FROM payloads WHERE feed = %s", (feed,)).fetchone()
         return {"records": int(n), "versions": int(versions), "bytes": int(size), "damaged": int(damaged)}
 
+    def prune(self, keep: int, feed: str | None = None) -> dict[str, int]:
+        """Keep the last ``keep`` versions of every record (of ``feed``, or of every feed)."""
+        if keep < 1:
+            raise ValueError("keep at least the latest version of every record")
+        with self._pool.transaction() as db:
+            versions, size = db.raw.execute(
+                "WITH older AS (SELECT feed, source_id, sha256 FROM (SELECT feed, source_id, sha256, ROW_NUMBER()"
+                " OVER (PARTITION BY feed, source_id ORDER BY seq DESC) AS n FROM payloads"
+                " WHERE %s::text IS NULL OR feed = %s) v WHERE n > %s),"
+                " gone AS (DELETE FROM payloads p USING older o WHERE p.feed = o.feed AND p.source_id = o.source_id"
+                " AND p.sha256 = o.sha256 RETURNING p.size)"
+                " SELECT COUNT(*), COALESCE(SUM(size), 0) FROM gone", (feed, feed, keep)).fetchone()
+        return {"versions": int(versions), "bytes": int(size)}
+
     def forget_feed(self, feed: str) -> int:
         with self._pool.transaction() as db:
             return db.raw.execute("DELETE FROM payloads WHERE feed = %s", (feed,)).rowcount

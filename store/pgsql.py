@@ -24,6 +24,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from .. import redact as _redact
 from ..errors import ConfigError, StoreError
 
 try:
@@ -40,13 +41,9 @@ def require() -> None:
                           hint="pip install 'oogst[scale]'")
 
 
-def is_postgres(url: str | None) -> bool:
-    return bool(url) and str(url).startswith(("postgresql://", "postgres://"))
-
-
 def redact(url: str) -> str:
-    """The URL without its password, to show."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
+    """The URL as shown: without its account (the one redaction, ``redact.py``)."""
+    return _redact.url(url) or ""
 
 
 class Row(tuple):
@@ -186,15 +183,11 @@ class Pool:
     @contextmanager
     def checkout(self) -> Iterator[Connection]:
         held = getattr(self._local, "conn", None)
-        if held is not None:
-            self._local.depth += 1
-            try:
-                yield held
-            finally:
-                self._local.depth -= 1
+        if held is not None:  # nested: the thread's connection
+            yield held
             return
         with self._pool.connection() as raw:
-            self._local.conn, self._local.depth = Connection(raw), 1
+            self._local.conn = Connection(raw)
             try:
                 yield self._local.conn
             finally:

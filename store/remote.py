@@ -214,6 +214,10 @@ class RemoteStore:
         for start in range(0, len(iris), _DROP_CHUNK):
             self._update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in iris[start:start + _DROP_CHUNK]))
 
+    def update(self, sparql: str) -> None:
+        """A SPARQL update (the system graphs' small ones, ``publish/provenance.py``)."""
+        self._update(sparql)
+
     def _update(self, sparql: str) -> None:
         """Send one SPARQL update (small ones only: oogst writes graphs with GSP PUT)."""
         endpoint = self._need(self.update_url, "update")

@@ -2,7 +2,8 @@
 records the version per component in ``oogst_schema``).
 
 Version 1 of ``state`` is SQLite's schema version 5 (feeds, runs, checkpoints, the record
-index with its delivery columns, media, accounts, the event log). Columns keep SQLite's types
+index with its delivery columns, media, accounts, the event log); version 2 is SQLite's 6
+(a feed's contact, the counters). Columns keep SQLite's types
 where the shared SQL relies on them (0/1 integers, JSON as text, times as ISO text); every
 text is ``COLLATE "C"`` so that ordering and key ranges are by code point, as in SQLite,
 whatever the database's locale. A later SQLite version gets a step here with the same change.
@@ -153,4 +154,15 @@ CREATE TABLE meta (
 );
 """.replace(" TEXT", ' TEXT COLLATE "C"')
 
-STATE = [(1, _STATE_V1)]
+# SQLite's version 6: a feed's contact for alerts, counters every process adds to (/metrics)
+_STATE_V2 = """
+ALTER TABLE feeds ADD COLUMN contact TEXT COLLATE "C";
+CREATE TABLE counters (
+    name    TEXT COLLATE "C" NOT NULL,
+    labels  TEXT COLLATE "C" NOT NULL DEFAULT '{}',
+    value   DOUBLE PRECISION NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, labels)
+);
+"""
+
+STATE = [(1, _STATE_V1), (2, _STATE_V2)]

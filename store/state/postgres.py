@@ -5,8 +5,8 @@ Chosen by a ``postgresql://`` URL (``OOGST_STATE`` or the ``state`` setting; the
 comes from ``PGPASSWORD`` or ``~/.pgpass`` like any libpq client, or the URL). The class
 *is* the SQLite one — feeds, runs, the record index, delivery, accounts and the event log
 share their SQL — on a :class:`~oogst.store.pgsql.Pool` whose connections speak the SQLite
-dialect; only what the dialects do differently is overridden here (JSON functions, a cached
-count keyed on SQLite's change counter).
+dialect; only what the dialects do differently is overridden here (JSON functions, time arithmetic,
+a cached count keyed on SQLite's change counter).
 
 Writers queue on one transaction-scoped advisory lock, the way SQLite's ``BEGIN IMMEDIATE``
 makes them queue: the event log numbers its events (``id``, ``feed_seq``, ``provider_seq``)
@@ -57,15 +57,18 @@ class PostgresState(State):
         where, args = self._oai_where(edm, start, until, feed, provider, any_provider)
         return int(self._one("SELECT COUNT(*) FROM records WHERE " + " AND ".join(where), *args)[0])
 
-    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3) -> list[dict[str, Any]]:
+    def rule_counts(self, feed: str, *, severity: str | None = None, examples: int = 3,
+                    run_id: int | None = None) -> list[dict[str, Any]]:
         findings = (
             "WITH f AS (SELECT r.source_id, r.label, j.value->>'rule' AS rule, j.value->>'severity' AS severity,"
             " j.value::text COLLATE \"C\" AS finding FROM records r,"
             " json_array_elements(CASE WHEN json_typeof(r.report::json->'findings') = 'array'"
             " THEN r.report::json->'findings' END) j(value)"
-            " WHERE r.feed = ? AND r.state != 'withdrawn' AND r.report IS NOT NULL)"
+            " WHERE r.feed = ? AND r.state != 'withdrawn' AND r.report IS NOT NULL"
+            + (" AND r.run_id = ?)" if run_id is not None else ")")
         )
-        where, args = ("WHERE severity = ?", [feed, severity]) if severity else ("", [feed])
+        first = [feed] if run_id is None else [feed, run_id]
+        where, args = ("WHERE severity = ?", [*first, severity]) if severity else ("", first)
         counts = self._all(
             f"{findings} SELECT rule, severity, COUNT(DISTINCT source_id) AS records, COUNT(*) AS findings,"
             f" MIN(finding)::json->>'path' AS path, MIN(finding)::json->>'source_path' AS source_path"
@@ -80,6 +83,14 @@ class PostgresState(State):
             rows[s["rule"], s["severity"]]["examples"].append(
                 {"record": s["source_id"], "label": s["label"], "finding": json.loads(s["finding"])})
         return list(rows.values())
+
+    def run_figures(self) -> list[dict[str, Any]]:
+        rows = self._all(
+            "SELECT feed, mode, status, COUNT(*) AS runs, json_agg(CASE WHEN finished_at IS NOT NULL THEN"
+            " EXTRACT(EPOCH FROM finished_at::timestamptz - started_at::timestamptz) END)::text AS seconds"
+            " FROM runs GROUP BY feed, mode, status ORDER BY feed, mode, status")
+        return [{"feed": r["feed"], "mode": r["mode"], "status": r["status"], "runs": r["runs"],
+                 "seconds": [max(0.0, float(s)) for s in json.loads(r["seconds"]) if s is not None]} for r in rows]
 
     def tier_summary(self, feed: str) -> dict[str, Any]:
         row = self._one("SELECT COUNT(*) AS published, COUNT(*) FILTER (WHERE edm = 1) AS edm,"
