@@ -60,6 +60,9 @@ class Settings:
     http_delay: float = _doc("Pause in seconds between two requests to the same host (politeness).", 0.0)
     user_agent: str = _doc("User-Agent sent to partners.", "oogst/0.1 (+https://github.com/oogst)")
     batch_size: int = _doc("Records mapped, validated and stored together.", 500)
+    workers: int = _doc(
+        "Processes that map and validate a harvest's batches while this one fetches and stores (0: one per core; "
+        "1: everything in this process).", 0)
     validator: str = _doc(
         "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
         "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "

@@ -20,21 +20,27 @@ For each record of a batch (the later of two versions of one record wins):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from .. import iris
 from .. import mapping as mapping_registry
 from ..errors import MappingError
-from ..publish.provenance import record_provenance
+from ..publish.display import Doc
 from ..records import RUN_COUNTS, Feed, MappedRecord, Report, SourceRecord, now
 from ..shapes.validate import Validator
 from . import findings
+from .workers import Job, Outcome, Pool, Stream, default_workers, outcomes
 
 if TYPE_CHECKING:
     from ..mapping import Profile
     from .core import Oogst
+
+
+IN_PROCESS = {"oslo-jsonld"}  # formats mapped in this process: JSON-LD contexts come through its cache and client
 
 
 @dataclass
@@ -43,6 +49,7 @@ class BatchResult:
     rows: list[dict[str, Any]] = field(default_factory=list)  # the record-index rows written
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI → N-Triples, of published records
     parts: list[str] = field(default_factory=list)  # records split from the batch's (a finding aid's units)
+    docs: list[Doc] = field(default_factory=list)  # the search documents of the published records
 
 
 class Gate:
@@ -104,11 +111,14 @@ def map_records(records: Iterable[SourceRecord], fmt: str, profile: Profile
 class Batches:
     def __init__(self, core: Oogst) -> None:
         self.core = core
+        self._delivery: dict[str, Any] = {}  # feed → its delivery settings at publish time (None: not then)
 
     def process(self, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int,
-                remap: bool = False, known: dict[str, dict[str, Any]] | None = None) -> BatchResult:
+                remap: bool = False, known: dict[str, dict[str, Any]] | None = None,
+                premapped: dict[str, Outcome] | None = None) -> BatchResult:
         """``remap``: the records come from the archive; map them even when unchanged. ``known``:
-        the record-index rows of the batch, when the caller has read them already."""
+        the record-index rows of the batch, when the caller has read them already. ``premapped``:
+        outcomes of the batch worked out in the workers (:meth:`submit`), by source id."""
         core = self.core
         records = list({r.source_id: r for r in batch}.values())  # the later version wins
         if not remap:
@@ -145,30 +155,36 @@ class Batches:
         if split:
             to_map = self._split(feed, split, to_map, known, rows, withdraw, result)
 
-        mapped, failed = map_records(to_map, feed.format, profile)
-        for rec, exc in failed:
-            rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
-            result.counts["quarantined"] += 1
-        reports = core.gate.validate([m for _, m in mapped])
+        outs = self._outcomes(feed, profile, run_id, to_map, premapped or {})
+        for rec in to_map:
+            if outs[rec.source_id].mapped is None:
+                rows.add(rec, "quarantined", report=outs[rec.source_id].report.as_dict())
+                result.counts["quarantined"] += 1
+        mapped = [(rec, outs[rec.source_id]) for rec in to_map if outs[rec.source_id].mapped is not None]
         claimed: dict[str, str] = {}
-        for rec, m in mapped:  # two source records must never share one object IRI
-            clash = self._iri_clash(feed.name, rec.source_id, m, claimed)
+        for rec, o in mapped:  # two source records must never share one object IRI
+            clash = self._iri_clash(feed.name, rec.source_id, o.mapped, claimed)
             if clash:
-                reports.setdefault(rec.source_id, Report(rec.source_id)).findings.append(clash)
-        when = now()
-        for rec, m in mapped:
-            report = reports.get(rec.source_id) or Report(rec.source_id)
-            if report.conforms:
-                row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=report.as_dict())
-                result.graphs[row["graph_iri"]] = m.ntriples + record_provenance(
-                    row, core.settings.base_iri, profile.mapping_version, when)
+                o.report.findings.append(clash)
+        versions: dict[str, dict[str, Any]] = {}
+        summaries: list[tuple[dict[str, Any], list[str]]] = []
+        for rec, o in mapped:
+            m = o.mapped
+            if o.report.conforms:
+                row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=o.report.as_dict())
+                result.graphs[row["graph_iri"]] = o.graph
+                versions[row["graph_iri"]] = {"ntriples": o.graph, "hash": o.version[0], "provider": o.version[1]}
+                result.docs.append(o.doc)
+                summaries.append((o.summary, o.media))
                 result.counts["published"] += 1
             else:
-                rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=report.as_dict(),
+                rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=o.report.as_dict(),
                          quarantined=m.ntriples)
                 result.counts["quarantined"] += 1
-
-        core.delivery.describe(feed, result.rows, result.graphs)  # EDM readiness, data provider, tiers
+        delivery = self._delivery.get(feed.name)
+        if delivery is not None:  # EDM readiness, data provider, tiers
+            core.delivery.apply([r for r in result.rows if r["state"] == "published"], summaries, result.graphs,
+                                delivery)
 
         # The RDF store first, then the record index. Graphs of records never published before
         # take the store's fast first-load path.
@@ -178,8 +194,54 @@ class Batches:
         core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
         core.store.drop_graphs(drop)
         # the record index and its events (the LDES change log) in one transaction
-        core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+        core.state.upsert_records(result.rows, versions)
         return result
+
+    # -- mapping: in this process or in the workers ------------------------------------------------
+    @contextmanager
+    def stream(self) -> Iterator[Stream]:
+        """A run's batches, mapped in ``workers`` processes while this one fetches and stores
+        (see :class:`~oogst.pipeline.workers.Stream`); on leaving, every queued batch is
+        committed, unless a commit failed."""
+        stream = Stream(self.core.settings.workers or default_workers(), self.submit)
+        try:
+            yield stream
+            stream.drain()
+        except BaseException:
+            stream.discard() if stream.failed else stream.drain()
+            raise
+        finally:
+            stream.close()
+
+    def job(self, feed: Feed, profile: Profile, run_id: int) -> Job:
+        """What :func:`~oogst.pipeline.workers.outcomes` needs for the batches of one run."""
+        core = self.core
+        self._delivery[feed.name] = delivery = core.delivery.at_publish(feed)
+        return Job(feed=feed.name, fmt=feed.format, profile=profile, base_iri=core.settings.base_iri, run_id=run_id,
+                   when=now(), labels=core.concept_labels(feed.name), delivery=delivery,
+                   engine=core.settings.validator, sample=core.settings.oslo_ap_sample)
+
+    def submit(self, pool: Pool, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int) -> Future:
+        """Start mapping, in ``pool``, the records of a batch that look like they need it (not
+        deleted, damaged, or unchanged by the record index now); :meth:`process` maps the
+        others it finds need it after all, so the outcome never depends on this guess."""
+        job = self.job(feed, replace(profile, contexts=None), run_id)
+        if feed.format in IN_PROCESS or getattr(mapping_registry.get_mapper(feed.format), "split", None):
+            return pool.submit(job, [])  # split at commit time / contexts from this process' cache and client
+        records = list({r.source_id: r for r in batch if not r.deleted and not r.error}.values())
+        known = self.core.state.known_records(feed.name, [r.source_id for r in records])
+        records = [r for r in records if (known.get(r.source_id) or {}).get("hash") != r.sha256
+                   or known[r.source_id]["state"] == "withdrawn"]
+        return pool.submit(job, records)
+
+    def _outcomes(self, feed: Feed, profile: Profile, run_id: int, records: list[SourceRecord],
+                  premapped: dict[str, Outcome]) -> dict[str, Outcome]:
+        outs = {r.source_id: premapped[r.source_id] for r in records
+                if r.source_id in premapped and premapped[r.source_id].sha256 == r.sha256}
+        missing = [r for r in records if r.source_id not in outs]
+        if missing:
+            outs.update((o.source_id, o) for o in outcomes(self.job(feed, profile, run_id), missing, self.core.gate))
+        return outs
 
     def _split(self, feed: Feed, split: Any, records: list[SourceRecord], known: dict[str, dict[str, Any]],
                rows: _Rows, withdraw: Any, result: BatchResult) -> list[SourceRecord]:
