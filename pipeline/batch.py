@@ -173,7 +173,7 @@ class Batches:
             if o.report.conforms:
                 row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=o.report.as_dict())
                 result.graphs[row["graph_iri"]] = o.graph
-                versions[row["graph_iri"]] = {"ntriples": o.graph, "hash": o.version[0], "provider": o.version[1]}
+                versions[row["graph_iri"]] = {"ntriples": o.graph, **o.version}
                 result.docs.append(o.doc)
                 summaries.append((o.summary, o.media))
                 result.counts["published"] += 1
@@ -203,7 +203,9 @@ class Batches:
         """A run's batches, mapped in ``workers`` processes while this one fetches and stores
         (see :class:`~oogst.pipeline.workers.Stream`); on leaving, every queued batch is
         committed, unless a commit failed."""
-        stream = Stream(self.core.settings.workers or default_workers(), self.submit)
+        settings = self.core.settings
+        stream = Stream(settings.workers or default_workers(), self.submit, engine=settings.validator,
+                        sample=settings.oslo_ap_sample)
         try:
             yield stream
             stream.drain()

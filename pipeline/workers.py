@@ -32,6 +32,7 @@ from ..publish.display import Doc, extract
 from ..publish.ldes import version_of
 from ..publish.provenance import record_provenance
 from ..records import MappedRecord, Report, SourceRecord
+from ..store.state.events import compress_body
 from . import findings
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Outcome:
     mapped: MappedRecord | None
     report: Report
     graph: str | None = None
-    version: tuple[str, str | None] | None = None  # (description hash, data provider)
+    version: dict[str, Any] | None = None  # the event log's: hash of the description, data provider, body
     doc: Doc | None = None
     summary: dict[str, Any] | None = None  # the delivery columns, without media information
     media: list[str] = field(default_factory=list)  # the URLs whose media information changes ``summary``
@@ -111,11 +112,18 @@ def _derive(job: Job, rec: SourceRecord, m: MappedRecord, o: Outcome, minter: ir
            "object_iri": m.iri, "run_id": job.run_id, "datestamp": rec.datestamp}
     o.graph = m.ntriples + record_provenance(row, job.base_iri, job.profile.mapping_version, job.when)
     v = version_of(row["graph_iri"], m.iri, o.graph)
-    o.version = (v["hash"], v["provider"])
+    o.version = {"hash": v["hash"], "provider": v["provider"], "body": compress_body(o.graph)}
     o.doc = extract(o.graph, record_id=iris.record_id(job.feed, rec.source_id), feed=job.feed, object_iri=m.iri,
                     graph_iri=row["graph_iri"], datestamp=rec.datestamp, labels=job.labels)
     if job.delivery is not None:
         o.summary, o.media = summary_of(o.graph, job.delivery, o.doc.record_id)
+
+
+def _warm(engine: str, sample: float) -> None:
+    gate = _gate(engine, sample)
+    gate.acceptance._chosen()
+    if sample > 0:
+        gate.warnings._chosen()
 
 
 def _work(job: Job, records: list[SourceRecord]) -> list[Outcome]:
@@ -134,9 +142,15 @@ def default_workers() -> int:
 class Pool:
     """``size`` worker processes that run :func:`outcomes` on slices of batches."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, engine: str = "native", sample: float = 1.0) -> None:
         self.size = size
         self._executor = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+        self._warming = [self._executor.submit(_warm, engine, sample) for _ in range(size)]
+
+    @property
+    def warm(self) -> bool:
+        """Whether the workers have started (imports done, shapes compiled)."""
+        return all(f.done() for f in self._warming)
 
     def submit(self, job: Job, records: list[SourceRecord]) -> Future:
         """A future of the batch's outcomes, by source id: its slices run side by side."""
@@ -160,6 +174,11 @@ class Pool:
         return done
 
     def close(self) -> None:
+        """Stop the workers; ones still starting are stopped at once (a short run that never
+        needed them does not wait for their start)."""
+        if not self.warm:
+            for process in list(getattr(self._executor, "_processes", {}).values()):
+                process.terminate()
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -167,11 +186,14 @@ class Stream:
     """Batches in flight, committed in the order they came. ``put`` starts mapping a batch
     in the pool and queues what to do with its outcomes (``commit``); ``then`` queues what
     must wait for the batches before it (a checkpoint). At most ``depth`` batches wait: ``put``
-    commits the oldest first. With one worker, everything runs at once in this process.
+    commits the oldest first. With one worker, everything runs at once in this process; so do
+    the batches that come while the workers start (a short run never waits for them).
     A pool that fails (a worker killed) leaves its batches to be mapped in this process."""
 
-    def __init__(self, workers: int, submit: Callable[..., Future], depth: int = 2) -> None:
+    def __init__(self, workers: int, submit: Callable[..., Future], depth: int = 2, *, engine: str = "native",
+                 sample: float = 1.0) -> None:
         self.workers, self.depth = workers, depth
+        self._gate = (engine, sample)
         self._submit = submit
         self._pool: Pool | None = None
         self._queue: deque[tuple[Future | None, Callable[[Any], None]]] = deque()
@@ -184,7 +206,11 @@ class Stream:
             self._commit(commit, None)
             return
         if self._pool is None:
-            self._pool = Pool(self.workers)
+            self._pool = Pool(self.workers, *self._gate)
+        if not self._pool.warm:  # the workers are starting: this batch in this process, after those queued
+            self.drain()
+            self._commit(commit, None)
+            return
         self._queue.append((self._submit(self._pool, feed, profile, records, run_id=run_id), commit))
         self._batches += 1
         while self._batches > self.depth:

@@ -254,3 +254,18 @@ def test_an_unopenable_archive_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "archive.db").mkdir()  # a folder where the file should be
     with pytest.raises(StoreError, match="archive"):
         SqliteArchive(tmp_path / "archive.db")
+
+
+def test_a_feed_of_many_similar_records_comes_back_byte_for_byte_after_a_reopen(opener: Opener) -> None:
+    """Enough records to train a compression dictionary on (the SQLite archive's zstd), read
+    back through a new connection, beside another feed's."""
+    body = b"<lido:lido xmlns:lido='http://www.lido-schema.org'><lido:title>%d %s</lido:title></lido:lido>"
+    records = [SourceRecord("big", f"r{n}", None, body % (n, b"x" * (n % 50)), "lido") for n in range(200)]
+    first = opener()
+    first.put_many(records[:100])
+    first.put_many([SourceRecord("small", "s1", None, b"<x/>", "lido")])
+    first.put_many(records[100:])
+    again = opener()
+    assert [r.payload for r in again.latest("big")] == [r.payload for r in sorted(records, key=lambda r: r.source_id)]
+    assert again.get("small", "s1").payload == b"<x/>"
+    assert again.stats("big")["bytes"] == sum(len(r.payload) for r in records)
