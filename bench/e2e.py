@@ -172,7 +172,8 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         for r in deleted:
             sim.delete_record("bench", r.identifier)
         time.sleep(1.1)  # the next run's window starts at the first run's server clock
-        second, _, summary = oogst(data_dir, "harvest", "bench", "--json", env=env)
+        again = profile.with_name(f"{kind}-second.prof") if profile else None
+        second, _, summary = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
         parts = {p: size(data_dir / p) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system")}
         total = size(data_dir)
         print(f"\n== {kind}: {count:,} records ({first['published']:,} published), pages of {PAGE}")
@@ -186,6 +187,7 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         print(f"peak RSS (first load)     {first['rss']:>10.0f} MB")
         if profile:
             print_profile(profile)
+            print_profile(again, 12)
         for line in remote:
             print(line)
 

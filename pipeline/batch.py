@@ -26,12 +26,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from rdflib import BNode
+
 from .. import iris
 from .. import mapping as mapping_registry
 from ..errors import MappingError
 from ..publish.display import Doc
 from ..records import RUN_COUNTS, Feed, MappedRecord, Report, SourceRecord, now
-from ..shapes.validate import Validator
+from ..shapes.validate import SYNTAX_RULE, Validator
 from . import findings
 from .workers import Job, Outcome, Pool, Stream, default_workers, outcomes
 
@@ -62,6 +64,7 @@ class Gate:
         self.sample = sample
         self._acceptance: Validator | None = None
         self._warnings: Validator | None = None
+        self._both: tuple[Validator, set[str]] | None = None
 
     @property
     def acceptance(self) -> Validator:
@@ -76,13 +79,42 @@ class Gate:
         return self._warnings
 
     def validate(self, mapped: list[MappedRecord], *, sample: float | None = None) -> dict[str, Report]:
-        reports = self.acceptance.validate(mapped) if mapped else {}
+        """The acceptance findings of every record, then the warnings of the sampled ones.
+        The sampled records go through both shapes sets in one pass (one preparation and one
+        index of their triples instead of two: about a third less time), whose findings are
+        put in the order the two passes give; a record whose triples do not parse goes
+        through the two passes, which each report that."""
         share = self.sample if sample is None else sample
         checked = [m for m in mapped if sampled(m.source_id, share)]
+        rest = [m for m in mapped if not sampled(m.source_id, share)] if len(checked) < len(mapped) else []
+        reports = self.acceptance.validate(rest) if rest else {}
         if checked:
-            for source_id, warnings in self.warnings.validate(checked).items():
-                reports[source_id].findings.extend(warnings.findings)
+            both, first = self.both
+            together = both.validate(checked)
+            broken = [m for m in checked if any(f.rule == SYNTAX_RULE for f in together[m.source_id].findings)]
+            for m in checked:
+                report = together[m.source_id]
+                report.findings.sort(key=lambda f: f.rule not in first)  # stable: each set's order kept
+                reports[m.source_id] = report
+            if broken:
+                reports.update(self._two_passes(broken))
+        return {m.source_id: reports[m.source_id] for m in mapped}
+
+    def _two_passes(self, mapped: list[MappedRecord]) -> dict[str, Report]:
+        reports = self.acceptance.validate(mapped)
+        for source_id, warnings in self.warnings.validate(mapped).items():
+            reports[source_id].findings.extend(warnings.findings)
         return reports
+
+    @property
+    def both(self) -> tuple[Validator, set[str]]:
+        """A validator of both shapes sets, and the rule ids of the acceptance set in it."""
+        if self._both is None:
+            both = Validator(["acceptance", "oslo-ap"], engine=self.engine)
+            first = {both._rule(str(s) if not isinstance(s, BNode) else f"_:{s}").id
+                     for s in set(self.acceptance.shapes.subjects()) if (s, None, None) in both.shapes}
+            self._both = (both, first)
+        return self._both
 
 
 def sampled(source_id: str, share: float) -> bool:
