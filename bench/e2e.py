@@ -33,8 +33,11 @@ import re
 import shutil
 import subprocess
 import sys
+import resource
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -102,27 +105,61 @@ def bare_pass(url: str) -> float:
         params = {"verb": "ListRecords", "resumptionToken": token}
 
 
-def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None = None
-          ) -> tuple[float, float, dict | list | None]:
-    """Run the CLI in its own process: (seconds, peak RSS in MB, its --json output); under
-    cProfile into ``profile`` when given."""
+@dataclass
+class Ran:
+    seconds: float
+    rss: float  # MB: the peak of the harvest process and its workers together
+    cpu: float  # CPU seconds of the process and its workers (user + system)
+    out: dict | list | None
+
+
+def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None = None) -> Ran:
+    """Run the CLI in its own process (under cProfile into ``profile`` when given), sampling
+    the RSS of its process tree every 50 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     prefix = ["-m", "cProfile", "-o", str(profile)] if profile else []
     proc = subprocess.Popen([sys.executable, *prefix, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
+    sampler.start()
     out, err = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
     seconds = time.perf_counter() - start
-    if proc.returncode not in (0, None):
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
         raise SystemExit(f"oogst {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}")
-    rss = (usage.ru_maxrss / 1024) if usage else _children_rss()
-    return seconds, rss, json.loads(out) if out.strip().startswith((b"[", b"{")) else None
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Ran(seconds, peak[0] / 1024, cpu, json.loads(out) if out.strip().startswith((b"[", b"{")) else None)
 
 
-def _children_rss() -> float:
-    import resource
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return out
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
+    """The largest sum of VmRSS (kB) over the process tree, while it runs."""
+    while proc.poll() is None:
+        total = 0
+        for p in _tree(proc.pid):
+            try:
+                with open(f"/proc/{p}/status") as f:
+                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            except OSError:
+                continue
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
 def size(path: Path) -> int:
@@ -139,10 +176,12 @@ def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store
     extra = ["--store", store] if store else []
     oogst(data_dir, *extra, "feeds", "add", "bench", "--url", sim.endpoint("bench"), "--format", "lido",
           "--profile", str(mapping), env=env)
-    seconds, rss, summary = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env, profile=profile)
-    counts = summary[0]
+    load = os.getloadavg()[0]
+    ran = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env, profile=profile)
+    counts = ran.out[0]
     assert counts["status"] == "complete", counts
-    return {"seconds": seconds, "rss": rss, "published": counts["published"], "harvested": counts["harvested"]}
+    return {"seconds": ran.seconds, "rss": ran.rss, "cpu": ran.cpu, "published": counts["published"],
+            "harvested": counts["harvested"], "load": (load + os.getloadavg()[0]) / 2}
 
 
 def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str], work: Path) -> None:
@@ -173,18 +212,21 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
             sim.delete_record("bench", r.identifier)
         time.sleep(1.1)  # the next run's window starts at the first run's server clock
         again = profile.with_name(f"{kind}-second.prof") if profile else None
-        second, _, summary = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
+        ran = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
+        second, summary = ran.seconds, ran.out
         parts = {p: size(data_dir / p) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system")}
         total = size(data_dir)
         print(f"\n== {kind}: {count:,} records ({first['published']:,} published), pages of {PAGE}")
         print(f"bare requests + lxml      {bare:>10,.0f} records/s")
         print(f"first load                {rate:>10,.0f} records/s   ({rate / bare:.2f}× the bare pass; "
-              f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×)")
+              f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×; load average {first['load']:.1f})")
+        print(f"  CPU per record          {first['cpu'] / count * 1000:>10.2f} ms        (harvest process and workers; "
+              f"{count / first['cpu'] * 2:,.0f} records/s if two idle cores were kept busy)")
         print(f"1% changed, 0.1% deleted  {second:>10.1f} s           (harvested {summary[0]['harvested']}, "
               f"published {summary[0]['published']}, withdrawn {summary[0]['withdrawn']})")
         print(f"data dir                  {total / count / 1024:>10.1f} KB/record  (goal ≤ 15; "
               + ", ".join(f"{k} {v / count / 1024:.1f}" for k, v in parts.items()) + ")")
-        print(f"peak RSS (first load)     {first['rss']:>10.0f} MB")
+        print(f"peak RSS (first load)     {first['rss']:>10.0f} MB        (the harvest process and its workers)")
         if profile:
             print_profile(profile)
             print_profile(again, 12)
@@ -227,6 +269,8 @@ def main() -> None:
     parser.add_argument("--server", action="store_true", help="also load into an Oxigraph server it starts")
     parser.add_argument("--store", help="also load into this store (e.g. oxigraph+http://127.0.0.1:7878); "
                                         "its graphs of the bench feed are replaced")
+    parser.add_argument("--oslo-ap-sample", type=float, help="the setting oslo_ap_sample (default: its default)")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR (empty) and keep the data dirs")
     parser.add_argument("--profile", metavar="DIR", help="run the first load under cProfile, keep the profile in "
                                                           "DIR and print its top functions")
     parser.add_argument("--workers", type=int, help="the harvest's worker processes (setting `workers`)")
@@ -234,7 +278,10 @@ def main() -> None:
     env = {**os.environ, "OOGST_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "PYTHONHASHSEED": "0"}
     if args.workers is not None:
         env["OOGST_WORKERS"] = str(args.workers)
-    work = Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
+    if args.oslo_ap_sample is not None:
+        env["OOGST_OSLO_AP_SAMPLE"] = str(args.oslo_ap_sample)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
+    work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     try:
         for kind in args.sets.split(","):
@@ -243,7 +290,8 @@ def main() -> None:
                 continue
             run_set(kind, args.records, args, env, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
