@@ -64,16 +64,21 @@ def print_summaries(summaries: list, as_json: bool) -> None:
               help="Only carry on with interrupted runs, from their last checkpoint (a plain run does that too).")
 @click.option("--contexts", type=click.Path(exists=True, file_okay=False), metavar="DIR",
               help="Folder of JSON-LD context files for LDES/JSON-LD feeds (setting contexts_dir).")
+@click.option("--workers", type=click.IntRange(min=0), metavar="N",
+              help="Processes that map and validate while this one fetches and stores (setting workers; "
+                   "0: one per core, 1: all in this process).")
 @json_option("Print the run summaries as JSON.")
 @click.pass_obj
 def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, full: bool, resume: bool, contexts: str | None,
-            as_json: bool) -> None:
+            workers: int | None, as_json: bool) -> None:
     """Harvest feeds NAMES (or --all): fetch, map, validate and store.
 
     An interrupted run (killed, or failed after some pages) carries on from its last
     checkpoint. The summary lists each run's notes: faults met and what was done about them.
     """
     obj.overrides["contexts_dir"] = contexts
+    if workers is not None:
+        obj.overrides["workers"] = workers
     if all_feeds == bool(names):
         raise click.UsageError("name one or more feeds, or pass --all")
     if full and resume:
