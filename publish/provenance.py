@@ -73,7 +73,8 @@ class SystemGraphs:
         """Record the outcome of a batch (state rows): published records replace their
         entity (generated ``when``, else at the row's ``updated_at``), withdrawn ones gain
         ``prov:invalidatedAtTime``; others are left alone. The batch's triples are loaded
-        at once; only entities the graph holds already are deleted first (by one update)."""
+        at once by the bulk loader (derived data: ``oogst system rebuild`` repairs a load cut
+        short); only entities the graph holds already are deleted first (by one update)."""
         graph = pyoxigraph.NamedNode(self.provenance)
         g = f"<{self.provenance}>"
         ops: list[str] = []
@@ -90,8 +91,8 @@ class SystemGraphs:
                 triples += self._withdrawn(subject, row)
         if ops:
             self._store.update(" ;\n".join(ops))
-        if triples:
-            self._store.load("".join(f"{t[:-1]}{g} .\n" for t in triples), format=pyoxigraph.RdfFormat.N_QUADS)
+        if triples:  # the bulk loader: its memory stays flat (a transactional load's grows with the feed)
+            self._store.bulk_load("".join(f"{t[:-1]}{g} .\n" for t in triples), format=pyoxigraph.RdfFormat.N_QUADS)
 
     def _holds(self, subject: str, graph: pyoxigraph.NamedNode) -> bool:
         """Whether the provenance graph says anything about ``subject`` yet."""
