@@ -202,12 +202,10 @@ class Stream:
 
     def put(self, feed: Any, profile: Any, records: list[SourceRecord], run_id: int,
             commit: Callable[[dict[str, Outcome] | None], None]) -> None:
-        if self.workers <= 1:
-            self._commit(commit, None)
-            return
-        if self._pool is None:
+        if self.workers > 1 and self._pool is None:
             self._pool = Pool(self.workers, *self._gate)
-        if not self._pool.warm:  # the workers are starting: this batch in this process, after those queued
+        if self.workers <= 1 or not self._pool.warm:
+            # in this process (the workers are starting, or failed), after the batches queued
             self.drain()
             self._commit(commit, None)
             return
