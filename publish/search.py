@@ -53,6 +53,7 @@ import orjson
 from ..errors import QueryError, StoreError
 
 from .display import Doc, Link, extract
+from .search_put import chunked_iter, put_many
 
 log = logging.getLogger(__name__)
 
@@ -246,66 +247,8 @@ class SearchIndex:
         slots handed out in order per provider, and every table is written by one
         ``executemany``."""
         with self._transaction() as db:
-            return self._put_many(db, docs)
+            return put_many(db, docs)
 
-    def _put_many(self, db: sqlite3.Connection, docs: Iterable[Doc]) -> int:
-        docs = list({d.record_id: d for d in docs}.values())  # a record twice: the later one
-        if not docs:
-            return 0
-        old: dict[str, tuple[int, str, int]] = {}
-        for chunk in _chunked([d.record_id for d in docs]):
-            old.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
-                "SELECT b.record_id, d.id, d.provider, d.slot FROM bodies b JOIN docs d ON d.id = b.id"
-                f" WHERE b.record_id IN ({_marks(chunk)})", chunk))
-        for sql in ("DELETE FROM docs WHERE id = ?", "DELETE FROM bodies WHERE id = ?",
-                    "DELETE FROM terms WHERE doc = ?", "DELETE FROM text WHERE rowid = ?"):
-            db.executemany(sql, [(o[0],) for o in old.values()])
-        names = sorted({d.provider.casefold() for d in docs})
-        providers: dict[str, list[Any]] = {}  # provider → [num, next slot, label, iri]
-        for chunk in _chunked(names):
-            providers.update((r[0], [r[1], r[2], None, None]) for r in db.execute(
-                f"SELECT provider, num, next_slot FROM providers WHERE provider IN ({_marks(chunk)})", chunk))
-        top = db.execute("SELECT COALESCE(MAX(num), 0) FROM providers").fetchone()[0]
-        touched: dict[str, list[Any]] = {}
-        rows: dict[str, list[tuple]] = defaultdict(list)
-        for doc in docs:
-            provider = doc.provider.casefold()
-            before = old.get(doc.record_id)
-            if before is not None and before[1] == provider:
-                rowid, slot = before[0], before[2]
-            else:
-                entry = providers.get(provider)
-                if entry is None:
-                    top += 1
-                    entry = providers[provider] = [top, 1, None, None]
-                slot = entry[1]
-                entry[1] += 1
-                entry[2], entry[3] = doc.provider, doc.keeper.iri if doc.keeper else None
-                touched[provider] = entry
-                rowid = entry[0] << 32 | slot
-            rows["docs"].append((rowid, doc.feed, provider, slot, doc.modified or "", int(bool(doc.images))))
-            rows["bodies"].append((rowid, doc.record_id, doc.object_iri, orjson.dumps(doc.as_dict()).decode("utf-8")))
-            terms = {("provider", provider, doc.provider)}
-            terms |= {("type", t.iri, t.label or t.iri) for t in doc.types}
-            terms |= {("rights", r, r) for r in doc.rights}
-            rows["terms"] += [(kind, value, rowid) for kind, value, _ in terms]
-            rows["labels"] += terms
-            rows["text"].append((rowid, " ".join(t for t, _ in doc.titles), doc.description or "",
-                                 " ".join(m.label or "" for m in doc.makers),
-                                 " ".join(t.label or "" for t in doc.types)))
-        db.executemany(
-            "INSERT INTO providers (provider, num, label, iri, next_slot) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (provider) DO UPDATE SET next_slot = excluded.next_slot, label = excluded.label,"
-            " iri = excluded.iri", [(p, e[0], e[2], e[3], e[1]) for p, e in touched.items()])
-        db.executemany("INSERT INTO docs (id, feed, provider, slot, modified, has_image) VALUES (?,?,?,?,?,?)",
-                       rows["docs"])
-        db.executemany("INSERT INTO bodies (id, record_id, object_iri, doc) VALUES (?,?,?,?)", rows["bodies"])
-        db.executemany("INSERT OR IGNORE INTO terms (kind, value, doc) VALUES (?, ?, ?)", rows["terms"])
-        db.executemany("INSERT INTO labels (kind, value, label) VALUES (?, ?, ?)"
-                       " ON CONFLICT (kind, value) DO UPDATE SET label = excluded.label", rows["labels"])
-        db.executemany("INSERT INTO text (rowid, title, description, makers, names) VALUES (?, ?, ?, ?, ?)",
-                       rows["text"])
-        return len(docs)
 
     @staticmethod
     def _delete(db: sqlite3.Connection, rowid: int) -> None:
@@ -343,8 +286,8 @@ class SearchIndex:
                 return None
             for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
                 db.execute(f"DELETE FROM {table}")
-            for chunk in _chunked_iter(docs, 1000):
-                n += self._put_many(db, chunk)
+            for chunk in chunked_iter(docs, 1000):
+                n += put_many(db, chunk)
                 if progress:
                     progress(n)
             db.execute("INSERT INTO text (text) VALUES ('optimize')")
@@ -558,18 +501,3 @@ class SearchIndex:
 
 __all__ = ["Doc", "Link", "Page", "Query", "SearchIndex", "extract", "fts_query"]
 
-
-def _chunked_iter(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
