@@ -118,14 +118,6 @@ class Delivery:
             log.warning("feed %s: its records' EDM and tiers are not worked out: %s", feed, exc)
 
     # -- what the record index keeps --------------------------------------------------------------
-    def describe(self, feed: Feed, rows: list[dict[str, Any]], graphs: Mapping[str, str | bytes]) -> None:
-        """Add ``edm``, ``provider``, ``provider_set`` and ``tiers`` to a batch's published
-        rows, from their graphs (the batch room, before the record index is written)."""
-        published = [r for r in rows if r["state"] == "published"]
-        settings = self.at_publish(feed) if published else None
-        if settings is not None:
-            self._summarise(published, [graphs.get(r["graph_iri"]) for r in published], settings)
-
     def at_publish(self, feed: Feed) -> DeliverySettings | None:
         """The feed's delivery settings when its records' delivery columns are worked out as
         they are published (``edm_at_publish``, and settings that hold), else None."""
