@@ -308,19 +308,23 @@ class Runs:
     def _pages(self, run: RunHandle, progress: ProgressCallback | None) -> None:
         core, feed = self.core, run.feed
         profile = core.feeds.profile_of(feed)
-        harvester = harvest_registry.create(
-            core.feeds.for_harvest(feed), core.http, contexts=core.contexts,
-            seen_in_run=lambda ids: core.state.seen_in_run(feed.name, run.run_id, ids))
         batch: list[SourceRecord] = []
         done = 0
         with core.batches.stream() as stream:
 
+            def seen_in_run(ids: list[str]) -> Any:  # the batches still in flight count as seen
+                stream.drain()
+                return core.state.seen_in_run(feed.name, run.run_id, ids)
+
+            harvester = harvest_registry.create(core.feeds.for_harvest(feed), core.http, contexts=core.contexts,
+                                                seen_in_run=seen_in_run)
+
             def commit(records: list[SourceRecord], premapped: dict | None) -> None:
                 nonlocal done
                 result = core.batches.process(feed, profile, records, run_id=run.run_id, premapped=premapped)
-                core.views.batch_stored(result.rows, result.graphs, result.docs)
-                run.count(result.counts)
+                run.count(result.counts)  # right after the record index: a kill in between replays the page
                 run.delivered(records, result.parts)
+                core.views.batch_stored(result.rows, result.graphs, result.docs)
                 done += len(records)
 
             def store() -> None:
