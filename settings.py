@@ -143,6 +143,9 @@ class Settings:
     run_deadline: float = _doc("Seconds one run of a feed may take (0: no limit; `oogst harvest --deadline`). "
                                "A run past it fails with a note and carries on from its checkpoint next time; "
                                "the other feeds go on.", 0.0)
+    workers: int = _doc(
+        "Processes that map and validate a harvest's batches while this one fetches and stores (0: one per core; "
+        "1: everything in this process).", 0, le=64)
     validator: str = _doc(
         "SHACL engine: 'native' (the shapes compiled into Python: the fastest, checked against pySHACL by the "
         "tests; shapes it cannot compile fall back to 'auto'), 'auto' (pyrudof when it is installed and finds the "

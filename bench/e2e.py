@@ -1,10 +1,12 @@
 """End to end: the real `oogst harvest`, in its own process, against the partner simulator.
 
-    .venv/bin/python bench/e2e.py [--records 20000] [--sets sample,msk] [--server] [--workers N]
+    .venv/bin/python bench/e2e.py [--records 20000] [--sets sample,msk] [--workers N]
+                                  [--server | --store oxigraph+http://…] [--profile DIR]
 
 For each record set (``sample``: the sample museum's LIDO records, about 12 KB and 85 triples
 each; ``msk``: the corpus' MSK Gent records, about 6 KB and 47 triples, skipped without the
-corpus), ``--records`` records with distinct identifiers are served by the partner simulator
+corpus; each is given a web page link of its own, which those test records lack and the
+acceptance gate requires), ``--records`` records with distinct identifiers are served by the partner simulator
 (``devtools/simulator.py``, in this process, pages of 500) and harvested by ``oogst harvest``
 at default settings into an empty data dir. Printed side by side, from one run:
 
@@ -15,7 +17,9 @@ at default settings into an empty data dir. Printed side by side, from one run:
 - the peak RSS of the harvest process.
 
 ``--server`` repeats the first load into an Oxigraph server (``--store oxigraph+http://…``,
-started on 127.0.0.1 from the test extras' ``oxigraph`` package). Goals on the 2-core
+started on 127.0.0.1 from the test extras' ``oxigraph`` package); ``--store URL`` into a
+store server of your own. ``--profile DIR`` runs the first load under cProfile (the harvest
+process; worker processes are not in it) and prints where the time goes. Goals on the 2-core
 machine: first load ≥ 2,000 records/s (≥ a third of the bare pass), the 1% run on 100,000
 records ≤ 5 s, ≤ 15 KB per record, and ≥ 1,000 records/s into the Oxigraph server.
 """
@@ -29,8 +33,11 @@ import re
 import shutil
 import subprocess
 import sys
+import resource
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -61,16 +68,24 @@ def lido_payloads(kind: str) -> list[bytes]:
     return out
 
 
-def distinct(payload: bytes, k: int) -> bytes:
-    """A copy of a LIDO payload with its own record id and object PID."""
+def distinct(payload: bytes, k: int, *, link: bool = False) -> bytes:
+    """A copy of a LIDO payload with its own record id and object PID (and, with ``link``, a
+    web page of its own: the corpus' MSK Gent test records have none, which the acceptance
+    gate requires, so without it none would be published)."""
     payload = LIDO_ID.sub(lambda m: m.group(1) + m.group(2) + b"-%d" % k + m.group(3), payload, count=1)
-    return PUBLISHED_ID.sub(lambda m: m.group(1) + m.group(2) + b"-%d" % k + m.group(3), payload, count=1)
+    payload = PUBLISHED_ID.sub(lambda m: m.group(1) + m.group(2) + b"-%d" % k + m.group(3), payload, count=1)
+    if link and b"recordInfoLink" not in payload:
+        page = b"<lido:recordInfoSet><lido:recordInfoLink>https://www.mskgent.be/collection/work/%d</lido:recordInfoLink>" \
+               b"</lido:recordInfoSet></lido:recordWrap>" % k
+        payload = payload.replace(b"</lido:recordWrap>", page, 1)
+    return payload
 
 
 def records(kind: str, count: int) -> list[SimRecord]:
     forms = lido_payloads(kind)
     stamp = "2025-01-01T00:00:00Z"
-    return [SimRecord.build(f"oai:bench:{k:07d}", stamp, distinct(forms[k % len(forms)], k)) for k in range(count)]
+    return [SimRecord.build(f"oai:bench:{k:07d}", stamp, distinct(forms[k % len(forms)], k, link=kind == "msk"))
+            for k in range(count)]
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -90,24 +105,61 @@ def bare_pass(url: str) -> float:
         params = {"verb": "ListRecords", "resumptionToken": token}
 
 
-def oogst(data_dir: Path, *args: str, env: dict[str, str]) -> tuple[float, float, dict | list | None]:
-    """Run the CLI in its own process: (seconds, peak RSS in MB, its --json output)."""
+@dataclass
+class Ran:
+    seconds: float
+    rss: float  # MB: the peak of the harvest process and its workers together
+    cpu: float  # CPU seconds of the process and its workers (user + system)
+    out: dict | list | None
+
+
+def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None = None) -> Ran:
+    """Run the CLI in its own process (under cProfile into ``profile`` when given), sampling
+    the RSS of its process tree every 50 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
+    prefix = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    proc = subprocess.Popen([sys.executable, *prefix, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    peak = [0]
+    sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
+    sampler.start()
     out, err = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
     seconds = time.perf_counter() - start
-    if proc.returncode not in (0, None):
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
         raise SystemExit(f"oogst {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}")
-    rss = (usage.ru_maxrss / 1024) if usage else _children_rss()
-    return seconds, rss, json.loads(out) if out.strip().startswith((b"[", b"{")) else None
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Ran(seconds, peak[0] / 1024, cpu, json.loads(out) if out.strip().startswith((b"[", b"{")) else None)
 
 
-def _children_rss() -> float:
-    import resource
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return out
 
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
+    """The largest sum of VmRSS (kB) over the process tree, while it runs."""
+    while proc.poll() is None:
+        total = 0
+        for p in _tree(proc.pid):
+            try:
+                with open(f"/proc/{p}/status") as f:
+                    total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            except OSError:
+                continue
+        peak[0] = max(peak[0], total)
+        time.sleep(0.05)
 
 
 def size(path: Path) -> int:
@@ -117,16 +169,19 @@ def size(path: Path) -> int:
     return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
 
 
-def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store: str | None = None) -> dict:
-    profile = data_dir.parent / "profile.toml"
-    profile.write_text(PROFILE, "utf-8")
+def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store: str | None = None,
+               profile: Path | None = None) -> dict:
+    mapping = data_dir.parent / "profile.toml"
+    mapping.write_text(PROFILE, "utf-8")
     extra = ["--store", store] if store else []
     oogst(data_dir, *extra, "feeds", "add", "bench", "--url", sim.endpoint("bench"), "--format", "lido",
-          "--profile", str(profile), env=env)
-    seconds, rss, summary = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env)
-    counts = summary[0]
+          "--profile", str(mapping), env=env)
+    load = os.getloadavg()[0]
+    ran = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env, profile=profile)
+    counts = ran.out[0]
     assert counts["status"] == "complete", counts
-    return {"seconds": seconds, "rss": rss, "published": counts["published"], "harvested": counts["harvested"]}
+    return {"seconds": ran.seconds, "rss": ran.rss, "cpu": ran.cpu, "published": counts["published"],
+            "harvested": counts["harvested"], "load": (load + os.getloadavg()[0]) / 2}
 
 
 def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str], work: Path) -> None:
@@ -138,8 +193,15 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         url = sim.endpoint("bench")
         bare = bare_pass(url)
         data_dir = work / f"{kind}-data"
-        first = first_load(sim, data_dir, env)
+        profile = Path(args.profile) / f"{kind}.prof" if args.profile else None
+        first = first_load(sim, data_dir, env, profile=profile)
         rate = count / first["seconds"]
+        remote = []  # the same feed into a store server, before the changes
+        if args.store:
+            other = first_load(sim, work / f"{kind}-remote", env, store=args.store)
+            remote.append(f"first load, {args.store:<14} {count / other['seconds']:>8,.0f} records/s   (goal ≥ 1,000)")
+        if args.server:
+            remote.append(server_load(sim, work / f"{kind}-server", env, count))
         changed = recs[:: 100]  # 1%
         deleted = recs[50:: 1000]  # 0.1%
         for r in changed:
@@ -149,33 +211,53 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         for r in deleted:
             sim.delete_record("bench", r.identifier)
         time.sleep(1.1)  # the next run's window starts at the first run's server clock
-        second, _, summary = oogst(data_dir, "harvest", "bench", "--json", env=env)
+        again = profile.with_name(f"{kind}-second.prof") if profile else None
+        ran = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
+        second, summary = ran.seconds, ran.out
         parts = {p: size(data_dir / p) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system")}
         total = size(data_dir)
         print(f"\n== {kind}: {count:,} records ({first['published']:,} published), pages of {PAGE}")
         print(f"bare requests + lxml      {bare:>10,.0f} records/s")
         print(f"first load                {rate:>10,.0f} records/s   ({rate / bare:.2f}× the bare pass; "
-              f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×)")
+              f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×; load average {first['load']:.1f})")
+        print(f"  CPU per record          {first['cpu'] / count * 1000:>10.2f} ms        (harvest process and workers; "
+              f"{count / first['cpu'] * 2:,.0f} records/s if two idle cores were kept busy)")
         print(f"1% changed, 0.1% deleted  {second:>10.1f} s           (harvested {summary[0]['harvested']}, "
               f"published {summary[0]['published']}, withdrawn {summary[0]['withdrawn']})")
         print(f"data dir                  {total / count / 1024:>10.1f} KB/record  (goal ≤ 15; "
               + ", ".join(f"{k} {v / count / 1024:.1f}" for k, v in parts.items()) + ")")
-        print(f"peak RSS (first load)     {first['rss']:>10.0f} MB")
-        if args.server:
-            server_load(sim, work / f"{kind}-server", env, count)
+        print(f"peak RSS (first load)     {first['rss']:>10.0f} MB        (the harvest process and its workers)")
+        if profile:
+            print_profile(profile)
+            print_profile(again, 12)
+        for line in remote:
+            print(line)
 
 
-def server_load(sim: PartnerSimulator, folder: Path, env: dict[str, str], count: int) -> None:
+def print_profile(path: Path, top: int = 25) -> None:
+    """The harvest process' profile: the functions with the most time of their own, and with
+    the most time below them."""
+    import io
+    import pstats
+
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(str(path), stream=out).sort_stats(order).print_stats(top)
+        text = out.getvalue()
+        print(f"\n-- profile of the first load by {order} ({path})")
+        print(text[text.index("   ncalls"):].rstrip())
+
+
+def server_load(sim: PartnerSimulator, folder: Path, env: dict[str, str], count: int) -> str:
     from tests.servers import find_oxigraph, start_oxigraph
 
     if find_oxigraph() is None:
-        print("oxigraph server        skipped: the `oxigraph` package (test extras) is not installed")
-        return
+        return "oxigraph server           skipped: the `oxigraph` package (test extras) is not installed"
     folder.mkdir()
     server = start_oxigraph(folder / "oxigraph")
     try:
         first = first_load(sim, folder / "data", env, store=f"oxigraph+{server.url}")
-        print(f"first load, Oxigraph server {count / first['seconds']:>8,.0f} records/s   (goal ≥ 1,000)")
+        return f"first load, Oxigraph server {count / first['seconds']:>8,.0f} records/s   (goal ≥ 1,000)"
     finally:
         server.stop()
 
@@ -184,13 +266,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000)
     parser.add_argument("--sets", default="sample,msk", help="comma-separated: sample, msk")
-    parser.add_argument("--server", action="store_true", help="also load into an Oxigraph server")
+    parser.add_argument("--server", action="store_true", help="also load into an Oxigraph server it starts")
+    parser.add_argument("--store", help="also load into this store (e.g. oxigraph+http://127.0.0.1:7878); "
+                                        "its graphs of the bench feed are replaced")
+    parser.add_argument("--oslo-ap-sample", type=float, help="the setting oslo_ap_sample (default: its default)")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR (empty) and keep the data dirs")
+    parser.add_argument("--profile", metavar="DIR", help="run the first load under cProfile, keep the profile in "
+                                                          "DIR and print its top functions")
     parser.add_argument("--workers", type=int, help="the harvest's worker processes (setting `workers`)")
     args = parser.parse_args()
     env = {**os.environ, "OOGST_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "PYTHONHASHSEED": "0"}
     if args.workers is not None:
         env["OOGST_WORKERS"] = str(args.workers)
-    work = Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
+    if args.oslo_ap_sample is not None:
+        env["OOGST_OSLO_AP_SAMPLE"] = str(args.oslo_ap_sample)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
+    work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     try:
         for kind in args.sets.split(","):
@@ -199,7 +290,8 @@ def main() -> None:
                 continue
             run_set(kind, args.records, args, env, work)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

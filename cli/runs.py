@@ -96,11 +96,14 @@ def print_summaries(summaries: list, as_json: bool) -> None:
               help="Send one task per feed to the workers (`oogst worker`, setting queue) instead of running here.")
 @click.option("--wait", "wait_s", type=float, default=None, metavar="SECONDS",
               help="With --queue: wait (at most SECONDS) for the workers and print the summaries.")
+@click.option("--workers", type=click.IntRange(min=0), metavar="N",
+              help="Processes that map and validate while this one fetches and stores (setting workers; "
+                   "0: one per core, 1: all in this process).")
 @json_option("Print the run summaries as JSON.")
 @click.pass_obj
 def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, full: bool, resume: bool,
             jobs: int | None, deadline: float | None, report_file: Path | None, contexts: str | None, queued: bool,
-            wait_s: float | None, as_json: bool) -> None:
+            wait_s: float | None, workers: int | None, as_json: bool) -> None:
     """Harvest feeds NAMES (or --all): fetch, map, validate and store.
 
     With --jobs N, N feeds run at once (a live line each); a feed that fails or passes its
@@ -114,6 +117,8 @@ def harvest(obj: Context, names: tuple[str, ...], all_feeds: bool, due: bool, fu
     from ..pipeline.night import report as night_report
 
     obj.overrides["contexts_dir"] = contexts
+    if workers is not None:
+        obj.overrides["workers"] = workers
     if all_feeds + due + bool(names) != 1:
         raise click.UsageError("name one or more feeds, or pass --all or --due")
     if full and resume:

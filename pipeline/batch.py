@@ -23,21 +23,29 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
+
+from rdflib import BNode
 
 from .. import iris
 from .. import mapping as mapping_registry
 from ..errors import MappingError
-from ..publish.provenance import record_provenance
+from ..publish.display import Doc
 from ..records import RUN_COUNTS, Feed, MappedRecord, Report, SourceRecord, now
-from ..shapes.validate import Validator
+from ..shapes.validate import SYNTAX_RULE, Validator
 from . import findings
+from .workers import Job, Outcome, Pool, Stream, default_workers, outcomes
 
 if TYPE_CHECKING:
     from ..mapping import Profile
     from .core import Oogst
+
+
+IN_PROCESS = {"oslo-jsonld"}  # formats mapped in this process: JSON-LD contexts come through its cache and client
 
 
 @dataclass
@@ -46,6 +54,7 @@ class BatchResult:
     rows: list[dict[str, Any]] = field(default_factory=list)  # the record-index rows written
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI → N-Triples, of published records
     parts: list[str] = field(default_factory=list)  # records split from the batch's (a finding aid's units)
+    docs: list[Doc] = field(default_factory=list)  # the search documents of the published records
 
 
 class Gate:
@@ -58,6 +67,7 @@ class Gate:
         self.sample = sample
         self._acceptance: Validator | None = None
         self._warnings: Validator | None = None
+        self._both: tuple[Validator, set[str]] | None = None
 
     @property
     def acceptance(self) -> Validator:
@@ -72,13 +82,42 @@ class Gate:
         return self._warnings
 
     def validate(self, mapped: list[MappedRecord], *, sample: float | None = None) -> dict[str, Report]:
-        reports = self.acceptance.validate(mapped) if mapped else {}
+        """The acceptance findings of every record, then the warnings of the sampled ones.
+        The sampled records go through both shapes sets in one pass (one preparation and one
+        index of their triples instead of two: about a third less time), whose findings are
+        put in the order the two passes give; a record whose triples do not parse goes
+        through the two passes, which each report that."""
         share = self.sample if sample is None else sample
         checked = [m for m in mapped if sampled(m.source_id, share)]
+        rest = [m for m in mapped if not sampled(m.source_id, share)] if len(checked) < len(mapped) else []
+        reports = self.acceptance.validate(rest) if rest else {}
         if checked:
-            for source_id, warnings in self.warnings.validate(checked).items():
-                reports[source_id].findings.extend(warnings.findings)
+            both, first = self.both
+            together = both.validate(checked)
+            broken = [m for m in checked if any(f.rule == SYNTAX_RULE for f in together[m.source_id].findings)]
+            for m in checked:
+                report = together[m.source_id]
+                report.findings.sort(key=lambda f: f.rule not in first)  # stable: each set's order kept
+                reports[m.source_id] = report
+            if broken:
+                reports.update(self._two_passes(broken))
+        return {m.source_id: reports[m.source_id] for m in mapped}
+
+    def _two_passes(self, mapped: list[MappedRecord]) -> dict[str, Report]:
+        reports = self.acceptance.validate(mapped)
+        for source_id, warnings in self.warnings.validate(mapped).items():
+            reports[source_id].findings.extend(warnings.findings)
         return reports
+
+    @property
+    def both(self) -> tuple[Validator, set[str]]:
+        """A validator of both shapes sets, and the rule ids of the acceptance set in it."""
+        if self._both is None:
+            both = Validator(["acceptance", "oslo-ap"], engine=self.engine)
+            first = {both._rule(str(s) if not isinstance(s, BNode) else f"_:{s}").id
+                     for s in set(self.acceptance.shapes.subjects()) if (s, None, None) in both.shapes}
+            self._both = (both, first)
+        return self._both
 
 
 def sampled(source_id: str, share: float) -> bool:
@@ -107,11 +146,14 @@ def map_records(records: Iterable[SourceRecord], fmt: str, profile: Profile
 class Batches:
     def __init__(self, core: Oogst) -> None:
         self.core = core
+        self._delivery: dict[str, Any] = {}  # feed → its delivery settings at publish time (None: not then)
 
     def process(self, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int,
-                remap: bool = False, known: dict[str, dict[str, Any]] | None = None) -> BatchResult:
+                remap: bool = False, known: dict[str, dict[str, Any]] | None = None,
+                premapped: dict[str, Outcome] | None = None) -> BatchResult:
         """``remap``: the records come from the archive; map them even when unchanged. ``known``:
-        the record-index rows of the batch, when the caller has read them already."""
+        the record-index rows of the batch, when the caller has read them already. ``premapped``:
+        outcomes of the batch worked out in the workers (:meth:`submit`), by source id."""
         core = self.core
         started = time.monotonic()
         records = list({r.source_id: r for r in batch}.values())  # the later version wins
@@ -167,32 +209,36 @@ class Batches:
             to_map = self._split(feed, split, to_map, known, rows, withdraw, result)
         to_map = [r for r in to_map if not too_large(r, limits.elements_problem(r.payload, r.media_type))]
 
-        mapped, failed = map_records(to_map, feed.format, profile)
-        for rec, exc in failed:
-            rows.add(rec, "quarantined", report=Report(rec.source_id, [findings.unmappable(exc)]).as_dict())
-            result.counts["quarantined"] += 1
-        # and the triples of each mapped record, before SHACL (its time and memory grow with the graph)
-        mapped = [(r, m) for r, m in mapped if not too_large(r, limits.triples_problem(m.ntriples))]
-        reports = core.gate.validate([m for _, m in mapped])
+        outs = self._outcomes(feed, profile, run_id, to_map, premapped or {})
+        for rec in to_map:
+            if outs[rec.source_id].mapped is None:
+                rows.add(rec, "quarantined", report=outs[rec.source_id].report.as_dict())
+                result.counts["quarantined"] += 1
+        mapped = [(rec, outs[rec.source_id]) for rec in to_map if outs[rec.source_id].mapped is not None]
         claimed: dict[str, str] = {}
-        for rec, m in mapped:  # two source records must never share one object IRI
-            clash = self._iri_clash(feed.name, rec.source_id, m, claimed)
+        for rec, o in mapped:  # two source records must never share one object IRI
+            clash = self._iri_clash(feed.name, rec.source_id, o.mapped, claimed)
             if clash:
-                reports.setdefault(rec.source_id, Report(rec.source_id)).findings.append(clash)
-        when = now()
-        for rec, m in mapped:
-            report = reports.get(rec.source_id) or Report(rec.source_id)
-            if report.conforms:
-                row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=report.as_dict())
-                result.graphs[row["graph_iri"]] = m.ntriples + record_provenance(
-                    row, core.settings.base_iri, profile.mapping_version, when)
+                o.report.findings.append(clash)
+        versions: dict[str, dict[str, Any]] = {}
+        summaries: list[tuple[dict[str, Any], list[str]]] = []
+        for rec, o in mapped:
+            m = o.mapped
+            if o.report.conforms:
+                row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=o.report.as_dict())
+                result.graphs[row["graph_iri"]] = o.graph
+                versions[row["graph_iri"]] = {"ntriples": o.graph, **o.version}
+                result.docs.append(o.doc)
+                summaries.append((o.summary, o.media))
                 result.counts["published"] += 1
             else:
-                rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=report.as_dict(),
+                rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=o.report.as_dict(),
                          quarantined=m.ntriples)
                 result.counts["quarantined"] += 1
-
-        core.delivery.describe(feed, result.rows, result.graphs)  # EDM readiness, data provider, tiers
+        delivery = self._delivery.get(feed.name)
+        if delivery is not None:  # EDM readiness, data provider, tiers
+            core.delivery.apply([r for r in result.rows if r["state"] == "published"], summaries, result.graphs,
+                                delivery)
 
         # The RDF store first, then the record index. Graphs of records never published before
         # take the store's fast first-load path.
@@ -203,9 +249,9 @@ class Batches:
                 core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g not in first})
                 core.store.replace_graphs({g: nt for g, nt in result.graphs.items() if g in first}, new=True)
                 core.store.drop_graphs(drop)
-            core.views.batch_stored(result.rows, result.graphs)  # search index, provenance
-            # last, the record index and its events (the LDES change log) in one transaction
-            core.state.upsert_records(result.rows, core.publishing.versions(result.rows, result.graphs))
+            # the record index and its events (the LDES change log) in one transaction; the
+            # derived views follow (run.py): a replay rewrites what they lost (_lost_outputs)
+            core.state.upsert_records(result.rows, versions)
         core.metrics.batch(feed.name, time.monotonic() - started)
         return result
 
@@ -218,6 +264,54 @@ class Batches:
         rows = self.core.state.known_records(feed.name, [p for ps in parts.values() for p in ps]) if parts else {}
         lost = self.core.views.incomplete(feed.name, [*ids, *(p for p, r in rows.items() if r["state"] == "published")])
         return {sid for sid in ids if sid in lost or lost.intersection(parts.get(sid, ()))}
+
+    # -- mapping: in this process or in the workers ------------------------------------------------
+    @contextmanager
+    def stream(self) -> Iterator[Stream]:
+        """A run's batches, mapped in ``workers`` processes while this one fetches and stores
+        (see :class:`~oogst.pipeline.workers.Stream`); on leaving, every queued batch is
+        committed, unless a commit failed."""
+        settings = self.core.settings
+        stream = Stream(settings.workers or default_workers(), self.submit, engine=settings.validator,
+                        sample=settings.oslo_ap_sample)
+        try:
+            yield stream
+            stream.drain()
+        except BaseException:
+            stream.discard() if stream.failed else stream.drain()
+            raise
+        finally:
+            stream.close()
+
+    def job(self, feed: Feed, profile: Profile, run_id: int) -> Job:
+        """What :func:`~oogst.pipeline.workers.outcomes` needs for the batches of one run."""
+        core = self.core
+        self._delivery[feed.name] = delivery = core.delivery.at_publish(feed)
+        return Job(feed=feed.name, fmt=feed.format, profile=profile, base_iri=core.settings.base_iri, run_id=run_id,
+                   when=now(), labels=core.concept_labels(feed.name), delivery=delivery,
+                   engine=core.settings.validator, sample=core.settings.oslo_ap_sample, limits=core.limits)
+
+    def submit(self, pool: Pool, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int) -> Future:
+        """Start mapping, in ``pool``, the records of a batch that look like they need it (not
+        deleted, damaged, or unchanged by the record index now); :meth:`process` maps the
+        others it finds need it after all, so the outcome never depends on this guess."""
+        job = self.job(feed, replace(profile, contexts=None), run_id)
+        if feed.format in IN_PROCESS or getattr(mapping_registry.get_mapper(feed.format), "split", None):
+            return pool.submit(job, [])  # split at commit time / contexts from this process' cache and client
+        records = list({r.source_id: r for r in batch if not r.deleted and not r.error}.values())
+        known = self.core.state.known_records(feed.name, [r.source_id for r in records])
+        records = [r for r in records if (known.get(r.source_id) or {}).get("hash") != r.sha256
+                   or known[r.source_id]["state"] == "withdrawn"]
+        return pool.submit(job, records)
+
+    def _outcomes(self, feed: Feed, profile: Profile, run_id: int, records: list[SourceRecord],
+                  premapped: dict[str, Outcome]) -> dict[str, Outcome]:
+        outs = {r.source_id: premapped[r.source_id] for r in records
+                if r.source_id in premapped and premapped[r.source_id].sha256 == r.sha256}
+        missing = [r for r in records if r.source_id not in outs]
+        if missing:
+            outs.update((o.source_id, o) for o in outcomes(self.job(feed, profile, run_id), missing, self.core.gate))
+        return outs
 
     def _split(self, feed: Feed, split: Any, records: list[SourceRecord], known: dict[str, dict[str, Any]],
                rows: _Rows, withdraw: Any, result: BatchResult) -> list[SourceRecord]:

@@ -118,36 +118,35 @@ class Delivery:
             log.warning("feed %s: its records' EDM and tiers are not worked out: %s", feed, exc)
 
     # -- what the record index keeps --------------------------------------------------------------
-    def describe(self, feed: Feed, rows: list[dict[str, Any]], graphs: Mapping[str, str | bytes]) -> None:
-        """Add ``edm``, ``provider``, ``provider_set`` and ``tiers`` to a batch's published
-        rows, from their graphs (the batch room, before the record index is written)."""
-        published = [r for r in rows if r["state"] == "published"]
-        if not published or not self.core.settings.edm_at_publish:
-            return
+    def at_publish(self, feed: Feed) -> DeliverySettings | None:
+        """The feed's delivery settings when its records' delivery columns are worked out as
+        they are published (``edm_at_publish``, and settings that hold), else None."""
+        if not self.core.settings.edm_at_publish:
+            return None
         try:
-            settings = self.settings_of(feed)
+            return self.settings_of(feed)
         except ConfigError as exc:
             self._warn(feed.name, exc)
-            return
-        self._summarise(published, [graphs.get(r["graph_iri"]) for r in published], settings)
+            return None
+
+    def apply(self, rows: list[dict[str, Any]], summaries: list[tuple[dict[str, Any], list[str]]],
+              graphs: Mapping[str, str | bytes], settings: DeliverySettings) -> None:
+        """Add the delivery columns that :func:`summary_of` worked out without media
+        information (in a mapping worker) to the published ``rows``; a record with media
+        information in the state is worked out again with it."""
+        urls = [u for _, found in summaries for u in found]
+        media = self.media(urls) if urls else {}
+        for row, (summary, found) in zip(rows, summaries):
+            if any(u in media for u in found):
+                summary = summary_of(graphs.get(row["graph_iri"]), settings, row["record_id"], media)[0]
+            row.update(summary)
 
     def _summarise(self, rows: list[dict[str, Any]], texts: list[str | bytes | None],
                    settings: DeliverySettings) -> None:
-        results = []
-        for row, text in zip(rows, texts):
-            try:
-                results.append(crosswalk(text, settings, strict=False) if text is not None else None)
-            except Exception:  # noqa: BLE001 - one record's crosswalk never stops a run
-                log.exception("record %s: the EDM crosswalk failed", row["record_id"])
-                results.append(None)
+        results = [_crosswalk(text, settings, row["record_id"]) for row, text in zip(rows, texts)]
         media = self.media([u for r in results if r is not None for u in media_urls(r.record)])
         for row, result in zip(rows, results):
-            if result is None:
-                row.update(edm=0, provider=None, provider_set=None, tiers={"refused": [
-                    {"rule": "edm:no-graph", "nl": "De graaf van het record kon niet gelezen worden.",
-                     "en": "The record's graph could not be read."}]})
-            else:
-                row.update(summarise(result, media))
+            row.update(_summary(result, media))
 
     def media(self, urls: list[str]) -> dict[str, MediaInfo]:
         """What the media check found of ``urls``."""
@@ -364,3 +363,28 @@ class Delivery:
             self.changed(name, touch=False)
             self.ensure(name)
         return counts
+
+
+# -- one record's delivery columns (also in the mapping workers) ---------------------------------
+def summary_of(text: str | bytes | None, settings: DeliverySettings, name: str,
+               media: Mapping[str, MediaInfo] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The delivery columns of one published graph, and the URLs whose media information
+    would change them."""
+    result = _crosswalk(text, settings, name)
+    return _summary(result, media or {}), media_urls(result.record) if result is not None else []
+
+
+def _crosswalk(text: str | bytes | None, settings: DeliverySettings, name: str) -> Any:
+    try:
+        return crosswalk(text, settings, strict=False) if text is not None else None
+    except Exception:  # noqa: BLE001 - one record's crosswalk never stops a run
+        log.exception("record %s: the EDM crosswalk failed", name)
+        return None
+
+
+def _summary(result: Any, media: Mapping[str, MediaInfo]) -> dict[str, Any]:
+    if result is None:
+        return {"edm": 0, "provider": None, "provider_set": None, "tiers": {"refused": [
+            {"rule": "edm:no-graph", "nl": "De graaf van het record kon niet gelezen worden.",
+             "en": "The record's graph could not be read."}]}}
+    return summarise(result, media)

@@ -414,35 +414,47 @@ class Runs:
     def _pages(self, run: RunHandle, progress: ProgressCallback | None) -> None:
         core, feed = self.core, run.feed
         profile = core.feeds.profile_of(feed)
-        harvester = harvest_registry.create(
-            core.feeds.for_harvest(feed), core.http, contexts=core.contexts,
-            seen_in_run=lambda ids: core.state.seen_in_run(feed.name, run.run_id, ids))
         batch: list[SourceRecord] = []
         done = 0
+        with core.batches.stream() as stream:
+            def seen_in_run(ids: list[str]) -> Any:  # the batches still in flight count as seen
+                stream.drain()
+                return core.state.seen_in_run(feed.name, run.run_id, ids)
 
-        def store() -> None:
-            nonlocal done
-            result = core.batches.process(feed, profile, batch, run_id=run.run_id)
-            run.count(result.counts)
-            run.delivered(batch, result.parts)
-            done += len(batch)
-            batch.clear()
+            harvester = harvest_registry.create(core.feeds.for_harvest(feed), core.http, contexts=core.contexts,
+                                                seen_in_run=seen_in_run)
 
-        for item in harvester.records(run.resume_from, run.cursor):
-            if isinstance(item, SourceRecord):
-                batch.append(item)
-                if len(batch) >= core.settings.batch_size:
+            def commit(records: list[SourceRecord], premapped: dict | None) -> None:
+                nonlocal done
+                result = core.batches.process(feed, profile, records, run_id=run.run_id, premapped=premapped)
+                run.count(result.counts)  # right after the record index: a kill in between replays the page
+                run.delivered(records, result.parts)
+                core.views.batch_stored(result.rows, result.graphs, result.docs)
+                done += len(records)
+
+            def store() -> None:
+                records = list(batch)
+                stream.put(feed, profile, records, run.run_id, lambda premapped: commit(records, premapped))
+                batch.clear()
+
+            def checkpoint(item: Checkpoint) -> None:
+                run.checkpoint(item)
+                run.next_cursor = item.cursor or run.next_cursor
+                if progress:
+                    total = item.info.get("completeListSize")
+                    progress(feed.name, done, int(total) if total and str(total).isdigit() else None)
+
+            for item in harvester.records(run.resume_from, run.cursor):
+                if isinstance(item, SourceRecord):
+                    batch.append(item)
+                    if len(batch) >= core.settings.batch_size:
+                        store()
+                    continue
+                if batch:  # a checkpoint: store what came before it, then remember where we are
                     store()
-                continue
-            if batch:  # a checkpoint: store what came before it, then remember where we are
+                stream.then(lambda item=item: checkpoint(item))
+            if batch:
                 store()
-            run.checkpoint(item)
-            run.next_cursor = item.cursor or run.next_cursor
-            if progress:
-                total = item.info.get("completeListSize")
-                progress(feed.name, done, int(total) if total and str(total).isdigit() else None)
-        if batch:
-            store()
 
     def _sweep(self, run: RunHandle) -> None:
         """After a complete full run: withdraw the live records it did not deliver, unless
@@ -495,6 +507,7 @@ class Runs:
                     tombstones += len(chunk) - len(live)
                     if live:
                         result = core.batches.process(feed, profile, live, run_id=run.run_id, remap=True, known=known)
+                        core.views.batch_stored(result.rows, result.graphs, result.docs)
                         run.count(result.counts)
                     done += len(chunk)
                     if progress:

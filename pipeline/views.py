@@ -38,12 +38,14 @@ class Views:
         self.core = core
 
     # -- fed by the run room ---------------------------------------------------------------
-    def batch_stored(self, rows: list[dict[str, Any]], graphs: dict[str, str]) -> None:
+    def batch_stored(self, rows: list[dict[str, Any]], graphs: dict[str, str], docs: list[Doc] | None = None) -> None:
         """A batch was stored: index the published records, unindex the withdrawn ones, and
-        record their provenance."""
+        record their provenance. ``docs``: the published records' search documents, when the
+        mapping step extracted them already."""
         labels: dict[str, Any] = {}
-        docs = [self._doc(r, graphs[r["graph_iri"]], labels.get(r["feed"]) or labels.setdefault(
-            r["feed"], self.core.concept_labels(r["feed"]))) for r in rows if r["state"] == "published"]
+        if docs is None:
+            docs = [self._doc(r, graphs[r["graph_iri"]], labels.get(r["feed"]) or labels.setdefault(
+                r["feed"], self.core.concept_labels(r["feed"]))) for r in rows if r["state"] == "published"]
         self.core.search.put(docs)
         self.core.search.remove(r["record_id"] for r in rows if r["state"] == "withdrawn")
         self._system(lambda: self.core.system.records(rows, now()), strict=True)

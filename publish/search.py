@@ -53,6 +53,7 @@ import orjson
 from ..errors import QueryError, StoreError
 
 from .display import Doc, Link, extract
+from .search_put import chunked_iter, put_many
 
 log = logging.getLogger(__name__)
 
@@ -241,52 +242,13 @@ class SearchIndex:
 
     # -- writes ---------------------------------------------------------------------------
     def put(self, docs: Iterable[Doc]) -> int:
-        """Add or replace these records; returns how many."""
-        n = 0
+        """Add or replace these records; returns how many. One transaction, a few bulk
+        statements per batch: the records' old rows are read and deleted together, their
+        slots handed out in order per provider, and every table is written by one
+        ``executemany``."""
         with self._transaction() as db:
-            for doc in docs:
-                self._put(db, doc)
-                n += 1
-        return n
+            return put_many(db, docs)
 
-    def _put(self, db: sqlite3.Connection, doc: Doc) -> None:
-        provider = doc.provider.casefold()
-        old = db.execute("SELECT d.id, d.provider, d.slot FROM bodies b JOIN docs d ON d.id = b.id"
-                         " WHERE b.record_id = ?", (doc.record_id,)).fetchone()
-        if old is not None:
-            self._delete(db, old[0])
-        if old is not None and old[1] == provider:
-            rowid, slot = old[0], old[2]
-        else:
-            row = db.execute("SELECT num, next_slot FROM providers WHERE provider = ?", (provider,)).fetchone()
-            if row is None:
-                num = db.execute("SELECT COALESCE(MAX(num), 0) + 1 FROM providers").fetchone()[0]
-                row = (num, 1)
-            num, slot = row
-            rowid = num << 32 | slot
-            db.execute(
-                "INSERT INTO providers (provider, num, label, iri, next_slot) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (provider) DO UPDATE SET next_slot = excluded.next_slot, label = excluded.label,"
-                " iri = excluded.iri",
-                (provider, num, doc.provider, doc.keeper.iri if doc.keeper else None, slot + 1),
-            )
-        db.execute("INSERT INTO docs (id, feed, provider, slot, modified, has_image) VALUES (?,?,?,?,?,?)",
-                   (rowid, doc.feed, provider, slot, doc.modified or "", int(bool(doc.images))))
-        db.execute("INSERT INTO bodies (id, record_id, object_iri, doc) VALUES (?,?,?,?)",
-                   (rowid, doc.record_id, doc.object_iri, orjson.dumps(doc.as_dict()).decode("utf-8")))
-        terms = {("provider", provider, doc.provider)}
-        terms |= {("type", t.iri, t.label or t.iri) for t in doc.types}
-        terms |= {("rights", r, r) for r in doc.rights}
-        db.executemany("INSERT OR IGNORE INTO terms (kind, value, doc) VALUES (?, ?, ?)",
-                       [(kind, value, rowid) for kind, value, _ in terms])
-        db.executemany("INSERT INTO labels (kind, value, label) VALUES (?, ?, ?)"
-                       " ON CONFLICT (kind, value) DO UPDATE SET label = excluded.label", terms)
-        db.execute(
-            "INSERT INTO text (rowid, title, description, makers, names) VALUES (?, ?, ?, ?, ?)",
-            (rowid, " ".join(t for t, _ in doc.titles), doc.description or "",
-             " ".join(m.label or "" for m in doc.makers),
-             " ".join(t.label or "" for t in doc.types)),
-        )
 
     @staticmethod
     def _delete(db: sqlite3.Connection, rowid: int) -> None:
@@ -324,10 +286,9 @@ class SearchIndex:
                 return None
             for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
                 db.execute(f"DELETE FROM {table}")
-            for doc in docs:
-                self._put(db, doc)
-                n += 1
-                if progress and n % 1000 == 0:
+            for chunk in chunked_iter(docs, 1000):
+                n += put_many(db, chunk)
+                if progress:
                     progress(n)
             db.execute("INSERT INTO text (text) VALUES ('optimize')")
         if progress:
@@ -546,3 +507,4 @@ class SearchIndex:
         return stats
 
 __all__ = ["Doc", "Link", "Page", "Query", "SearchIndex", "extract", "fts_query"]
+

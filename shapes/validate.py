@@ -45,7 +45,7 @@ from .native import Unsupported
 
 log = logging.getLogger(__name__)
 
-_SYNTAX_RULE = "mapping:error"
+SYNTAX_RULE = _SYNTAX_RULE = "mapping:error"  # the rule of a finding about triples that do not parse
 _SEVERITY_ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 

@@ -110,6 +110,11 @@ def as_nquads(graph_iri: str, ntriples: str) -> str:
     """N-Triples text as N-Quads in ``graph_iri``: one statement per line, as N-Triples has
     it (a line ending in a comment is parsed instead of rewritten)."""
     g = sparql_iri(graph_iri)
+    if ntriples.endswith(" .\n") and ntriples.count("\n") == ntriples.count(" .\n") and "\n#" not in ntriples \
+            and not ntriples.startswith("#"):
+        # one statement per line, each ending in " ." (as oogst writes them; N-Triples escapes
+        # line breaks in literals, so every one ends a statement): one replace
+        return ntriples.replace(" .\n", f" {g} .\n")
     out = []
     for line in ntriples.split("\n"):
         line = line.strip()

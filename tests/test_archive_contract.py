@@ -281,3 +281,18 @@ def test_prune_keeps_the_last_versions_of_every_record(archive: Archive) -> None
     assert archive.get("other", "b").payload == b"<b v='3'/>" and archive.get("museum", "a").payload == b"<a v='1'/>"
     with pytest.raises(ValueError):
         archive.prune(0)
+
+
+def test_a_feed_of_many_similar_records_comes_back_byte_for_byte_after_a_reopen(opener: Opener) -> None:
+    """Enough records to train a compression dictionary on (the SQLite archive's zstd), read
+    back through a new connection, beside another feed's."""
+    body = b"<lido:lido xmlns:lido='http://www.lido-schema.org'><lido:title>%d %s</lido:title></lido:lido>"
+    records = [SourceRecord("big", f"r{n}", None, body % (n, b"x" * (n % 50)), "lido") for n in range(200)]
+    first = opener()
+    first.put_many(records[:100])
+    first.put_many([SourceRecord("small", "s1", None, b"<x/>", "lido")])
+    first.put_many(records[100:])
+    again = opener()
+    assert [r.payload for r in again.latest("big")] == [r.payload for r in sorted(records, key=lambda r: r.source_id)]
+    assert again.get("small", "s1").payload == b"<x/>"
+    assert again.stats("big")["bytes"] == sum(len(r.payload) for r in records)

@@ -116,9 +116,15 @@ _INSERT = ("INSERT INTO events (at, feed, feed_seq, provider, provider_seq, sour
            " graph_iri, kind, hash, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
 
 
+def compress_body(ntriples: str) -> bytes:
+    """An event's ``body``: the graph's N-Triples as stored (the mapping workers compress it)."""
+    return zlib.compress(ntriples.encode("utf-8"), _LEVEL)
+
+
 def record_versions(db: sqlite3.Connection, rows: list[dict[str, Any]], versions: dict[str, dict[str, Any]]) -> int:
     """Events for a batch of record-index rows: a version for each published row in
-    ``versions`` (graph IRI → ``ntriples``, ``hash``, ``provider``) whose description changed,
+    ``versions`` (graph IRI → ``ntriples``, ``hash``, ``provider``, and ``body`` when
+    :func:`compress_body` ran already) whose description changed,
     a tombstone for each withdrawn row whose record was live in the stream. Returns the count."""
     by_feed: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -143,7 +149,7 @@ def record_versions(db: sqlite3.Connection, rows: list[dict[str, Any]], versions
             if prev is not None and prev["kind"] == "published" and prev["hash"] == version["hash"]:
                 continue
             provider = version.get("provider")
-            body = zlib.compress(version["ntriples"].encode("utf-8"), _LEVEL)
+            body = version.get("body") or compress_body(version["ntriples"])
             out.append((clock.next(), feed, seqs.feed(feed), provider, seqs.provider(provider), row["source_id"],
                         row["record_id"], row.get("object_iri"), row["graph_iri"], "published", version["hash"], body))
     db.executemany(_INSERT, out)
