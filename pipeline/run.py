@@ -259,6 +259,10 @@ class Runs:
         core = self.core
         try:
             core.store, core.search  # noqa: B018 - opened on first use
+            writing = getattr(core.store, "writing", None)
+            if writing is not None and not core.read_only:
+                with writing():  # the embedded store: can this process write it now?
+                    pass
             try:
                 core.system  # noqa: B018
             except OSError as exc:

@@ -22,6 +22,7 @@ round; the pipeline writes it after the record store and the state have committe
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 from collections.abc import Iterable
 from pathlib import Path
@@ -84,28 +85,35 @@ class SystemGraphs:
         ``prov:invalidatedAtTime``; others are left alone. The batch's triples are loaded
         at once by the bulk loader (derived data: ``oogst system rebuild`` repairs a load cut
         short); only entities the graph holds already are deleted first (by one update)."""
+        writing = getattr(self._store, "writing", None)  # the embedded store: one write session
+        with writing() if writing else nullcontext():
+            raw = self._store.raw() if hasattr(self._store, "raw") else self._store
+            self._records(raw, rows, when)
+
+    def _records(self, raw: Any, rows: Iterable[dict[str, Any]], when: str | None) -> None:
         graph = pyoxigraph.NamedNode(self.provenance)
         g = f"<{self.provenance}>"
+        bulk = isinstance(raw, pyoxigraph.Store)  # else a SPARQL server: updates only
         ops: list[str] = []
         triples: list[str] = []
         for row in rows:
             subject = f"<{row['graph_iri']}>"
+            held = not bulk or next(raw.quads_for_pattern(pyoxigraph.NamedNode(row["graph_iri"]), None, None, graph),
+                                    None) is not None
             if row["state"] == "published":
-                if self._holds(row["graph_iri"], graph):
+                if held:
                     ops.append(f"DELETE WHERE {{ GRAPH {g} {{ {subject} ?p ?o }} }}")
                 triples += self._entity(subject, row, when)
             elif row["state"] == "withdrawn":
-                if self._holds(row["graph_iri"], graph):
+                if held:
                     ops.append(f"DELETE WHERE {{ GRAPH {g} {{ {subject} <{PROV}invalidatedAtTime> ?o }} }}")
                 triples += self._withdrawn(subject, row)
+        if not bulk and triples:
+            ops.append(f"INSERT DATA {{ GRAPH {g} {{\n" + "\n".join(triples) + "\n} }")
         if ops:
-            self._store.update(" ;\n".join(ops))
-        if triples:  # the bulk loader: its memory stays flat (a transactional load's grows with the feed)
-            self._store.bulk_load("".join(f"{t[:-1]}{g} .\n" for t in triples), format=pyoxigraph.RdfFormat.N_QUADS)
-
-    def _holds(self, subject: str, graph: pyoxigraph.NamedNode) -> bool:
-        """Whether the provenance graph says anything about ``subject`` yet."""
-        return next(self._store.quads_for_pattern(pyoxigraph.NamedNode(subject), None, None, graph), None) is not None
+            raw.update(" ;\n".join(ops))
+        if bulk and triples:  # the bulk loader: its memory stays flat (a transactional load's grows with the feed)
+            raw.bulk_load("".join(f"{t[:-1]}{g} .\n" for t in triples), format=pyoxigraph.RdfFormat.N_QUADS)
 
     def _entity(self, subject: str, row: dict[str, Any], when: str | None) -> list[str]:
         t = [(RDF_TYPE, f"<{PROV}Entity>"),

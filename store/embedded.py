@@ -39,7 +39,7 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, QueryTimeoutError, StoreError
+from ..errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
 from .snapshots import Snapshot, Snapshots, has_data, open_snapshot
 from .results import (
@@ -148,18 +148,47 @@ class EmbeddedStore:
 
     def _open_for_writing(self) -> ox.Store:
         """The store, opened for writing; RocksDB's own lock may linger a moment after the
-        previous writer let go (its handle is freed as its last reference goes)."""
-        deadline = time.monotonic() + self.options.write_lock_timeout
+        previous writer let go (its handle is freed as its last reference goes). Held longer
+        (this process has the writer lock), another program has it open: busy."""
+        deadline = time.monotonic() + min(self.options.write_lock_timeout, 10.0)
         while True:
             try:
                 return ox.Store(str(self.path))
             except OSError as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
-                    raise StoreError(
+                locked = "lock" in str(exc).lower()
+                if not locked or time.monotonic() > deadline:
+                    raise (StoreBusyError if locked else StoreError)(
                         f"cannot open the store at {self.path}: {exc}", url=self.url,
                         hint="another program (not oogst) may have it open; oogst processes take turns",
                     ) from exc
                 time.sleep(0.02)
+
+    def verify(self) -> None:
+        """Raise StoreError when the store's files are gone from under it (its folder deleted
+        while open: RocksDB would go on in memory and lose everything at close)."""
+        if self.path is None:
+            return
+        gone = self._gone()
+        if gone is not None:
+            raise gone
+        with self._mutex:
+            if self._rw is not None:
+                try:
+                    self._rw.flush()
+                except OSError as exc:
+                    raise StoreError(f"the store at {self.path} cannot be written: {exc}", url=self.url) from exc
+
+    def _gone(self) -> StoreError | None:
+        if self.path is None or (self.path / "CURRENT").exists():
+            return None
+        return StoreError(f"the store's files at {self.path} are gone (deleted while oogst had it open)",
+                          url=self.url, hint="nothing written since is kept: run `oogst check --repair` "
+                          "(or harvest again) to publish the records again from the archive")
+
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store that this process writes: only inside :meth:`writing` (the
+        system graphs' bulk loads of provenance)."""
+        return self._target()
 
     def _target(self) -> ox.Store:
         store = self._mem if self._snapshots is None else self._rw
@@ -168,6 +197,10 @@ class EmbeddedStore:
 
     def _publish(self) -> None:
         assert self._snapshots is not None and self._rw is not None
+        if self._gone() is not None:  # nothing to publish: the run that wrote has failed on it (verify)
+            log.warning("the store at %s is gone: no snapshot published", self.path)
+            self._dirty = False
+            return
         started = time.perf_counter()
         generation = self._snapshots.publish(self._rw)
         self._dirty = False
@@ -237,7 +270,7 @@ class EmbeddedStore:
         try:
             self._target().update(" ;\n".join(parts))
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
+            raise self._gone() or StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
     def _load(self, graphs: Mapping[str, str], *, bulk: bool) -> None:
         """Graphs the store does not hold, as one N-Quads document: ``Store.load`` (one
@@ -251,7 +284,7 @@ class EmbeddedStore:
             else:
                 self._target().load(nquads, format=ox.RdfFormat.N_QUADS)
         except (SyntaxError, OSError) as exc:
-            raise StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
+            raise self._gone() or StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
                              hint="replaying the batch repairs a partial bulk load" if bulk else None) from exc
 
     def drop_graphs(self, graph_iris: Iterable[str]) -> None:

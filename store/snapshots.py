@@ -129,7 +129,7 @@ class Snapshots:
             counter = self.folder / "CURRENT.tmp"
             counter.write_text(f"{generation}\n", "ascii")
             os.rename(counter, self.folder / "CURRENT")
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # pyoxigraph raises RuntimeError for some I/O errors
             raise StoreError(f"cannot publish a snapshot of the store {self.store_path}: {exc}",
                              hint="check the free space and that the data dir is writable") from exc
         self._prune(generation)

@@ -177,7 +177,7 @@ def test_a_store_deleted_mid_run_fails_the_run_and_the_next_run_repairs(partner,
     assert "Traceback" not in stderr
     (run,) = json.loads(stdout)
     assert run["status"] == "failed" and "gone (deleted while oogst had it open)" in run["error"]["message"], run
-    assert proc.returncode == 1
+    assert proc.returncode == 1, stderr
     again = json.loads(oogst(tmp_path, "harvest", FEED, "--json").stdout)[0]
     assert again["status"] == "complete"
     with make_app(tmp_path) as app:
