@@ -15,7 +15,9 @@ threads are not blocked by a write in this process. RocksDB lets one process ope
 store: ``oogst serve`` and a harvest in another process cannot share it (see
 docs/architecture.md, "Concurrency").
 
-Queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
+``oogst serve`` runs the public queries in worker processes instead (``store/workers.py``,
+killed at the timeout), over ``reader_path()``: a read-only checkpoint of what this store holds.
+Here, queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
 query, so a query past its time is abandoned (its answer is dropped; one that streams rows
 stops at its next row, one that computes before its first row runs on to its end). At most
 ``max(2, cpu count)`` queries run at once, abandoned ones included.
