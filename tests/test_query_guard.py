@@ -54,7 +54,7 @@ def test_counts() -> None:
                     " ?s (e:a|e:b)/e:c ( 1 2 ) FILTER(?o > 1) }  # ( { [ in a comment")
     assert shape.triple_patterns == 3 + 1 + 2 + 1 + 1 + 4  # a path step (/) joins one more
     assert shape.depth == 2 and shape.operators == 6  # SELECT * | / FILTER >
-    assert inspect('ASK { ?s ?p "( { [ \\" #" . ?s ?p """x\n{{{"""  . ?s ?p <http://x/({[> }').depth == 1
+    assert inspect('ASK { ?s ?p "( { [ \\" #" . ?s ?p """x\n{{{"""  . ?s ?p <http://x/([(> }').depth == 1
 
 
 def test_service_endpoints_are_resolved() -> None:
