@@ -9,6 +9,7 @@ text as SPARQL and as parameters, and a raw socket sends what no HTTP client wou
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import socket
@@ -27,6 +28,7 @@ from oogst.pipeline import Oogst
 from oogst.settings import Settings
 from oogst.store.embedded import EmbeddedStore
 
+from .conftest import ROOT
 from .test_security_api import DEEP, Served, make_data_dir
 
 NASTY = [
@@ -152,3 +154,32 @@ def test_random_text_as_sparql_and_parameters(served: Served, query: str, value:
     assert_no_5xx(served, "GET", f"/feeds/{quote(value, safe='')}")
     assert_no_5xx(served, "GET", "/oai?" + urlencode({"verb": value, "identifier": value}))
     assert json.loads(served.request("GET", "/health/live")[2])["status"] == "alive"
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[Served]:
+    # TODO(issue 14): after test_every_route_… the same server stops answering under this load
+    # (event loop blocked; reproduce by running both on one server) — not found yet.
+    server = Served(make_data_dir(tmp_path))
+    yield server
+    server.close()
+
+
+def test_bounded_load_with_hostile_requests_keeps_the_server_up(fresh: Served) -> None:
+    served = fresh
+    """bench/load_api.py's load (500 requests, 50 at a time, 10 hostile): every hostile request
+    is refused or stopped, every benign one answered (a SPARQL query may find every worker
+    taken by the hostile ones until they are stopped: 503), and the server lives. Latencies:
+    run the bench (timed figures are never asserted here)."""
+    spec = importlib.util.spec_from_file_location("load_api", ROOT / "bench" / "load_api.py")
+    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    results = bench.load(served.port, n=500, concurrency=50, hostile=10)
+    assert sum(len(rows) for rows in results.values()) == 500
+    statuses = {kind: {status for status, _ in rows} for kind, rows in results.items()}
+    assert statuses["cartesian"] == {503} and statuses["deep"] == {400} and statuses["service"] == {400}
+    assert statuses.get("5 MB body", {413}) <= {413, 0}  # 0: the server closed the connection after its 413
+    for kind in ("search", "record", "datasets", "live"):
+        assert statuses[kind] == {200}, (kind, statuses[kind])
+    assert statuses["sparql"] <= {200, 429, 503} and 200 in statuses["sparql"]  # 429: that address waits already
+    assert served.alive()
