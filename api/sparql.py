@@ -26,9 +26,13 @@ Refused: updates (``update=`` or an ``application/sparql-update`` body) with 403
 endpoint is read-only; other POST media types and charsets other than UTF-8 with 415;
 a missing or repeated query and a syntax error (the parser's message) with 400.
 
-Limits (settings ``query_timeout`` and ``result_limit``, enforced by the store): a query
-that runs too long is stopped and answered with 503 and ``Retry-After``; an answer cut at
-``result_limit`` rows carries the header ``Oogst-Truncated: <limit>``.
+Limits (docs/security.md): a query too long, too deep or too large for the engine is refused
+with 400 before the engine sees it, and so is ``SERVICE`` to an endpoint not in
+``sparql_service_allow`` (``pipeline/queries.py``); a query that runs longer than
+``query_timeout`` is stopped (its worker process killed) and answered with 503 and
+``Retry-After``; a client with ``sparql_client_slots`` queries running gets 429 and a body over
+``api_max_body`` 413 (``api/limits.py``); an answer cut at ``result_limit`` rows carries the
+header ``Oogst-Truncated: <limit>``.
 
 ``GET /sparql`` without parameters returns the service description (``sd:Service``) in
 the negotiated RDF format, or the query page (editor, example queries over the OSLO
@@ -106,7 +110,10 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Query results in the negotiated format.",
         "content": {media: {} for media in _RESULT_MEDIA_TYPES},
     },
-    400: {"description": "No query, more than one query, an update sent as a query, or a syntax error."},
+    400: {"description": "No query, more than one query, an update sent as a query, a syntax error, a query "
+                         "over the guard's limits, or SERVICE to an endpoint not allowed."},
+    413: {"description": "A body larger than api_max_body."},
+    429: {"description": "This client already runs sparql_client_slots queries; see Retry-After."},
     403: {"description": "An update: this endpoint is read-only."},
     503: {"description": "The query ran longer than query_timeout (or the store is busy or unreachable)."},
 }

@@ -17,7 +17,9 @@ newest published snapshot, a RocksDB checkpoint taken after each write session
 (``store/snapshots.py``). A batch becomes visible to readers whole, the bulk path included.
 :func:`open_snapshot` gives a reading process (a query worker) the newest snapshot.
 
-Queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
+``oogst serve`` runs the public queries in worker processes instead (``store/workers.py``,
+killed at the timeout), over ``reader_path()``: a read-only checkpoint of what this store holds.
+Here, queries run in a worker thread so that ``query_timeout`` holds: pyoxigraph cannot cancel a
 query, so a query past its time is abandoned (its answer is dropped; one that streams rows
 stops at its next row, one that computes before its first row runs on to its end). At most
 ``max(2, cpu count)`` queries run at once, abandoned ones included.

@@ -12,8 +12,8 @@ never recurses and reads each character once:
 - ``operators``: expression and path operators and the keywords that each add a node to the
   query's algebra (UNION, OPTIONAL, MINUS, FILTER, BIND, …; ``max_operators``);
 - ``triple_patterns``: the triple patterns of the query's groups and templates, counted as
-  the parser would expand them (``;``/``,`` lists, blank-node property lists, collections:
-  an estimate that errs high; ``max_triple_patterns``);
+  the parser would expand them (``;``/``,`` lists, blank-node property lists, collections,
+  steps of a property path: an estimate that errs high; ``max_triple_patterns``);
 - ``services``: the endpoints of its ``SERVICE`` clauses, resolved against ``PREFIX`` and
   ``BASE`` (a variable endpoint comes back as ``?name``), for the caller's allow-list.
 
@@ -165,7 +165,8 @@ def inspect(sparql: str, limits: QueryLimits | None = None) -> QueryShape:
             previous = text
         elif kind == "op" or upper in _CLAUSES:
             if text in "/|^!" and frame.slot and frame.kind in ("group", "template", "bnode"):
-                frame.slot = 1  # inside a property path
+                frame.slot = 1  # inside a property path: a sequence step is one more pattern to join
+                shape.triple_patterns += text == "/"
             shape.operators += 1
             if limits.max_operators and shape.operators > limits.max_operators:
                 raise QueryTooLargeError(

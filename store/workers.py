@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -33,6 +34,7 @@ from .base import QueryResult
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that runs threads and RocksDB
+_NICE = 10  # the workers' scheduling priority below the server's
 
 
 def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
@@ -41,6 +43,8 @@ def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker pr
 
     from .embedded import execute
     from .snapshots import open_snapshot
+
+    os.nice(_NICE)  # the server's own process goes first: a long query slows the answers of no one else
 
     empty = ox.Store()
     while True:

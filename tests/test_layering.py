@@ -2,7 +2,7 @@
 
 - the subsystems (harvest, mapping, shapes, store, publish) do not import each other
   (publish may read the shared types);
-- the shared top-level modules (records, errors, settings, iris, jsonld) import no subsystem
+- the shared top-level modules (records, errors, settings, iris, jsonld, redact) import no subsystem
   and not the core;
 - the doors (cli.py and api/) import only the core and the shared modules, never a subsystem,
   and never lxml, pyoxigraph or requests.
