@@ -17,6 +17,10 @@ backup's size, and records per second.
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
+
 import argparse
 import shutil
 import statistics
@@ -57,7 +61,7 @@ def main() -> None:
     try:
         with PartnerSimulator(page_size=500) as sim:
             sim.add_partner("bench", records(sim, args.records), format="lido")
-            with Oogst(Settings(data_dir=data, oslo_ap_sample=0.0)) as app:
+            with Oogst(Settings(allowed_private_networks=("127.0.0.0/8",), data_dir=data, oslo_ap_sample=0.0)) as app:
                 app.add_feed("bench", sim.endpoint("bench"), "lido")
                 started = time.monotonic()
                 summary = app.harvest("bench")
@@ -68,7 +72,7 @@ def main() -> None:
         for run in range(args.runs):
             for kind in ("files", "checkpoint"):
                 target = work / f"{kind}-{run}"
-                with Oogst(Settings(data_dir=data), read_only=(kind == "files")) as app:
+                with Oogst(Settings(allowed_private_networks=("127.0.0.0/8",), data_dir=data), read_only=(kind == "files")) as app:
                     if kind == "checkpoint":
                         app.store.count_graphs()  # this process holds the store
                     manifest = app.backups.backup(target)
@@ -77,7 +81,7 @@ def main() -> None:
                 size = sum(f["bytes"] for f in manifest["files"].values())
                 figures[kind].append((manifest["seconds"], manifest["writers_paused_seconds"], size))
             restored = work / f"restored-{run}"
-            with Oogst(Settings(data_dir=restored)) as app:
+            with Oogst(Settings(allowed_private_networks=("127.0.0.0/8",), data_dir=restored)) as app:
                 started = time.monotonic()
                 app.backups.restore(work / f"files-{run}")
                 figures["restore"].append((time.monotonic() - started, 0.0, 0))

@@ -9,6 +9,10 @@ Prints medians in seconds, side by side, from one process against the partner si
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
+
 import argparse
 import statistics
 import tempfile
@@ -30,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
     with PartnerSimulator(page_size=250) as sim, tempfile.TemporaryDirectory() as tmp:
         sim.add_partner("kaarten", [card(n) for n in range(args.records)])
-        with Oogst(Settings(data_dir=Path(tmp))) as app:
+        with Oogst(Settings(allowed_private_networks=("127.0.0.0/8",), data_dir=Path(tmp))) as app:
             app.add_feed("kaarten", sim.endpoint("kaarten"), "oai_dc")
             t = time.perf_counter()
             assert app.harvest("kaarten").counts["published"] == args.records

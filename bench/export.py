@@ -27,6 +27,10 @@ process (records/s, wall clock, process start included), and ``GetRecord`` (edm)
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
+
 import argparse
 import json
 import multiprocessing

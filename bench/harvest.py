@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
 import re
 import resource
 import shutil

@@ -26,6 +26,7 @@ import argparse
 import http.client
 import json
 import os
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
 import random
 import statistics
 import subprocess

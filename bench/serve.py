@@ -30,6 +30,7 @@ import argparse
 import http.client
 import multiprocessing
 import os
+os.environ.setdefault("OOGST_ALLOWED_PRIVATE_NETWORKS", "127.0.0.0/8")  # the partner simulator is on loopback
 import random
 import shutil
 import socket
@@ -331,7 +332,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="oogst-bench-serve-"))
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(allowed_private_networks=("127.0.0.0/8",), data_dir=data_dir)
     print(f"oogst API benchmark: {args.records:,} records, {args.workers} uvicorn worker(s), data in {data_dir}")
     if settings.state_path.exists() and State(settings.state_path).counts()["published"] >= args.records:
         print("  reusing the loaded data")
