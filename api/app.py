@@ -102,6 +102,7 @@ class Health(BaseModel):
     version: str
     queries: dict[str, int] | None = None  # the query workers: workers, busy, waiting
     problems: list[str] = []
+    harvesting: list[str] = []  # feeds whose run is writing now (their counts may differ meanwhile)
 
 
 class Live(BaseModel):

@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -113,12 +114,15 @@ class Served:
 
     def __init__(self, data_dir: Path) -> None:
         self.port = free_port()
+        # A file, not a pipe: uvicorn logs every malformed request, and a full pipe nobody reads
+        # would block the server's event loop on its next log line.
+        self.log = tempfile.TemporaryFile()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "OOGST_QUERY_TIMEOUT": str(TIMEOUT), "OOGST_SPARQL_WORKERS": "2",
                "OOGST_SPARQL_CLIENT_SLOTS": "1"}
         self.proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(data_dir), "serve",
                                       "--host", "127.0.0.1", "--port", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+                                     stdout=subprocess.DEVNULL, stderr=self.log, env=env)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -128,8 +132,12 @@ class Served:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.proc.kill()
-                raise AssertionError(f"oogst serve did not start: {self.proc.stderr.read().decode()}")  # type: ignore[union-attr]
+                raise AssertionError(f"oogst serve did not start: {self.stderr()}")
             time.sleep(0.2)
+
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def alive(self) -> bool:
         return self.proc.poll() is None and requests.get(f"{self.base}/health/live", timeout=10).ok
