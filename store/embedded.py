@@ -135,9 +135,15 @@ class EmbeddedStore:
                         self._snapshots.writer.release()
                         raise
                 self._dirty = True
-                yield
-                if self._depth == 1:
-                    self._publish()
+                try:
+                    yield
+                    if self._depth == 1:
+                        self._publish()
+                except (OSError, RuntimeError) as exc:  # any write (also through raw()) to deleted files
+                    gone = self._gone()
+                    if gone is None:
+                        raise
+                    raise gone from exc
             finally:
                 self._depth -= 1
                 if self._depth == 0 and self._rw is not None:
@@ -204,7 +210,10 @@ class EmbeddedStore:
             self._dirty = False
             return
         started = time.perf_counter()
-        generation = self._snapshots.publish(self._rw)
+        try:
+            generation = self._snapshots.publish(self._rw)
+        except StoreError as exc:
+            raise self._gone() or exc from exc  # deleted since the check above: say so
         self._dirty = False
         log.debug("snapshot %d of %s published in %.3f s", generation, self.path, time.perf_counter() - started)
 
@@ -220,7 +229,8 @@ class EmbeddedStore:
         try:
             if self._dirty:
                 self._publish()
-            self._rw.flush()
+            if self._gone() is None:  # the files gone: nothing to flush (the run failed on it)
+                self._rw.flush()
         finally:
             self._rw = None  # the last reference: pyoxigraph closes the store and RocksDB's lock
             assert self._snapshots is not None
