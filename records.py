@@ -8,12 +8,25 @@ types knows about lxml, pyoxigraph or HTTP: they are the seams of the pipeline.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .errors import ConfigError
 from . import redact
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")

@@ -221,10 +221,6 @@ class Oogst(Seams):
         """Run public queries in killable worker processes (``oogst serve``); see ``queries.py``."""
         return self.queries.start_workers()
 
-    def data_changed(self) -> None:
-        """Say that the store's data changed under the query workers: they reopen their view."""
-        self.queries.data_changed()
-
     def find_record(self, record_id: str) -> dict[str, Any] | None:
         """The record-index row of ``record_id``, also when its source id arrives percent-decoded."""
         record = self.state.find_record(record_id)

@@ -9,9 +9,8 @@ service description) are ``trusted``: no guard, and they run in this process.
 
 On the embedded store, ``oogst serve`` runs public queries in worker processes
 (``store/workers.py``) that are killed at ``query_timeout``: :meth:`Queries.start_workers`
-(the app's startup). The workers read a read-only view of the store: the store's own
-directory when it is open read-only, else a checkpoint made after each write
-(``EmbeddedStore.reader_path``). :meth:`Queries.data_changed` tells them to reopen it.
+(the app's startup). Each worker reads the newest snapshot of the store, published after each
+write session (``store/snapshots.py``); it reopens when a newer one is there.
 Without workers (the CLI, a store in memory, a SPARQL server) queries run as the store runs
 them (a thread abandoned at the timeout; a request timeout for a server).
 """
@@ -62,11 +61,6 @@ class Queries:
                               self.core.settings.query_timeout, self.core.settings.result_limit)
         log.info("public SPARQL queries run in %d worker processes", self.pool.size)
         return True
-
-    def data_changed(self) -> None:
-        """The store's data changed under the workers (a new snapshot): they reopen it."""
-        if self.pool is not None:
-            self.pool.reopen()
 
     def close(self) -> None:
         if self.pool is not None:

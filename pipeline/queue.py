@@ -27,11 +27,10 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ConfigError, OogstError
-from ..records import SourceRecord
+from ..records import chunks
 from ..settings import Settings
 from .run import RunSummary, note
 
@@ -219,7 +218,7 @@ def _remap_chunk(task: Any, name: str, run_id: int, index: int, start: str | Non
     counts: dict[str, int] = {}
     done = tombstones = 0
     try:
-        for chunk in _chunks(core.archive.latest(name, start=start, stop=stop), core.settings.batch_size):
+        for chunk in chunks(core.archive.latest(name, start=start, stop=stop), core.settings.batch_size):
             known = core.state.known_records(name, [r.source_id for r in chunk])
             live = [r for r in chunk if not r.deleted and known.get(r.source_id, {}).get("state") != "withdrawn"]
             tombstones += len(chunk) - len(live)
@@ -245,17 +244,6 @@ def _remap_chunk(task: Any, name: str, run_id: int, index: int, start: str | Non
                      f" the workers ({redis.get(f'{key}:chunks').decode()} chunk(s)); {kept} tombstone(s) kept")])
         core.views.run_finished(core.state.get_run(run_id))
     return {"feed": name, "run": run_id, "chunk": index, "records": done, **counts}
-
-
-def _chunks(items: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
-    chunk: list[SourceRecord] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class _Lease:

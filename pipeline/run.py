@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .. import harvest as harvest_registry
 from ..errors import ConfigError, ConflictError, HarvestError, OogstError, StoreBusyError, StoreError
 from ..iris import record_id
-from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, now
+from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, chunks, now
 from . import logs
 from .stats import RunStats
 
@@ -349,7 +349,7 @@ class Runs:
         core, feed = self.core, run.feed
         records = [r for sid in source_ids if (r := core.archive.get(feed.name, sid)) is not None and not r.deleted]
         published = 0
-        for chunk in _chunks(records, core.settings.batch_size):
+        for chunk in chunks(records, core.settings.batch_size):
             result = core.batches.process(feed, core.feeds.profile_of(feed), chunk, run_id=run.run_id, remap=True)
             run.count({k: v for k, v in result.counts.items() if k != "harvested"})
             published += result.counts["published"]
@@ -504,7 +504,7 @@ class Runs:
             total = core.archive.stats(name)["records"]
             done = tombstones = 0
             try:
-                for chunk in _chunks(core.archive.latest(name), core.settings.batch_size):
+                for chunk in chunks(core.archive.latest(name), core.settings.batch_size):
                     known = core.state.known_records(name, [r.source_id for r in chunk])
                     live = [r for r in chunk
                             if not r.deleted and known.get(r.source_id, {}).get("state") != "withdrawn"]
@@ -523,12 +523,3 @@ class Runs:
                                                    f"version {profile.mapping_version}; {tombstones} tombstone(s) kept")])
 
 
-def _chunks(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
-    chunk: list[SourceRecord] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk

@@ -53,7 +53,8 @@ import orjson
 from ..errors import QueryError, StoreError
 
 from .display import Doc, Link, extract
-from .search_put import chunked_iter, put_many
+from ..records import chunks
+from .search_put import put_many
 
 log = logging.getLogger(__name__)
 
@@ -286,7 +287,7 @@ class SearchIndex:
                 return None
             for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
                 db.execute(f"DELETE FROM {table}")
-            for chunk in chunked_iter(docs, 1000):
+            for chunk in chunks(docs, 1000):
                 n += put_many(db, chunk)
                 if progress:
                     progress(n)

@@ -76,17 +76,6 @@ def put_many(db: sqlite3.Connection, docs: Iterable[Doc]) -> int:
     return len(docs)
 
 
-def chunked_iter(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
     for i in range(0, len(values), size):
         yield values[i:i + size]

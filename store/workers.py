@@ -38,7 +38,7 @@ _NICE = 10  # the workers' scheduling priority below the server's
 
 
 def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
-    """The worker's loop: (path, generation, query, options) in, a result or an error out."""
+    """The worker's loop: (path, query, options) in, a result or an error out."""
     import pyoxigraph as ox
 
     from .embedded import execute
@@ -49,7 +49,7 @@ def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker pr
     empty = ox.Store()
     while True:
         try:
-            path, generation, sparql, options = conn.recv()
+            path, sparql, options = conn.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             return
         try:
@@ -81,7 +81,6 @@ class QueryPool:
 
     def __init__(self, path: Callable[[], Path | str], size: int, timeout: float, limit: int) -> None:
         self.path, self.size, self.timeout, self.limit = path, max(1, size), timeout, limit
-        self.generation = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._busy = 0
@@ -89,11 +88,6 @@ class QueryPool:
         self._closed = False
         for _ in range(self.size):
             self._idle.put(_Worker())
-
-    def reopen(self) -> None:
-        """The data changed: every worker reopens its store before its next query."""
-        with self._lock:
-            self.generation += 1
 
     def stats(self) -> dict[str, int]:
         with self._lock:
@@ -117,7 +111,7 @@ class QueryPool:
             self._busy += 1
         healthy = False
         try:
-            worker.conn.send((str(self.path()), self.generation, sparql, {**options, "limit": self.limit}))
+            worker.conn.send((str(self.path()), sparql, {**options, "limit": self.limit}))
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(left):
                 log.warning("query stopped after %g s: its worker is killed and replaced", self.timeout)

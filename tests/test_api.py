@@ -212,7 +212,7 @@ def test_index_links_the_endpoints(client: TestClient) -> None:
 def test_health_counts_published_records_and_graphs(client: TestClient) -> None:
     assert client.get("/health").json() == {
         "status": "ok", "records": len(PUBLISHED), "graphs": len(PUBLISHED), "indexed": len(PUBLISHED),
-        "version": __version__, "queries": None, "problems": [],
+        "version": __version__, "queries": None, "problems": [], "harvesting": [],
     }
     assert client.get("/health/live").json() == {"status": "alive", "version": __version__}
 
