@@ -1,8 +1,8 @@
 """The pipeline's state behind one seam: feeds, runs, checkpoints and the record index.
 
 :class:`StateStore` is the contract; ``tests/test_state_contract.py`` is the suite every
-implementation passes. :class:`~oogst.store.state.sqlite.State` (SQLite in the data dir)
-is the one in use; a PostgreSQL one only has to pass the same suite.
+implementation passes: :class:`~oogst.store.state.sqlite.State` (SQLite in the data dir, the
+default) and ``postgres.PostgresState`` (``OOGST_STATE=postgresql://…``, the ``scale`` extra).
 
 Records are plain dicts with the columns of the record index: ``feed``, ``source_id``,
 ``record_id``, ``object_iri``, ``graph_iri``, ``label``, ``datestamp``, ``state``
