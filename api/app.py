@@ -39,7 +39,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
+from .. import __version__, redact
 from ..pipeline import Oogst, OogstError
 from ..settings import Settings
 from . import datasets, delivery, dumps, feeds, ldes, linkeddata, metrics, records, sparql
@@ -140,7 +140,8 @@ def index(request: Request, base_url: BaseUrlDep) -> Any:
 def health(oogst: OogstDep, response: Response) -> Health:
     """For a readiness check (a load balancer, Kubernetes' readinessProbe): 503 while degraded.
     The counts come from the state, the store and the search index."""
-    answer = Health(**oogst.health())
+    found = oogst.health()
+    answer = Health(**{**found, "problems": [redact.text(p) for p in found["problems"]]})  # no server paths
     if answer.status != "ok":
         response.status_code = 503
         response.headers["Retry-After"] = "10"

@@ -147,6 +147,11 @@ class Queries:
         if indexed != records and not harvesting:
             problems.append(f"the search index holds {indexed} record(s) but the state counts {records} published "
                             "record(s): run `oogst index rebuild`")
+        try:  # the embedded store's files in place (deleted under a running process, readers would go on)
+            if (verify := getattr(core.store, "verify", None)) is not None:
+                verify()
+        except StoreError as exc:
+            problems.append(f"{exc.message} — {exc.hint}" if exc.hint else exc.message)
         slots = self.pool.stats() if self.pool is not None else None
         if slots and slots["busy"] >= slots["workers"]:
             problems.append(f"every query worker ({slots['workers']}) is busy"

@@ -21,6 +21,7 @@ import http.client
 import http.server
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -334,6 +335,22 @@ def test_health_is_degraded_when_store_and_state_disagree(tmp_path: Path) -> Non
         assert client.get("/health/live").status_code == 200
     core.close()
     state.close()
+
+
+def test_health_is_degraded_when_the_stores_files_are_gone(tmp_path: Path) -> None:
+    """Finding 5: the store deleted under a running process; readers would go on with the last
+    snapshot and /health said ok."""
+    core = Oogst(Settings(data_dir=tmp_path))
+    with core.store.writing():
+        core.store.replace_graphs({"http://example.org/g": '<http://example.org/s> <http://example.org/p> "o" .'})
+    with TestClient(create_app(core)) as client:
+        assert client.get("/health").status_code == 200
+        shutil.rmtree(tmp_path / "store")
+        response = client.get("/health")
+        assert response.status_code == 503
+        (problem,) = response.json()["problems"]
+        assert "are gone" in problem and str(tmp_path) not in problem and "oogst check --repair" in problem
+    core.close()
 
 
 # -- 10. secrets -----------------------------------------------------------------------------------------
