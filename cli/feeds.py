@@ -74,9 +74,10 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
     parts = {"protocol": protocol, "set_spec": set_spec, "options": config, "schedule": schedule, "owner": owner,
              "contact": contact}
     if probe:
-        found = obj.app.check_feed(obj.app.draft_feed(name, url, fmt, **parts))
+        draft = obj.app.draft_feed(name, url, fmt, **parts)
+        found = obj.app.check_feed(draft)
         if found is not None and not as_json:
-            err.print(f"{url} answers {found.protocol}" + (f" ({found.name})" if found.name else "") + ".",
+            err.print(f"{draft.url} answers {found.protocol}" + (f" ({found.name})" if found.name else "") + ".",
                       highlight=False)
     feed = obj.app.add_feed(name, url, fmt, **parts)
     if profile:
@@ -85,7 +86,7 @@ def feeds_add(obj: Context, name: str, url: str, fmt: str, set_spec: str | None,
     if as_json:
         click.echo(json.dumps(feed.as_dict(), ensure_ascii=False))
     else:
-        out.print(f"Feed [bold]{name}[/] registered: {protocol} {url} ({fmt}). Next: oogst harvest {name}")
+        out.print(f"Feed [bold]{name}[/] registered: {protocol} {feed.url} ({fmt}). Next: oogst harvest {name}")
 
 
 @feeds.command("profile")
@@ -184,6 +185,8 @@ def feeds_show(obj: Context, name: str, as_json: bool) -> None:
     table = Table(show_header=False)
     for key in ("name", "protocol", "url", "format", "set_spec", "status", "last_error", "next_from"):
         table.add_row(key, str(info[key] if info[key] is not None else "—"))
+    if info["credentials"]:
+        table.add_row("credentials", "a user name and password, kept apart (never shown)")
     for key, value in info["counts"].items():
         table.add_row(f"last run: {key}", str(value))
     for key, value in info["totals"].items():

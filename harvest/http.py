@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import logging
 import random
@@ -128,6 +129,9 @@ class HttpClient:
         # feed → (time.monotonic() deadline, seconds): a run's deadline (pipeline/night.py sets it).
         # Requests of that feed wait, connect and read no longer than what is left, then fail.
         self.deadlines: dict[str, tuple[float, float]] = {}
+        # feed → (origin, user name, password): HTTP Basic credentials, kept apart from the feed's
+        # URL; sent only with that feed's requests to its own origin (scheme, host and port)
+        self.credentials: dict[str, tuple[str, str, str]] = {}
 
     def _left(self, feed: str | None, url: str) -> float | None:
         """Seconds left before the run of ``feed`` passes its deadline (None: no deadline)."""
@@ -149,7 +153,12 @@ class HttpClient:
         check: a server that ignores ``Range`` does not send a whole file) and closes the connection;
         ``into`` receives the body instead of the response (a dump; rewound on a retry)."""
         p = self.policy
-        host = urlsplit(url).netloc
+        parts = urlsplit(url)
+        host = parts.netloc
+        secret = self.credentials.get(feed) if feed else None
+        if secret is not None and secret[0] == f"{parts.scheme.lower()}://{host.lower()}":
+            token = base64.b64encode(f"{secret[1]}:{secret[2]}".encode()).decode("ascii")
+            headers = {**(headers or {}), "Authorization": f"Basic {token}"}  # dropped on a redirect elsewhere
         attempt = 0
         while True:
             attempt += 1

@@ -170,6 +170,7 @@ class Oogst(Seams):
         info["last_run"] = last
         info["counts"] = {k: (last or {}).get(k, 0) for k in ("harvested", "published", "quarantined", "withdrawn")}
         info["totals"] = self.state.counts(name)
+        info["credentials"] = self.state.get_credentials(name) is not None  # that there are some, never which
         return info
 
     def last_run(self, name: str) -> dict[str, Any] | None:

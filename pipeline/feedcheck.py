@@ -22,7 +22,8 @@ def check_feed(core: Oogst, feed: Feed) -> Probe | None:
     """The probe of ``feed``'s URL when it answers as the feed expects; ConfigError otherwise."""
     if feed.protocol == "files":
         return None
-    found = probe(core, feed.url)
+    secret = core.http.credentials.get(feed.name)  # a draft's (Feeds.draft) or the feed's own
+    found = probe(core, feed.url, auth=secret[1:] if secret else None)
     where = {"feed": feed.name, "url": feed.url}
     if not found.ok:
         raise ConfigError(f"the URL does not answer: {found.message_en}", **where,

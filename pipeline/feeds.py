@@ -25,7 +25,7 @@ from .. import mapping as mapping_registry
 from ..errors import ConfigError, UsageError
 from ..harvest.policy import BlockedAddressError, Outbound, shown_url as _shown
 from ..mapping import Profile
-from ..records import Feed
+from ..records import Feed, split_credentials
 from . import schedule as schedules
 
 if TYPE_CHECKING:
@@ -57,14 +57,25 @@ def check_contact(contact: str | None, feed: str) -> str | None:
     return ", ".join(addresses) or None
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
 class Feeds:
     def __init__(self, core: Oogst) -> None:
         self.core = core
 
     # -- registering and changing --------------------------------------------------------------
     def add(self, name: str, url: str, format: str, **parts: Any) -> Feed:
-        """Register a feed; every part is checked before anything is written."""
-        return self.core.state.add_feed(self.draft(name, url, format, **parts))
+        """Register a feed; every part is checked before anything is written. A user name and
+        password in the URL (``https://user:pw@host/oai``) are kept apart from it: the harvester
+        sends them to that host only, and nothing shows or publishes them."""
+        url, secret = split_credentials(url.strip())
+        feed = self.core.state.add_feed(self.draft(name, url, format, **parts))
+        if secret is not None:
+            self.core.state.set_credentials(name, *secret)
+        return feed
 
     def draft(self, name: str, url: str, format: str, *, protocol: str = "oai-pmh", set_spec: str | None = None,
               options: dict[str, Any] | None = None, profile: dict[str, Any] | None = None,
@@ -74,6 +85,7 @@ class Feeds:
         harvest_registry.get_harvester(protocol)
         mapping_registry.get_mapper(format)
         opts, from_options = self.split_options(protocol, options or {})
+        url, secret = split_credentials(url.strip())
         feed = Feed(name=name, protocol=protocol, url=self.resolve_url(protocol, url), format=format,
                     set_spec=set_spec or None, options=opts, profile={**from_options, **(profile or {})},
                     schedule=schedules.normalise(schedule, name), owner=owner or None,
@@ -81,6 +93,8 @@ class Feeds:
         if feed.owner:
             self.core.state.get_org(feed.owner)  # an owner is an organisation (`oogst orgs add`)
         self.profile_of(feed)  # a bad profile is refused now, not at the first harvest
+        if secret is not None:  # a probe of the draft (feeds add --probe, the wizard) sends them too
+            self.core.http.credentials[name] = (_origin(feed.url), *secret)
         return feed
 
     def edit(self, name: str, **changes: Any) -> Feed:
@@ -95,8 +109,10 @@ class Feeds:
         values = {k: v for k, v in changes.items() if v is not None}
         if "format" in values:
             mapping_registry.get_mapper(values["format"])
+        secret: tuple[str, str] | None = None
         if "url" in values:
-            values["url"] = self.resolve_url(feed.protocol, values["url"])
+            url, secret = split_credentials(values["url"].strip())
+            values["url"] = self.resolve_url(feed.protocol, url)
         if "options" in values:
             values["options"], from_options = self.split_options(feed.protocol, values["options"])
             if from_options:
@@ -116,6 +132,10 @@ class Feeds:
         if moved:  # another server: its tokens and dates mean nothing here, so the next run reads it all
             values["cursor"] = {}  # (same records: unchanged, same identities; gone ones: the sweep)
         changed = self.core.state.update_feed(name, **values)
+        if secret is not None:  # new credentials; those of another host are forgotten
+            self.core.state.set_credentials(name, *secret)
+        elif moved and _origin(values["url"]) != _origin(feed.url):
+            self.core.state.set_credentials(name, None)
         if moved:
             self.core.state.clear_checkpoint(name)
         if "delivery" in values and values["delivery"] != feed.delivery:
@@ -178,10 +198,7 @@ class Feeds:
                 raise ConfigError(exc.message, hint=exc.hint) from None
         problem = outbound.url_problem(url)
         if problem:
-            hint = ("give the endpoint's full address, e.g. https://collectie.example.be/oai"
-                    if parts.username is None and parts.password is None else
-                    "give the address without the user name and password: oogst harvests open endpoints only "
-                    "(feeds have no credential option); ask the partner to open the endpoint")
+            hint = "give the endpoint's full address, e.g. https://collectie.example.be/oai"
             raise ConfigError(f"{_shown(url)[:200]!r} cannot be a feed's URL: {problem}", hint=hint)
         return url
 
@@ -194,6 +211,9 @@ class Feeds:
             self.resolve_url(feed.protocol, feed.url)
         except ConfigError as exc:
             raise ConfigError(exc.message, feed=feed.name, hint=exc.hint) from None
+        secret = self.core.state.get_credentials(feed.name)
+        if secret is not None:  # sent to the feed's own host only (harvest/http.py)
+            self.core.http.credentials[feed.name] = (_origin(feed.url), *secret)
         usual = getattr(mapping_registry.get_mapper(feed.format), "oai_prefixes", None)
         if feed.protocol != "oai-pmh" or feed.options.get("metadata_prefix") or not usual:
             return feed

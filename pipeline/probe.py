@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import etree
 
 from .. import mapping as mapping_registry
+from ..records import split_credentials
 from ..errors import FatalHarvestError, HarvestError, OogstError, TransientHarvestError
 from ..harvest.http import HttpClient, HttpPolicy
 from ..harvest.policy import BlockedAddressError, Outbound, literal_address
@@ -165,8 +166,11 @@ def _parse(content: bytes) -> etree._Element | None:
         return None
 
 
-def probe(core: Oogst, url: str) -> Probe:
-    """Probe ``url`` live (see the module's docstring)."""
+def probe(core: Oogst, url: str, auth: tuple[str, str] | None = None) -> Probe:
+    """Probe ``url`` live (see the module's docstring); a user name and password in it (or
+    ``auth``) go with the requests to that host, and are never repeated in the answer."""
+    url, inline = split_credentials(url.strip()) if url else (url, None)
+    auth = auth or inline
     try:
         url = base_url(url) if url else ""
     except ValueError:  # e.g. a broken IPv6 literal: _address_problem says it is no web address
@@ -179,6 +183,7 @@ def probe(core: Oogst, url: str) -> Probe:
                      connect_timeout=min(settings.http_connect_timeout, 5.0),
                      read_timeout=min(settings.http_read_timeout, 20.0))
     http = HttpClient(policy)
+    http.session.auth = auth  # requests drops it on a redirect to another host
     try:
         return _probe(http, url)
     except HarvestError as exc:

@@ -189,6 +189,8 @@ class EmbeddedStore:
     def _gone(self) -> StoreError | None:
         if self.path is None or (self.path / "CURRENT").exists():
             return None
+        if self._rw is None and (self._snapshots is None or self._snapshots.generation() is None):
+            return None  # never written (no snapshot published): a new store, not a deleted one
         return StoreError(f"the store's files at {self.path} are gone (deleted while oogst had it open)",
                           url=self.url, hint="nothing written since is kept: run `oogst check --repair` "
                           "(or harvest again) to publish the records again from the archive")

@@ -50,6 +50,7 @@ def test_the_api_serves_during_a_harvest_in_another_process(tmp_path: Path) -> N
                 except requests.ConnectionError:
                     time.sleep(0.1)
             else:
+                serve.kill()
                 raise AssertionError("oogst serve did not start: " + serve.stderr.read())
             seen: list[tuple[int, int]] = []  # (graphs by SPARQL, graphs by /health)
             failures: list[str] = []

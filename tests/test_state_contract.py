@@ -164,6 +164,24 @@ def test_update_feed_columns_and_json_columns(state: StateStore) -> None:
     assert cleared.options == {"metadata_prefix": "lido"}, "columns not given stay"
 
 
+def test_credentials_are_kept_apart_replaced_and_forgotten_with_the_feed(state: StateStore) -> None:
+    state.add_feed(feed("museum"))
+    state.add_feed(feed("archief"))
+    assert state.get_credentials("museum") is None
+    state.set_credentials("museum", "harvester", "hunter2")
+    state.set_credentials("museum", "harvester", "hunter3")  # replaced
+    state.set_credentials("archief", "a", "")
+    assert state.get_credentials("museum") == ("harvester", "hunter3") and state.get_credentials("archief") == ("a", "")
+    assert "hunter3" not in repr(state.get_feed("museum").as_dict())
+    with pytest.raises(NotFoundError):
+        state.set_credentials("nergens", "x", "y")
+    state.set_credentials("archief", None)
+    assert state.get_credentials("archief") is None
+    state.remove_feed("museum")
+    state.add_feed(feed("museum"))
+    assert state.get_credentials("museum") is None
+
+
 def test_update_feed_refuses_unknown_columns(state: StateStore) -> None:
     state.add_feed(feed())
     for column in ("created_at", "updated_at", "config", "next_from", "nope"):
@@ -789,7 +807,8 @@ def old_database(path: Path, *, columns: bool, user_version: int) -> None:
     for name, protocol, fmt, config, next_from in feeds:
         db.execute("INSERT INTO feeds (name, protocol, url, format, set_spec, status, config, last_error, next_from,"
                    " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                   (name, protocol, f"https://{name}.example.org/", fmt, "schilderijen" if name == "museum" else None,
+                   (name, protocol, "https://harvester:p%40ss@api.example.org/" if name == "api" else
+                    f"https://{name}.example.org/", fmt, "schilderijen" if name == "museum" else None,
                     "failing" if name == "api" else "active", json.dumps(config), "HTTP 503" if name == "api" else None,
                     next_from, T, T))
     db.execute("INSERT INTO runs (feed, mode, status, started_at, finished_at, harvested, published, notes)"
@@ -831,6 +850,7 @@ def test_an_older_database_opens_and_migrates(tmp_path: Path, columns: bool, use
         api = state.get_feed("api")
         assert (api.options, api.profile, api.cursor) == ({"records_path": "items"}, {"language": "fr"}, {})
         assert (api.status, api.last_error) == ("failing", "HTTP 503")
+        assert api.url == "https://api.example.org/" and state.get_credentials("api") == ("harvester", "p@ss")
         assert state.get_feed("dump").cursor == {} and cursor_of(state.get_feed("dump")) is None
 
         # the other tables keep what they held and have the new columns

@@ -13,6 +13,7 @@ from .accounts import ACCOUNTS_SCHEMA
 from .delivery import migrate_v3
 from .counters import COUNTERS_SCHEMA
 from .events import EVENTS_SCHEMA
+from ...records import split_credentials
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,18 @@ def migrate(db: sqlite3.Connection, schema: str, current: int) -> None:
             if statement.strip():
                 db.execute(statement)
         db.execute("PRAGMA user_version = 6")
+        db.execute("COMMIT")
+    if version < 7:  # credentials kept apart: those in the URLs of feeds registered before move there
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("CREATE TABLE IF NOT EXISTS credentials (feed TEXT PRIMARY KEY, username TEXT NOT NULL,"
+                   " password TEXT NOT NULL, updated_at TEXT NOT NULL)")
+        for name, url in db.execute("SELECT name, url FROM feeds").fetchall():
+            clean, secret = split_credentials(url)
+            if secret is not None:
+                db.execute("INSERT OR REPLACE INTO credentials VALUES (?, ?, ?, datetime('now'))", (name, *secret))
+                db.execute("UPDATE feeds SET url = ? WHERE name = ?", (clean, name))
+                log.warning("feed %s: the user name and password in its URL are now kept apart", name)
+        db.execute("PRAGMA user_version = 7")
         db.execute("COMMIT")
     db.executescript(schema)  # indexes added since
 

@@ -3,7 +3,7 @@ records the version per component in ``oogst_schema``).
 
 Version 1 of ``state`` is SQLite's schema version 5 (feeds, runs, checkpoints, the record
 index with its delivery columns, media, accounts, the event log); version 2 is SQLite's 6
-(a feed's contact, the counters). Columns keep SQLite's types
+(a feed's contact, the counters); version 3 is SQLite's 7 (credentials). Columns keep SQLite's types
 where the shared SQL relies on them (0/1 integers, JSON as text, times as ISO text); every
 text is ``COLLATE "C"`` so that ordering and key ranges are by code point, as in SQLite,
 whatever the database's locale. A later SQLite version gets a step here with the same change.
@@ -165,4 +165,14 @@ CREATE TABLE counters (
 );
 """
 
-STATE = [(1, _STATE_V1), (2, _STATE_V2)]
+# SQLite's version 7: a feed's user name and password kept apart from its URL
+_STATE_V3 = """
+CREATE TABLE credentials (
+    feed        TEXT COLLATE "C" PRIMARY KEY,
+    username    TEXT COLLATE "C" NOT NULL,
+    password    TEXT COLLATE "C" NOT NULL,
+    updated_at  TEXT COLLATE "C" NOT NULL
+);
+"""
+
+STATE = [(1, _STATE_V1), (2, _STATE_V2), (3, _STATE_V3)]

@@ -103,10 +103,16 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (feed, source_id)
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
+CREATE TABLE IF NOT EXISTS credentials (        -- a feed's user name and password, kept apart from its URL (schema 7)
+    feed        TEXT PRIMARY KEY,
+    username    TEXT NOT NULL,
+    password    TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS records_object ON records (object_iri);
 """ + ACCOUNTS_SCHEMA + EVENTS_SCHEMA + COUNTERS_SCHEMA
 
-VERSION = 6  # PRAGMA user_version of a database with the SCHEMA above
+VERSION = 7  # PRAGMA user_version of a database with the SCHEMA above
 
 class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
     """The SQLite state database (with the delivery index of :class:`DeliveryIndex`, the
@@ -198,10 +204,25 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
         with self.transaction() as db:
             _events.record_tombstones(db, name, [r[0] for r in db.execute(
                 "SELECT source_id FROM records WHERE feed = ? AND published = 1", (name,))])
-            for table in ("records", "checkpoints", "runs"):
+            for table in ("records", "checkpoints", "runs", "credentials"):
                 db.execute(f"DELETE FROM {table} WHERE feed = ?", (name,))
             db.execute("DELETE FROM feeds WHERE name = ?", (name,))
         return graphs
+
+    def set_credentials(self, feed: str, username: str | None, password: str = "") -> None:
+        """Keep the feed's HTTP user name and password apart from its URL (None: forget them).
+        They are read only by :meth:`get_credentials`, for the harvester; nothing shows them."""
+        if username is not None:
+            self.get_feed(feed)
+        with self.transaction() as db:
+            db.execute("DELETE FROM credentials WHERE feed = ?", (feed,))
+            if username is not None:
+                db.execute("INSERT INTO credentials (feed, username, password, updated_at) VALUES (?, ?, ?, ?)",
+                           (feed, username, password, now()))
+
+    def get_credentials(self, feed: str) -> tuple[str, str] | None:
+        row = self._one("SELECT username, password FROM credentials WHERE feed = ?", feed)
+        return (row["username"], row["password"]) if row else None
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, feed: str, mode: str, window_from: str | None, *, live_before: int | None = None) -> int:
