@@ -13,10 +13,12 @@ For each record of a batch (the later of two versions of one record wins):
 - the rest are mapped and validated together; conforming records are published, the others
   quarantined with their report (an earlier published version stays published);
 - the RDF store is written first (graphs published before in one transaction, first-time
-  graphs through the store's bulk path), then the derived views (search index, provenance),
-  and the record index last: a crash before it replays the batch in full, harmlessly, as
-  writes are idempotent (whole graphs keyed by deterministic IRIs). An unchanged record
-  whose graph, search entry or provenance is missing is not skipped but written again.
+  graphs through the store's bulk path), then the record index with its events; the run's
+  counts and the derived views (search index, provenance) follow (``run.py``). A crash before
+  the record index replays the batch in full, harmlessly, as writes are idempotent (whole
+  graphs keyed by deterministic IRIs). An unchanged record whose graph, search entry or
+  provenance is missing is not skipped but written again; one that this run stored already
+  (a replayed page) counts nothing the second time.
 """
 
 from __future__ import annotations
@@ -188,12 +190,16 @@ class Batches:
                 result.counts["quarantined"] += 1
             else:
                 to_map.append(rec)
+        # The same payload that this run stored already (a page replayed after a kill): counted
+        # when it was stored, so it counts nothing now, even when its outputs are written again.
+        counted = {r.source_id for r in unchanged if known[r.source_id].get("run_id") == run_id}
+        result.counts["harvested"] -= len(counted)
         lost = self._lost_outputs(feed, unchanged, known, split)
         for rec in unchanged:
             if rec.source_id in lost:
                 to_map.append(rec)
             else:
-                result.counts["unchanged"] += 1
+                result.counts["unchanged"] += rec.source_id not in counted
                 result.parts += core.state.parts_of(feed.name, rec.source_id) if split else []
         limits = core.limits
 
@@ -230,7 +236,7 @@ class Batches:
                 versions[row["graph_iri"]] = {"ntriples": o.graph, **o.version}
                 result.docs.append(o.doc)
                 summaries.append((o.summary, o.media))
-                result.counts["published"] += 1
+                result.counts["published"] += rec.source_id not in counted
             else:
                 rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=o.report.as_dict(),
                          quarantined=m.ntriples)

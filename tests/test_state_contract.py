@@ -400,8 +400,8 @@ def test_known_records_in_chunks(state: StateStore) -> None:
     asked = [f"r{n:04d}" for n in range(0, 1300)]  # 100 of them unknown, > 500 per chunk
     known = state.known_records("museum", asked)
     assert len(known) == 1200 and "r1250" not in known
-    assert known["r0001"] == {"hash": "h1", "state": "published", "published": True}
-    assert known["r0007"] == {"hash": "h7", "state": "quarantined", "published": False}
+    assert known["r0001"] == {"hash": "h1", "state": "published", "published": True, "run_id": 1}
+    assert known["r0007"] == {"hash": "h7", "state": "quarantined", "published": False, "run_id": 1}
     assert state.known_records("museum", []) == {}
     assert state.known_records("nergens", asked) == {}
 

@@ -327,15 +327,15 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
         return [_record_dict(r) for r in self._all("SELECT * FROM records WHERE object_iri = ?", object_iri)]
 
     def known_records(self, feed: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """hash, state and published flag of the records already known, by source id."""
+        """hash, state, published flag and last run of the records already known, by source id."""
         out: dict[str, dict[str, Any]] = {}
         for i in range(0, len(source_ids), 500):
             chunk = source_ids[i:i + 500]
             rows = self._all(
-                "SELECT source_id, hash, state, published FROM records WHERE feed = ?"
+                "SELECT source_id, hash, state, published, run_id FROM records WHERE feed = ?"
                 f" AND source_id IN ({','.join('?' * len(chunk))})", feed, *chunk)
-            out.update({r["source_id"]: {"hash": r["hash"], "state": r["state"], "published": bool(r["published"])}
-                        for r in rows})
+            out.update({r["source_id"]: {"hash": r["hash"], "state": r["state"], "published": bool(r["published"]),
+                                         "run_id": r["run_id"]} for r in rows})
         return out
 
     def mark_seen(self, feed: str, run_id: int, page: int, source_ids: list[str]) -> list[str]:
