@@ -43,6 +43,12 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     return urlunsplit(parts._replace(netloc=host)), (unquote(user), unquote(password))
 
 
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of a URL, lower-cased: where a feed's credentials may go."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
 RUN_COUNTS = ("harvested", "published", "quarantined", "withdrawn", "unchanged", "failed")
 
 

@@ -30,6 +30,7 @@ import requests
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import FatalHarvestError, TransientHarvestError
+from ..records import origin
 from .policy import Outbound, fetch, guarded_session
 
 log = logging.getLogger(__name__)
@@ -153,10 +154,9 @@ class HttpClient:
         check: a server that ignores ``Range`` does not send a whole file) and closes the connection;
         ``into`` receives the body instead of the response (a dump; rewound on a retry)."""
         p = self.policy
-        parts = urlsplit(url)
-        host = parts.netloc
+        host = urlsplit(url).netloc
         secret = self.credentials.get(feed) if feed else None
-        if secret is not None and secret[0] == f"{parts.scheme.lower()}://{host.lower()}":
+        if secret is not None and secret[0] == origin(url):
             token = base64.b64encode(f"{secret[1]}:{secret[2]}".encode()).decode("ascii")
             headers = {**(headers or {}), "Authorization": f"Basic {token}"}  # dropped on a redirect elsewhere
         attempt = 0

@@ -25,7 +25,7 @@ from .. import mapping as mapping_registry
 from ..errors import ConfigError, UsageError
 from ..harvest.policy import BlockedAddressError, Outbound, shown_url as _shown
 from ..mapping import Profile
-from ..records import Feed, split_credentials
+from ..records import Feed, origin, split_credentials
 from . import schedule as schedules
 
 if TYPE_CHECKING:
@@ -55,11 +55,6 @@ def check_contact(contact: str | None, feed: str) -> str | None:
             raise ConfigError(f"contact {address[:120]!r} is not a mail address", feed=feed,
                               hint="e.g. collectie@museum.be (several: comma-separated)")
     return ", ".join(addresses) or None
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 class Feeds:
@@ -94,7 +89,7 @@ class Feeds:
             self.core.state.get_org(feed.owner)  # an owner is an organisation (`oogst orgs add`)
         self.profile_of(feed)  # a bad profile is refused now, not at the first harvest
         if secret is not None:  # a probe of the draft (feeds add --probe, the wizard) sends them too
-            self.core.http.credentials[name] = (_origin(feed.url), *secret)
+            self.core.http.credentials[name] = (origin(feed.url), *secret)
         return feed
 
     def edit(self, name: str, **changes: Any) -> Feed:
@@ -134,7 +129,7 @@ class Feeds:
         changed = self.core.state.update_feed(name, **values)
         if secret is not None:  # new credentials; those of another host are forgotten
             self.core.state.set_credentials(name, *secret)
-        elif moved and _origin(values["url"]) != _origin(feed.url):
+        elif moved and origin(values["url"]) != origin(feed.url):
             self.core.state.set_credentials(name, None)
         if moved:
             self.core.state.clear_checkpoint(name)
@@ -213,7 +208,7 @@ class Feeds:
             raise ConfigError(exc.message, feed=feed.name, hint=exc.hint) from None
         secret = self.core.state.get_credentials(feed.name)
         if secret is not None:  # sent to the feed's own host only (harvest/http.py)
-            self.core.http.credentials[feed.name] = (_origin(feed.url), *secret)
+            self.core.http.credentials[feed.name] = (origin(feed.url), *secret)
         usual = getattr(mapping_registry.get_mapper(feed.format), "oai_prefixes", None)
         if feed.protocol != "oai-pmh" or feed.options.get("metadata_prefix") or not usual:
             return feed
