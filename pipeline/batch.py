@@ -17,8 +17,8 @@ For each record of a batch (the later of two versions of one record wins):
   counts and the derived views (search index, provenance) follow (``run.py``). A crash before
   the record index replays the batch in full, harmlessly, as writes are idempotent (whole
   graphs keyed by deterministic IRIs). An unchanged record whose graph, search entry or
-  provenance is missing is not skipped but written again; one that this run stored already
-  (a replayed page) counts nothing the second time.
+  provenance is missing is not skipped but written again; one that this run published already
+  (a replayed page) is not counted as published a second time.
 """
 
 from __future__ import annotations
@@ -190,16 +190,15 @@ class Batches:
                 result.counts["quarantined"] += 1
             else:
                 to_map.append(rec)
-        # The same payload that this run stored already (a page replayed after a kill): counted
-        # when it was stored, so it counts nothing now, even when its outputs are written again.
+        # The same payload that this run published already (a page replayed after a kill): its
+        # lost outputs are written again, but it was counted as published when it was stored.
         counted = {r.source_id for r in unchanged if known[r.source_id].get("run_id") == run_id}
-        result.counts["harvested"] -= len(counted)
         lost = self._lost_outputs(feed, unchanged, known, split)
         for rec in unchanged:
             if rec.source_id in lost:
                 to_map.append(rec)
             else:
-                result.counts["unchanged"] += rec.source_id not in counted
+                result.counts["unchanged"] += 1
                 result.parts += core.state.parts_of(feed.name, rec.source_id) if split else []
         limits = core.limits
 

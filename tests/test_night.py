@@ -22,7 +22,7 @@ from oogst.devtools.simulator import PartnerSimulator
 
 PAGE = 10
 RECORDS = 60
-SLOW = 0.12  # seconds each list request takes at the partner
+SLOW = 0.2  # seconds each list request takes at the partner
 DELAY = 0.05  # http_delay: the pause between two requests to one host
 NO_SAMPLES = Path(__file__).parent / "golden"  # a folder without partner.toml files
 
@@ -89,8 +89,12 @@ def test_four_partners_on_two_hosts_with_four_jobs(hosts, tmp_path: Path) -> Non
             assert max_in_flight(spans) == 1, f"{sim.url} had requests in flight at once"
             gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:])]
             assert min(gaps) >= DELAY * 0.8, f"{sim.url}: {min(gaps):.3f} s between two requests"
+        # the two hosts are harvested at once with four jobs, one after the other with one
+        both = max_in_flight([span for sim in hosts for span in sim.spans])
+        assert both == (2 if jobs == 4 else 1), f"--jobs {jobs}: {both} requests in flight at once"
     print(f"wall time: --jobs 1 {timings[1]:.1f} s, --jobs 4 {timings[4]:.1f} s")
-    assert timings[4] < 0.7 * timings[1], timings
+    # ideally half (two hosts); the margin is for a busy CI machine, where start-up weighs more
+    assert timings[4] < 0.85 * timings[1], timings
 
 
 def test_a_stalled_partner_fails_at_the_deadline_while_the_others_complete(tmp_path: Path) -> None:
