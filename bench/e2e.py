@@ -162,11 +162,20 @@ def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
         time.sleep(0.05)
 
 
-def size(path: Path) -> int:
-    """Bytes of a folder, or of a SQLite file with its WAL."""
-    if path.is_dir():
-        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-    return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+def size(path: Path, seen: set[tuple[int, int]] | None = None) -> int:
+    """Bytes of a folder, or of a SQLite file with its WAL. A file hard-linked more than once
+    (the stores' snapshots are RocksDB checkpoints: links to the same files) counts once per
+    ``seen``, as on the disk."""
+    seen = set() if seen is None else seen
+    files = path.rglob("*") if path.is_dir() else (path, path.with_name(path.name + "-wal"))
+    total = 0
+    for f in files:
+        if f.is_file():
+            st = f.stat()
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_size
+    return total
 
 
 def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store: str | None = None,
@@ -214,7 +223,9 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         again = profile.with_name(f"{kind}-second.prof") if profile else None
         ran = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
         second, summary = ran.seconds, ran.out
-        parts = {p: size(data_dir / p) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system")}
+        seen: set[tuple[int, int]] = set()
+        parts = {p: size(data_dir / p, seen) for p in ("store", "archive.sqlite", "state.sqlite", "search.sqlite", "system",
+                                                        "store.snapshots", "system.snapshots")}
         total = size(data_dir)
         print(f"\n== {kind}: {count:,} records ({first['published']:,} published), pages of {PAGE}")
         print(f"bare requests + lxml      {bare:>10,.0f} records/s")
