@@ -48,7 +48,7 @@ class Queries:
     @property
     def workers(self) -> int:
         n = self.core.settings.sparql_workers
-        return n if n > 0 else min(4, max(2, os.cpu_count() or 2))
+        return n if n > 0 else min(8, max(4, 2 * (os.cpu_count() or 2)))
 
     def start_workers(self) -> bool:
         """Run public queries of the embedded store in killable worker processes (``oogst serve``);
@@ -58,7 +58,9 @@ class Queries:
         if self.pool is not None or reader_path is None or reader_path() is None:
             return self.pool is not None
         self.pool = QueryPool(lambda: self.core.store.reader_path(), self.workers,  # type: ignore[attr-defined]
-                              self.core.settings.query_timeout, self.core.settings.result_limit)
+                              self.core.settings.query_timeout, self.core.settings.result_limit,
+                              long_after=self.core.settings.sparql_long_after,
+                              long_slots=self.core.settings.sparql_long_queries)
         log.info("public SPARQL queries run in %d worker processes", self.pool.size)
         return True
 

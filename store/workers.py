@@ -6,13 +6,19 @@ runs the public queries of the embedded store in a small pool of processes (``sp
 reading the store's newest snapshot, ``store/snapshots.py``):
 
 - a query past ``timeout`` gets its worker killed (SIGKILL) and a ``QueryTimeoutError``; a
-  fresh worker takes the slot (started in the background, about 0.3 s);
+  started spare takes the slot at once, and a new spare starts in the background (about 0.3 s);
 - a worker that dies in a query (a crash in the engine) is replaced the same way, and the
   caller gets a ``QueryError``, never a dead server;
 - each request names the store folder (``path()``, asked per query); a worker reads its
   newest snapshot (``open_snapshot``, reopened when a writer has published a newer one);
 - a caller waits for a free worker until the deadline, then gets a ``QueryTimeoutError``
-  ("busy"); :meth:`stats` says how many are busy and waiting (``/health``).
+  ("busy"); :meth:`stats` says how many are busy and waiting (``/health``);
+- a *long lane* keeps the pool for everyone: a query still running after ``long_after``
+  seconds goes on only while fewer than ``long_slots`` others do (by default half the
+  workers); otherwise it is stopped at once ("busy with long queries"). So costly queries,
+  from however many clients, never hold more than that share of the workers, and short
+  queries always find one (the per-client limit is the API's, ``api/sparql.py``). A worker in
+  the long lane runs at the lowest priority, so the short queries also get the CPU first.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that runs threads and RocksDB
 _NICE = 10  # the workers' scheduling priority below the server's
+_LONG_NICE = 19  # a worker running a long query: below the short ones
 
 
 def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
@@ -76,22 +83,37 @@ class _Worker:
         self.conn.close()
 
 
+def _renice(worker: _Worker, nice: int) -> bool:
+    try:
+        os.setpriority(os.PRIO_PROCESS, worker.process.pid, nice)
+        return True
+    except OSError:
+        return False
+
+
 class QueryPool:
     """``size`` query worker processes over the read-only store that ``path()`` names."""
 
-    def __init__(self, path: Callable[[], Path | str], size: int, timeout: float, limit: int) -> None:
+    def __init__(self, path: Callable[[], Path | str], size: int, timeout: float, limit: int, *,
+                 long_after: float = 0.0, long_slots: int = 0) -> None:
         self.path, self.size, self.timeout, self.limit = path, max(1, size), timeout, limit
+        self.long_after = long_after  # 0: no long lane
+        self.long_slots = long_slots if long_slots > 0 else max(1, self.size // 2)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._busy = 0
+        self._long = 0
         self._waiting = 0
         self._closed = False
         for _ in range(self.size):
             self._idle.put(_Worker())
+        self._spares: queue.Queue[_Worker] = queue.Queue()  # started, to replace killed ones at once
+        for _ in range(self.long_slots):
+            self._spares.put(_Worker())
 
     def stats(self) -> dict[str, int]:
         with self._lock:
-            return {"workers": self.size, "busy": self._busy, "waiting": self._waiting}
+            return {"workers": self.size, "busy": self._busy, "waiting": self._waiting, "long": self._long}
 
     def query(self, sparql: str, **options: Any) -> QueryResult:
         """Run ``sparql`` in a worker (options as for ``embedded.execute``); at most ``timeout``
@@ -109,10 +131,15 @@ class QueryPool:
                 self._waiting -= 1
         with self._lock:
             self._busy += 1
-        healthy = False
+        healthy = long = False
         try:
             worker.conn.send((str(self.path()), sparql, {**options, "limit": self.limit}))
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if self.long_after > 0 and (left is None or left > self.long_after) \
+                    and not worker.conn.poll(self.long_after):
+                long = self._enter_long_lane()
+                _renice(worker, _LONG_NICE)  # short queries on the other workers go first
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not worker.conn.poll(left):
                 log.warning("query stopped after %g s: its worker is killed and replaced", self.timeout)
                 raise QueryTimeoutError(f"the query ran longer than {self.timeout:g} s and was stopped",
@@ -125,8 +152,11 @@ class QueryPool:
             raise QueryError("the query stopped the process that ran it; it was not answered",
                              hint="the query may be too large or too deep for the engine: simplify it") from exc
         finally:
+            if long and healthy:
+                healthy = _renice(worker, _NICE)  # raising a priority may need a privilege: else a fresh worker
             with self._lock:
                 self._busy -= 1
+                self._long -= long
             if healthy and not self._closed:
                 self._idle.put(worker)
             else:
@@ -138,17 +168,40 @@ class QueryPool:
         _, name, message, hint = answer
         raise (StoreError if name == "StoreError" else QueryError)(message, hint=hint)
 
+    def _enter_long_lane(self) -> bool:
+        """Let a query that runs past ``long_after`` go on, when the long lane has room."""
+        with self._lock:
+            if self._long < self.long_slots:
+                self._long += 1
+                return True
+        log.warning("query stopped after %g s: %d longer one(s) run already", self.long_after, self.long_slots)
+        raise QueryTimeoutError(
+            f"the endpoint is busy with long queries: this one ran past {self.long_after:g} s while "
+            f"{self.long_slots} other long one(s) ran, and was stopped",
+            hint="try again shortly, or make the query more selective (a LIMIT, fewer unbound patterns)")
+
     def _replace(self) -> None:
+        """A killed worker's place: a started spare at once (a fresh process takes a while to
+        start, and several queries may be stopped together), and a new spare in the background."""
+        try:
+            self._idle.put(self._spares.get_nowait())
+            into = self._spares
+        except queue.Empty:
+            into = self._idle
+
         def start() -> None:
             if not self._closed:
-                self._idle.put(_Worker())
+                into.put(_Worker())
+            if self._closed:  # closed while it started
+                self.close()
 
         threading.Thread(target=start, name="oogst-query-respawn", daemon=True).start()
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except queue.Empty:
-                return
+        for workers in (self._idle, self._spares):
+            while True:
+                try:
+                    workers.get_nowait().kill()
+                except queue.Empty:
+                    break

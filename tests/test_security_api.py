@@ -111,16 +111,16 @@ def make_data_dir(tmp: Path) -> Path:
 
 
 class Served:
-    """``oogst serve`` in a subprocess, two query workers, one slot per client."""
+    """``oogst serve`` in a subprocess, two query workers (a long lane of one), one slot per client."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, **settings: str) -> None:
         self.port = free_port()
         # A file, not a pipe: uvicorn logs every malformed request, and a full pipe nobody reads
         # would block the server's event loop on its next log line.
         self.log = tempfile.TemporaryFile()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "OOGST_QUERY_TIMEOUT": str(TIMEOUT), "OOGST_SPARQL_WORKERS": "2",
-               "OOGST_SPARQL_CLIENT_SLOTS": "1"}
+               "OOGST_SPARQL_CLIENT_SLOTS": "1", **{f"OOGST_{k.upper()}": v for k, v in settings.items()}}
         self.proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(data_dir), "serve",
                                       "--host", "127.0.0.1", "--port", str(self.port)],
                                      stdout=subprocess.DEVNULL, stderr=self.log, env=env)
@@ -278,7 +278,7 @@ def test_a_huge_body_is_413_before_it_is_read(served: Served) -> None:
     assert served.alive()
 
 
-def test_cartesian_queries_are_killed_at_the_timeout_and_the_slots_come_back(served: Served) -> None:
+def _cartesians(served: Served, sources: tuple[str, ...]) -> tuple[list[threading.Thread], dict]:
     answers: dict[str, tuple[int, float]] = {}
 
     def ask(source: str) -> None:
@@ -286,22 +286,50 @@ def test_cartesian_queries_are_killed_at_the_timeout_and_the_slots_come_back(ser
         status, _, _ = served.request("GET", sparql_get(CARTESIAN), source=source)
         answers[source] = (status, time.monotonic() - started)
 
-    threads = [threading.Thread(target=ask, args=(source,)) for source in ("127.0.0.2", "127.0.0.3")]
+    threads = [threading.Thread(target=ask, args=(source,)) for source in sources]
     for thread in threads:
         thread.start()
+    return threads, answers
+
+
+def test_long_queries_keep_to_their_lane_and_short_ones_are_still_served(served: Served) -> None:
+    """Two clients' cartesian queries: one goes on in the long lane until the timeout, the other
+    is stopped as soon as it is long; a third client's short query is answered meanwhile."""
+    wait_until_idle(served)
+    threads, answers = _cartesians(served, ("127.0.0.2", "127.0.0.3"))
     time.sleep(TIMEOUT / 2)
-    response = requests.get(f"{served.base}/health", timeout=10)  # both workers busy: degraded
-    assert response.status_code == 503 and response.json()["status"] == "degraded", response.text
-    assert any("busy" in p for p in response.json()["problems"])
+    assert requests.get(f"{served.base}/health", timeout=10).json()["queries"]["long"] == 1
+    started = time.monotonic()
+    status, _, answer = served.request("GET", sparql_get("ASK { ?s ?p ?o }"), source="127.0.0.4")
+    assert status == 200 and time.monotonic() - started < 1, answer
     for thread in threads:
         thread.join()
-    for status, seconds in answers.values():
-        assert status == 503 and seconds < TIMEOUT + 3, answers
+    (stopped, _), (timed_out, _) = sorted(answers.values(), key=lambda a: a[1])
+    assert stopped == timed_out == 503, answers
+    assert sorted(seconds for _, seconds in answers.values())[0] < TIMEOUT / 2 + 1, answers
     wait_until_idle(served)
     started = time.monotonic()
     status, _, answer = served.request("GET", sparql_get("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
     assert status == 200 and time.monotonic() - started < 2
     assert requests.get(f"{served.base}/health", timeout=10).json()["status"] == "ok"
+
+
+def test_queries_are_killed_at_the_timeout_and_health_is_degraded_while_every_worker_is_busy(
+        data_dir: Path) -> None:
+    other = Served(data_dir, sparql_long_queries="2")  # a lane as wide as the pool
+    try:
+        threads, answers = _cartesians(other, ("127.0.0.2", "127.0.0.3"))
+        time.sleep(TIMEOUT / 2)
+        response = requests.get(f"{other.base}/health", timeout=10)  # both workers busy: degraded
+        assert response.status_code == 503 and response.json()["status"] == "degraded", response.text
+        assert any("busy" in p for p in response.json()["problems"])
+        for thread in threads:
+            thread.join()
+        for status, seconds in answers.values():
+            assert status == 503 and seconds < TIMEOUT + 3, answers
+        wait_until_idle(other)
+    finally:
+        other.close()
 
 
 def test_one_client_cannot_take_every_slot(served: Served) -> None:
