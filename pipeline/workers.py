@@ -12,7 +12,7 @@ either way: identical stores.
 A :class:`Pool` is a ``spawn`` process pool (the parent holds RocksDB and threads, which a
 fork must not copy), each worker keeps one :class:`~oogst.pipeline.batch.Gate` (the shapes
 compiled once per process). Payloads go in and text comes out; a job is one slice of a
-batch. :class:`Stream` keeps at most ``depth`` batches in flight, in order, so the
+batch. A worker ends by itself within a second when its harvest is gone (killed with SIGKILL). :class:`Stream` keeps at most ``depth`` batches in flight, in order, so the
 harvester's I/O, the workers and the parent's writes overlap while memory stays bounded.
 """
 
@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -141,6 +143,19 @@ def _work(job: Job, records: list[SourceRecord]) -> list[Outcome]:
         raise
 
 
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker process
+    """End this worker when the harvest that started it is gone: a harvest killed with
+    SIGKILL cannot stop its pool, and a worker waiting for work would otherwise wait forever
+    (it holds both ends of the pool's queue, so it never reads an end of file)."""
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="oogst-parent-watch", daemon=True).start()
+
+
 def default_workers() -> int:
     """The ``workers`` setting's 0: one worker per core."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -151,7 +166,8 @@ class Pool:
 
     def __init__(self, size: int, engine: str = "native", sample: float = 1.0) -> None:
         self.size = size
-        self._executor = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"))
+        self._executor = ProcessPoolExecutor(max_workers=size, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_watch_parent, initargs=(os.getpid(),))
         self._warming = [self._executor.submit(_warm, engine, sample) for _ in range(size)]
 
     @property

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from oogst.store.lock import FileFeedLock
 from oogst.devtools.simulator import PartnerSimulator
 
@@ -82,6 +84,49 @@ def test_a_harvest_killed_with_sigkill_resumes_and_ends_like_an_uninterrupted_on
         assert b.state.get_run(1)["published"] == a.state.get_run(1)["published"], "no record stored twice"
         assert b.state.get_checkpoint(PARTNER) is None
         assert b.state.get_feed(PARTNER).next_from
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie nobody reaped has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_mapping_workers_end_with_a_harvest_killed_with_sigkill(tmp_path: Path) -> None:
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc to find the worker processes")
+    with PartnerSimulator(page_size=2) as sim:
+        oogst(tmp_path, "feeds", "add", PARTNER, "--url", sim.endpoint(PARTNER), "--format", FORMAT)
+        sim.inject(PARTNER, faults.slow(0.3))
+        proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(tmp_path), "harvest", PARTNER],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, "OOGST_WORKERS": "2"})
+        deadline = time.monotonic() + 120
+        while len(workers := _children(proc.pid)) < 2:  # the pool's two workers (and its resource tracker)
+            assert proc.poll() is None, "the harvest ended before its workers started"
+            assert time.monotonic() < deadline, "no worker processes within two minutes"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=30) == -signal.SIGKILL
+        deadline = time.monotonic() + 15
+        while left := [pid for pid in workers if _running(pid)]:
+            assert time.monotonic() < deadline, f"worker processes {left} outlived their harvest"
+            time.sleep(0.1)
 
 
 def test_a_failed_run_resumes_on_the_next_start(tmp_path: Path) -> None:
