@@ -192,7 +192,7 @@ class Batches:
                 to_map.append(rec)
         # The same payload that this run published already (a page replayed after a kill): its
         # lost outputs are written again, but it was counted as published when it was stored.
-        counted = {r.source_id for r in unchanged if known[r.source_id].get("run_id") == run_id}
+        published_before = {r.source_id for r in unchanged if known[r.source_id].get("run_id") == run_id}
         lost = self._lost_outputs(feed, unchanged, known, split)
         for rec in unchanged:
             if rec.source_id in lost:
@@ -235,7 +235,7 @@ class Batches:
                 versions[row["graph_iri"]] = {"ntriples": o.graph, **o.version}
                 result.docs.append(o.doc)
                 summaries.append((o.summary, o.media))
-                result.counts["published"] += rec.source_id not in counted
+                result.counts["published"] += rec.source_id not in published_before
             else:
                 rows.add(rec, "quarantined", object_iri=m.iri, label=m.label, report=o.report.as_dict(),
                          quarantined=m.ntriples)

@@ -12,7 +12,8 @@ either way: identical stores.
 A :class:`Pool` is a ``spawn`` process pool (the parent holds RocksDB and threads, which a
 fork must not copy), each worker keeps one :class:`~oogst.pipeline.batch.Gate` (the shapes
 compiled once per process). Payloads go in and text comes out; a job is one slice of a
-batch. A worker ends by itself within a second when its harvest is gone (killed with SIGKILL). :class:`Stream` keeps at most ``depth`` batches in flight, in order, so the
+batch. A worker ends by itself within a second when its harvest is gone (killed with
+SIGKILL). :class:`Stream` keeps at most ``depth`` batches in flight, in order, so the
 harvester's I/O, the workers and the parent's writes overlap while memory stays bounded.
 """
 
