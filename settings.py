@@ -238,7 +238,8 @@ CONTEXT_HOSTS)
         "SPARQL endpoints a query may call with SERVICE (exact IRIs); empty: SERVICE is refused with 400.", ())
     sparql_workers: int = _doc(
         "Worker processes that run the public SPARQL queries on the embedded store, each killed at query_timeout "
-        "and replaced (0: twice the CPUs, from 4 to 8: the workers run below the server's priority).", 0)
+        "and replaced (0: twice the CPUs, from 8 to 16: idle ones cost little, and short queries find one free while "
+        "long ones run; the workers run below the server's priority).", 0)
     sparql_long_after: float = _doc(
         "Seconds after which a public SPARQL query counts as long: it goes on only while fewer than "
         "sparql_long_queries others do, else it is stopped with 503 (0: no long lane).", 0.5)

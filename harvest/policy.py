@@ -133,6 +133,27 @@ class Outbound:
                     "allowed_private_networks)")
         return None
 
+    def resolved_problem(self, url: str) -> str | None:
+        """:meth:`url_problem`, then every address the host resolves to checked now: for a
+        request that another program makes (the SPARQL engine's ``SERVICE``), which cannot be
+        checked when it connects. A DNS answer that changes after this check is not seen."""
+        problem = self.url_problem(url)
+        if problem:
+            return problem
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        try:
+            infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme.lower() == "https" else 80),
+                                       type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            return f"its host {host} cannot be resolved ({getattr(exc, 'strerror', None) or exc})"
+        for *_, sockaddr in infos:
+            if not self.address_allowed(str(sockaddr[0])):
+                return (f"{host} resolves to {sockaddr[0]}, on a loopback, private, link-local or otherwise "
+                        "internal network; oogst does not connect there unless the operator allows that range "
+                        "(setting allowed_private_networks)")
+        return None
+
     def check_url(self, url: str, *, feed: str | None = None) -> None:
         problem = self.url_problem(url)
         if problem:

@@ -21,10 +21,10 @@ import logging
 import os
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from .. import __version__, iris
 from ..errors import QueryError, QueryTimeoutError, StoreError
+from ..harvest.policy import Outbound
 from ..store import QueryResult, Store, open_store
 from ..store.guard import QueryLimits, inspect
 from ..store.workers import QueryPool
@@ -48,7 +48,7 @@ class Queries:
     @property
     def workers(self) -> int:
         n = self.core.settings.sparql_workers
-        return n if n > 0 else min(8, max(4, 2 * (os.cpu_count() or 2)))
+        return n if n > 0 else min(16, max(8, 2 * (os.cpu_count() or 2)))
 
     def start_workers(self) -> bool:
         """Run public queries of the embedded store in killable worker processes (``oogst serve``);
@@ -112,11 +112,12 @@ class Queries:
                 f"SERVICE <{endpoint}> is refused: this endpoint does not call other SPARQL services"
                 + (" other than those in the setting sparql_service_allow" if allowed else ""),
                 hint="query that endpoint yourself, or ask the operator to add it to sparql_service_allow")
-        if urlsplit(endpoint).scheme not in ("http", "https"):
-            raise QueryError(f"SERVICE <{endpoint}> is refused: only http and https endpoints can be called")
-        # TODO(sec-fetch): also pass ``endpoint`` through the outbound fetch policy (harvest/policy.py:
-        # private and metadata addresses, DNS re-check) once it lands; the engine makes the request itself,
-        # so the check is on the address before the query runs.
+        # the engine makes the request itself: the outbound policy checks the endpoint's addresses now
+        problem = Outbound.from_settings(self.core.settings).resolved_problem(endpoint)
+        if problem:
+            raise QueryError(f"SERVICE <{endpoint}> is refused: {problem}",
+                             hint="the operator lists the endpoint in sparql_service_allow; its address must "
+                             "be public or in allowed_private_networks")
 
     def _system_store(self) -> Store:
         """The system store as a read-only query store, opened on first use."""

@@ -2,11 +2,11 @@
 
 pyoxigraph 0.5 cannot cancel a query: a thread that runs one runs it to its end, holding a
 core and a query slot, and a crash in the engine takes its process down. So ``oogst serve``
-runs the public queries of the embedded store in a small pool of processes (``spawn``ed, each
-reading the store's newest snapshot, ``store/snapshots.py``):
+runs the public queries of the embedded store in a small pool of processes (forked from a fork
+server, each reading the store's newest snapshot, ``store/snapshots.py``):
 
 - a query past ``timeout`` gets its worker killed (SIGKILL) and a ``QueryTimeoutError``; a
-  started spare takes the slot at once, and a new spare starts in the background (about 0.3 s);
+  started spare takes the slot at once, and a new spare starts in the background (milliseconds);
 - a worker that dies in a query (a crash in the engine) is replaced the same way, and the
   caller gets a ``QueryError``, never a dead server;
 - each request names the store folder (``path()``, asked per query); a worker reads its
@@ -39,7 +39,11 @@ from .base import QueryResult
 
 log = logging.getLogger(__name__)
 
-_CONTEXT = multiprocessing.get_context("spawn")  # never fork a process that runs threads and RocksDB
+# Workers are forked from a fork server, a fresh single-threaded process that has imported this
+# module (never from the serving process, which runs threads and RocksDB): a worker is ready in
+# milliseconds, and a killed one costs little CPU to replace while the others serve.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["__main__", __name__])  # the main module once, not in every worker
 _NICE = 10  # the workers' scheduling priority below the server's
 _LONG_NICE = 19  # a worker running a long query: below the short ones
 

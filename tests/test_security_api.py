@@ -258,6 +258,26 @@ def test_an_allowed_service_is_called_but_its_error_body_never_shown(tmp_path: P
         core.close()
 
 
+def test_an_allowed_service_on_an_internal_address_is_refused_by_the_outbound_policy(tmp_path: Path) -> None:
+    recorder = Recorder()  # on loopback; the operator allows only another private range
+    settings = Settings(data_dir=tmp_path, sparql_service_allow=(recorder.url, "http://no-such-host.invalid/sparql"),
+                        allowed_private_networks=("10.0.0.0/8",))
+    core = Oogst(settings, store=EmbeddedStore(None), state=State(tmp_path / "state.sqlite"))
+    try:
+        with TestClient(create_app(core)) as client:
+            response = client.get("/sparql", params={"query": f"ASK {{ SERVICE <{recorder.url}> {{ ?s ?p ?o }} }}"})
+            assert response.status_code == 400
+            message = response.json()["message"]
+            assert "refused" in message and "allowed_private_networks" in message
+            response = client.get("/sparql", params={
+                "query": "ASK { SERVICE <http://no-such-host.invalid/sparql> { ?s ?p ?o } }"})
+            assert response.status_code == 400 and "cannot be resolved" in response.json()["message"]
+        assert recorder.requests == [], "the server fetched an endpoint on an address it does not allow"
+    finally:
+        recorder.close()
+        core.close()
+
+
 # -- 3. slots, timeouts, body size, health ---------------------------------------------------------
 def test_a_huge_body_is_413_before_it_is_read(served: Served) -> None:
     big = b"query=" + b"A" * (2 * 1024 * 1024)
