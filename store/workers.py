@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # module (never from the serving process, which runs threads and RocksDB): a worker is ready in
 # milliseconds, and a killed one costs little CPU to replace while the others serve.
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["__main__", __name__])  # the main module once, not in every worker
+_CONTEXT.set_forkserver_preload([__name__])
 _NICE = 10  # the workers' scheduling priority below the server's
 _LONG_NICE = 19  # a worker running a long query: below the short ones
 
