@@ -18,8 +18,8 @@ at default settings into an empty data dir. Printed side by side, from one run:
 
 ``--server`` repeats the first load into an Oxigraph server (``--store oxigraph+http://…``,
 started on 127.0.0.1 from the test extras' ``oxigraph`` package); ``--store URL`` into a
-store server of your own. ``--profile DIR`` runs the first load under cProfile (the harvest
-process; worker processes are not in it) and prints where the time goes. Goals on the 2-core
+store server of your own. ``--profile DIR`` samples both runs with py-spy (every thread of
+the harvest process and of its workers) and prints where the time goes. Goals on the 2-core
 machine: first load ≥ 2,000 records/s (≥ a third of the bare pass), the 1% run on 100,000
 records ≤ 5 s, ≤ 15 KB per record, and ≥ 1,000 records/s into the Oxigraph server.
 """
@@ -114,19 +114,25 @@ class Ran:
 
 
 def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None = None) -> Ran:
-    """Run the CLI in its own process (under cProfile into ``profile`` when given), sampling
+    """Run the CLI in its own process (sampled by py-spy into ``profile`` when given), sampling
     the RSS of its process tree every 50 ms."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    prefix = ["-m", "cProfile", "-o", str(profile)] if profile else []
-    proc = subprocess.Popen([sys.executable, *prefix, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
+    proc = subprocess.Popen([sys.executable, "-m", "oogst.cli", "--data-dir", str(data_dir), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    spy = None
+    if profile:  # every thread of the harvest and of its workers, sampled from outside
+        spy = subprocess.Popen([py_spy(), "record", "--pid", str(proc.pid), "--subprocesses", "--rate", "100",
+                                "--format", "raw", "--output", str(profile), "--nonblocking"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = [0]
     sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
     sampler.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
+    if spy is not None:
+        spy.wait(timeout=60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"oogst {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}")
@@ -202,7 +208,7 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         url = sim.endpoint("bench")
         bare = bare_pass(url)
         data_dir = work / f"{kind}-data"
-        profile = Path(args.profile) / f"{kind}.prof" if args.profile else None
+        profile = Path(args.profile) / f"{kind}.txt" if args.profile else None
         first = first_load(sim, data_dir, env, profile=profile)
         rate = count / first["seconds"]
         remote = []  # the same feed into a store server, before the changes
@@ -220,7 +226,7 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
         for r in deleted:
             sim.delete_record("bench", r.identifier)
         time.sleep(1.1)  # the next run's window starts at the first run's server clock
-        again = profile.with_name(f"{kind}-second.prof") if profile else None
+        again = profile.with_name(f"{kind}-second.txt") if profile else None
         ran = oogst(data_dir, "harvest", "bench", "--json", env=env, profile=again)
         second, summary = ran.seconds, ran.out
         seen: set[tuple[int, int]] = set()
@@ -245,18 +251,50 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
             print(line)
 
 
-def print_profile(path: Path, top: int = 25) -> None:
-    """The harvest process' profile: the functions with the most time of their own, and with
-    the most time below them."""
-    import io
-    import pstats
+def py_spy() -> str:
+    found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if found is None:
+        raise SystemExit("--profile needs py-spy (pip install py-spy): it samples the harvest and its workers")
+    return found
 
-    for order in ("tottime", "cumulative"):
-        out = io.StringIO()
-        pstats.Stats(str(path), stream=out).sort_stats(order).print_stats(top)
-        text = out.getvalue()
-        print(f"\n-- profile of the first load by {order} ({path})")
-        print(text[text.index("   ncalls"):].rstrip())
+
+def print_profile(path: Path, top: int = 25) -> None:
+    """Where the harvest's process tree spent its samples: by process (the harvest, each
+    worker), by oogst function (the time below it, all processes), and the innermost frames."""
+    from collections import Counter
+
+    procs: Counter[str] = Counter()
+    inside: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text("utf-8", "replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not n.isdigit():
+            continue
+        frames = stack.split(";")
+        count = int(n)
+        total += count
+        procs["workers" if "spawn_main" in stack else "harvest process"] += count
+        for name in dict.fromkeys(f.split(" (")[0] + " " + _where(f) for f in frames[1:] if "/oogst/" in f
+                                  or "main/" in f and ".venv" not in f):
+            inside[name] += count
+        own[frames[-1].split(" (")[0] + " " + _where(frames[-1])] += count
+    if not total:
+        print(f"\n-- no samples in {path}")
+        return
+    print(f"\n-- profile ({path}, {total:,} samples at 100 Hz, all threads and processes)")
+    print("   " + ", ".join(f"{k} {v / total:.0%}" for k, v in procs.most_common()))
+    print("   oogst functions, share of the samples below them:")
+    for name, n in inside.most_common(top):
+        print(f"   {n / total:6.1%}  {name}")
+    print("   innermost frames:")
+    for name, n in own.most_common(top // 2):
+        print(f"   {n / total:6.1%}  {name}")
+
+
+def _where(frame: str) -> str:
+    place = frame[frame.find("(") + 1:frame.rfind(")")] if "(" in frame else ""
+    return place.split("site-packages/")[-1].split("/main/")[-1].split(":")[0]
 
 
 def server_load(sim: PartnerSimulator, folder: Path, env: dict[str, str], count: int) -> str:
@@ -282,8 +320,8 @@ def main() -> None:
                                         "its graphs of the bench feed are replaced")
     parser.add_argument("--oslo-ap-sample", type=float, help="the setting oslo_ap_sample (default: its default)")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (empty) and keep the data dirs")
-    parser.add_argument("--profile", metavar="DIR", help="run the first load under cProfile, keep the profile in "
-                                                          "DIR and print its top functions")
+    parser.add_argument("--profile", metavar="DIR", help="sample both runs with py-spy (the harvest and its "
+                                                          "workers), keep the stacks in DIR and print where the time goes")
     parser.add_argument("--workers", type=int, help="the harvest's worker processes (setting `workers`)")
     args = parser.parse_args()
     env = {**os.environ, "OOGST_ALLOWED_PRIVATE_NETWORKS": "127.0.0.0/8", "PYTHONHASHSEED": "0"}
@@ -291,6 +329,9 @@ def main() -> None:
         env["OOGST_WORKERS"] = str(args.workers)
     if args.oslo_ap_sample is not None:
         env["OOGST_OSLO_AP_SAMPLE"] = str(args.oslo_ap_sample)
+    if args.profile:
+        py_spy()
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="oogst-e2e-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
