@@ -298,7 +298,9 @@ class SearchIndex:
         return n
 
     # -- reads ----------------------------------------------------------------------------
-    def count(self) -> int:
+    def count(self, feed: str | None = None) -> int:
+        if feed is not None:
+            return self._reader.execute("SELECT COUNT(*) FROM docs WHERE feed = ?", (feed,)).fetchone()[0]
         return self._reader.execute("SELECT COUNT(*) FROM docs").fetchone()[0]
 
     def present(self, ids: list[str] | None = None, *, feed: str = "") -> set[str]:

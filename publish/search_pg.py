@@ -248,7 +248,9 @@ class PostgresSearchIndex:
             except self._psycopg.errors.DataError as exc:
                 raise QueryError(f"the search failed: {exc}", hint="search words are letters and digits") from exc
 
-    def count(self) -> int:
+    def count(self, feed: str | None = None) -> int:
+        if feed is not None:
+            return int(self._rows("SELECT COUNT(*) FROM search_docs WHERE feed = %s", (feed,))[0][0])
         return int(self._rows("SELECT COUNT(*) FROM search_docs")[0][0])
 
     def present(self, ids: list[str] | None = None, *, feed: str = "") -> set[str]:

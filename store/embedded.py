@@ -3,8 +3,8 @@
 Writes: ``replace_graphs(graphs)`` is one transaction, so a batch of records is replaced
 all-or-nothing and a reader never sees half a batch. When none of the graphs exists yet
 (looked up first: a few microseconds a graph) the batch is one N-Quads document for
-``Store.load``; otherwise it is one SPARQL update (``DROP SILENT GRAPH`` + ``INSERT DATA``
-per graph), about three times slower. ``replace_graphs(graphs, new=True)`` is the bulk path
+``Store.load``; otherwise it is one SPARQL update of the triples that changed
+(``DELETE DATA`` + ``INSERT DATA``, against what the store holds). ``replace_graphs(graphs, new=True)`` is the bulk path
 for first loads: the new graphs go through pyoxigraph's bulk loader, which is faster still
 but not transactional (a crash can leave part of the batch; in memory a reader can also see
 part of it — on disk readers only see snapshots, taken between batches).
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import errno
 import shutil
-import itertools
 import logging
 import os
 import threading
@@ -41,25 +40,16 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
-from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult, StoreOptions
+from ..errors import QueryTimeoutError, StoreBusyError, StoreError
+from .base import QueryResult, StoreOptions
 from .snapshots import Snapshot, Snapshots, has_data, open_snapshot
-from .results import (
-    GRAPH_RDF_FORMATS,
-    SOLUTION_RESULT_FORMATS,
-    as_nquads,
-    has_dataset_clause,
-    solutions_body,
-    sparql_iri,
-    triples_body,
-)
+from .results import GRAPH_RDF_FORMATS, as_nquads, execute, sparql_iri
 
 __all__ = ["EmbeddedStore", "open_snapshot"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_CHECK_EVERY = 1_000  # rows between two looks at the cancel flag
 
 
 class EmbeddedStore:
@@ -272,17 +262,36 @@ class EmbeddedStore:
                 self._load(graphs, bulk=False)
 
     def _replace(self, graphs: Mapping[str, str]) -> None:
-        """One SPARQL update: DROP + INSERT DATA per graph, one transaction."""
-        parts = []
+        """One SPARQL update, one transaction. Per graph, only the triples that changed
+        (``DELETE DATA``, ``INSERT DATA``), found against what the store holds: a changed
+        record keeps most of its triples, and in a large store RocksDB's writes cost more than
+        its reads (1,000 graphs of a 100,000-record store: about 2.5 s dropped and inserted
+        whole). A graph with blank nodes, whose labels cannot be compared, or that does not
+        parse, is dropped and inserted whole (``DROP SILENT GRAPH`` + ``INSERT DATA``)."""
+        target = self._target()
+        whole, gone, fresh = [], [], []
         for graph_iri, ntriples in graphs.items():
             g = sparql_iri(graph_iri)
-            parts.append(f"DROP SILENT GRAPH {g}")
-            if ntriples.strip():
-                parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+            try:
+                new = {q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
+            except SyntaxError:
+                new = None  # the update reports it, naming the line
+            old = {ox.Triple(q.subject, q.predicate, q.object)
+                   for q in target.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
+            if new is None or _blank(new) or _blank(old):
+                whole.append(f"DROP SILENT GRAPH {g}")
+                if ntriples.strip():
+                    whole.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
+                continue
+            for out, triples in ((gone, old - new), (fresh, new - old)):
+                if triples:
+                    out.append(f"GRAPH {g} {{\n" + "".join(f"{t} .\n" for t in triples) + "}")
+        parts = [*whole, *(f"{op} {{\n" + "\n".join(body) + "\n}" for op, body in (("DELETE DATA", gone),
+                                                                                  ("INSERT DATA", fresh)) if body)]
         if not parts:
             return
         try:
-            self._target().update(" ;\n".join(parts))
+            target.update(" ;\n".join(parts))
         except (SyntaxError, OSError) as exc:
             raise self._gone() or StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
@@ -437,6 +446,10 @@ def _empty() -> ox.Store:
     return _EMPTY
 
 
+def _blank(triples: Iterable[ox.Triple]) -> bool:
+    return any(type(t.subject) is ox.BlankNode or type(t.object) is ox.BlankNode for t in triples)
+
+
 def _detached(exc: BaseException) -> BaseException:
     """``exc`` without tracebacks (along its cause/context chain): their frames hold
     pyoxigraph objects, which must be freed on the thread that made them."""
@@ -445,48 +458,6 @@ def _detached(exc: BaseException) -> BaseException:
         link.__traceback__ = None
         link = link.__cause__ or link.__context__
     return exc
-
-
-def _take(rows: Iterable[T], n: int, cancelled: threading.Event) -> list[T]:
-    """The first ``n`` rows; stops early once the caller has given up."""
-    out: list[T] = []
-    for chunk in iter(lambda: list(itertools.islice(rows, min(_CHECK_EVERY, n - len(out)))), []):
-        out.extend(chunk)
-        if cancelled.is_set():
-            raise QueryError("the query was abandoned")
-        if len(out) >= n:
-            break
-    return out
-
-
-def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str = "turtle",
-            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-            base_iri: str | None = None, limit: int = 100_000, cancelled: threading.Event | None = None) -> QueryResult:
-    """One read-only query on a pyoxigraph store, cut at ``limit`` rows and serialised (in this
-    thread, or in a query worker process: ``store/workers.py``)."""
-    cancelled = cancelled or threading.Event()
-    kwargs: dict = {"base_iri": base_iri}
-    try:
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        elif not has_dataset_clause(sparql):
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        result = store.query(sparql, **kwargs)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("boolean", result.serialize(format=SOLUTION_RESULT_FORMATS[solutions]),
-                               SOLUTION_FORMATS[solutions])
-        rows = _take(result, limit + 1, cancelled)
-        truncated = len(rows) > limit
-        if isinstance(result, ox.QueryTriples):
-            return QueryResult("graph", triples_body(rows[:limit], graph), GRAPH_FORMATS[graph], truncated)
-        body = solutions_body(result.variables, rows[:limit], solutions)
-        return QueryResult("solutions", body, SOLUTION_FORMATS[solutions], truncated)
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
-    except (ValueError, OSError) as exc:
-        raise QueryError(f"the query failed: {exc}") from exc
 
 
 _FIRST = ("CURRENT", "MANIFEST-", "OPTIONS-", "IDENTITY")  # copied before the WAL and the table files

@@ -1,5 +1,6 @@
 """What every store shares when it answers a query: the result cap, serialising solutions
-and triples in the wanted format, and the bits of SPARQL text handling stores need.
+and triples in the wanted format, and the bits of SPARQL text handling stores need; and
+:func:`execute`, one query on a pyoxigraph store (the embedded store, a query worker).
 
 A capped answer is rebuilt from the first ``limit`` solutions: they are written as SPARQL
 JSON results and, for the other formats, converted by pyoxigraph, so every store (embedded
@@ -8,13 +9,17 @@ or remote) cuts and serialises the same way.
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import orjson
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import QueryError, StoreError
+from .base import GRAPH_FORMATS, SOLUTION_FORMATS, QueryResult
 
 SOLUTION_RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -128,3 +133,49 @@ def as_nquads(graph_iri: str, ntriples: str) -> str:
             ).decode("utf-8")
         out.append(f"{line[:-1].rstrip()} {g} .\n")
     return "".join(out)
+
+
+T = TypeVar("T")
+_CHECK_EVERY = 1_000  # rows between two looks at the cancel flag
+
+
+def _take(rows: Iterable[T], n: int, cancelled: threading.Event) -> list[T]:
+    """The first ``n`` rows; stops early once the caller has given up."""
+    out: list[T] = []
+    for chunk in iter(lambda: list(itertools.islice(rows, min(_CHECK_EVERY, n - len(out)))), []):
+        out.extend(chunk)
+        if cancelled.is_set():
+            raise QueryError("the query was abandoned")
+        if len(out) >= n:
+            break
+    return out
+
+
+def execute(store: ox.Store, sparql: str, *, solutions: str = "json", graph: str = "turtle",
+            default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
+            base_iri: str | None = None, limit: int = 100_000, cancelled: threading.Event | None = None) -> QueryResult:
+    """One read-only query on a pyoxigraph store, cut at ``limit`` rows and serialised (in this
+    thread, or in a query worker process: ``store/workers.py``)."""
+    cancelled = cancelled or threading.Event()
+    kwargs: dict = {"base_iri": base_iri}
+    try:
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        elif not has_dataset_clause(sparql):
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        result = store.query(sparql, **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("boolean", result.serialize(format=SOLUTION_RESULT_FORMATS[solutions]),
+                               SOLUTION_FORMATS[solutions])
+        rows = _take(result, limit + 1, cancelled)
+        truncated = len(rows) > limit
+        if isinstance(result, ox.QueryTriples):
+            return QueryResult("graph", triples_body(rows[:limit], graph), GRAPH_FORMATS[graph], truncated)
+        body = solutions_body(result.variables, rows[:limit], solutions)
+        return QueryResult("solutions", body, SOLUTION_FORMATS[solutions], truncated)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except (ValueError, OSError) as exc:
+        raise QueryError(f"the query failed: {exc}") from exc

@@ -34,8 +34,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from ..errors import QueryError, QueryTimeoutError, StoreError
 from .base import QueryResult
+from .results import execute
+from .snapshots import open_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +47,13 @@ log = logging.getLogger(__name__)
 # module (never from the serving process, which runs threads and RocksDB): a worker is ready in
 # milliseconds, and a killed one costs little CPU to replace while the others serve.
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload([__name__])
+_CONTEXT.set_forkserver_preload([__name__])  # with everything a worker runs: it imports nothing later
 _NICE = 10  # the workers' scheduling priority below the server's
 _LONG_NICE = 19  # a worker running a long query: below the short ones
 
 
 def _work(conn: Connection) -> None:  # pragma: no cover - runs in the worker process
     """The worker's loop: (path, query, options) in, a result or an error out."""
-    import pyoxigraph as ox
-
-    from .embedded import execute
-    from .snapshots import open_snapshot
-
     os.nice(_NICE)  # the server's own process goes first: a long query slows the answers of no one else
 
     empty = ox.Store()

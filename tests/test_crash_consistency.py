@@ -140,6 +140,42 @@ def test_a_harvest_rewrites_what_an_unchanged_record_lost(partner, tmp_path: Pat
         assert store_graphs(app) == before
 
 
+def test_a_run_after_a_complete_one_compares_only_what_it_wrote(partner, tmp_path: Path, monkeypatch) -> None:
+    """Issue 12, nightly runs proportional to what changed: when the feed's totals agree, the
+    closing check compares only the records this run wrote; when they differ, every record,
+    and it repairs what disagrees."""
+    partner.add_partner("nacht", [card(n) for n in range(60)], title="Nachtelijke reeks")
+    with make_app(tmp_path) as app:
+        app.add_feed("nacht", partner.endpoint("nacht"), "oai_dc")
+        assert app.harvest("nacht").status == "complete"
+        scopes: list[list[str]] = []
+        scans: list[str] = []
+        check_records, present = app.views._check_records, app.search.present
+
+        def spy_records(feed: str, ids: list[str]) -> tuple:
+            scopes.append(list(ids))
+            return check_records(feed, ids)
+
+        def spy_present(ids: list[str] | None = None, *, feed: str = "") -> set[str]:
+            if ids is None:
+                scans.append(feed)
+            return present(ids, feed=feed)
+
+        monkeypatch.setattr(app.views, "_check_records", spy_records)
+        monkeypatch.setattr(app.search, "present", spy_present)
+        changed = card(7)
+        partner.update_record("nacht", changed.identifier, changed.xml.replace(b"Prentkaart 7", b"Prentkaart 7 (nieuw)"))
+        summary = app.harvest("nacht")
+        assert summary.status == "complete" and summary.counts["published"] == 1
+        assert scopes == [[changed.identifier]] and scans == []  # the changed record only, no scan of the feed
+
+        lost = app.state.list_records(state="published", feed="nacht", limit=2)
+        app.search.remove(r["record_id"] for r in lost)  # the totals now disagree
+        summary = app.harvest("nacht")
+        assert "repaired" in [n["code"] for n in summary.notes] and scans == ["nacht"]
+        agreement(app, "nacht")
+
+
 def test_a_page_replayed_in_the_same_run_is_written_again_but_not_published_again(partner, tmp_path: Path) -> None:
     """A kill after a batch's counts and before its derived views: the resumed run replays the
     page, writes the lost views again, and must not count those records as published twice."""
@@ -261,7 +297,7 @@ def test_the_check_lists_a_feed_beyond_result_limit(tmp_path: Path) -> None:
     with make_app(tmp_path, result_limit=7) as app:
         minter = iris.Minter("f")
         app.store.replace_graphs({minter.graph_iri(f"r{i}"): f'<http://x/{i}> <http://x/p> "{i}" .' for i in range(30)})
-        assert not app.views.check("f", quick=True)["ok"]
+        assert not app.views.check("f", records=[])["ok"]
         found = app.views.check("f", repair=True)
         assert found["graphs"] == 30 and len(found["extra"]["store"]) == 30 and found["repaired"]["dropped"] == 30
-        assert app.views.check("f", quick=True)["ok"] and app.store.count_graphs() == 0
+        assert app.views.check("f", records=[])["ok"] and app.store.count_graphs() == 0

@@ -101,6 +101,24 @@ def test_replace_is_whole_and_default_graph_is_union(store) -> None:
     assert [b["t"]["value"] for b in titles["results"]["bindings"]] == ["Landschap 1"]
 
 
+def test_a_replaced_graph_holds_exactly_the_new_triples(store) -> None:
+    """The embedded store writes only the triples that changed; every store ends the same."""
+    g, b = f"{PREFIX}1", f"{PREFIX}2"
+    dec = "<http://www.w3.org/2001/XMLSchema#decimal>"
+    store.replace_graphs({g: record(1) + f'<https://ex.org/o/1> <https://ex.org/w> "20.50"^^{dec} .\n',
+                          b: '_:x <https://ex.org/p> "blank" .\n<https://ex.org/o/2> <https://ex.org/q> _:x .\n'})
+    store.replace_graphs({g: record(1, "Landschap") + f'<https://ex.org/o/1> <https://ex.org/w> "20.50"^^{dec} .\n',
+                          b: '_:y <https://ex.org/p> "anders" .\n<https://ex.org/o/2> <https://ex.org/q> _:y .\n'})
+    assert triples_of(store.graph(g, "ntriples")) == triples_of(
+        (record(1, "Landschap") + f'<https://ex.org/o/1> <https://ex.org/w> "20.5"^^{dec} .\n').encode())
+    assert {str(t.object) for t in triples_of(store.graph(b, "ntriples"))
+            if t.predicate.value == "https://ex.org/p"} == {'"anders"'}
+    assert len(triples_of(store.graph(b, "ntriples"))) == 2
+    with pytest.raises(StoreError):
+        store.replace_graphs({g: "<https://ex.org/o/1> <https://ex.org/w> ."})
+    assert b"Landschap" in store.graph(g, "ntriples")  # a failed replace leaves the graph as it was
+
+
 def test_drop_graphs(store) -> None:
     store.replace_graphs({f"{PREFIX}{n}": record(n) for n in range(3)})
     store.drop_graphs([f"{PREFIX}0", f"{PREFIX}unknown"])
