@@ -305,7 +305,7 @@ def server_load(sim: PartnerSimulator, folder: Path, env: dict[str, str], count:
     folder.mkdir()
     server = start_oxigraph(folder / "oxigraph")
     try:
-        first = first_load(sim, folder / "data", env, store=f"oxigraph+{server.url}")
+        first = first_load(sim, folder / "data", env, store=server.store_url)
         return f"first load, Oxigraph server {count / first['seconds']:>8,.0f} records/s   (goal ≥ 1,000)"
     finally:
         server.stop()
