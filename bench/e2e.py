@@ -254,7 +254,7 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
 def py_spy() -> str:
     found = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if found is None:
-        raise SystemExit("--profile needs py-spy (pip install py-spy): it samples the harvest and its workers")
+        raise SystemExit("--profile needs py-spy (pip install -e '.[bench]'): it samples the harvest and its workers")
     return found
 
 

@@ -3,9 +3,9 @@
 Writes: ``replace_graphs(graphs)`` is one transaction, so a batch of records is replaced
 all-or-nothing and a reader never sees half a batch. When none of the graphs exists yet
 (looked up first: a few microseconds a graph) the batch is one N-Quads document for
-``Store.load``; otherwise it is one SPARQL update of the triples that changed
-(``DELETE DATA`` + ``INSERT DATA``, against what the store holds). ``replace_graphs(graphs, new=True)`` is the bulk path
-for first loads: the new graphs go through pyoxigraph's bulk loader, which is faster still
+``Store.load``; otherwise it is one SPARQL update of the triples that changed (``DELETE
+DATA`` + ``INSERT DATA``, against what the store holds). ``replace_graphs(graphs, new=True)``
+is the bulk path for first loads: the new graphs go through pyoxigraph's bulk loader, faster still
 but not transactional (a crash can leave part of the batch; in memory a reader can also see
 part of it — on disk readers only see snapshots, taken between batches).
 A graph that exists already is replaced through the transactional path first, so the end
@@ -265,8 +265,8 @@ class EmbeddedStore:
         """One SPARQL update, one transaction. Per graph, only the triples that changed
         (``DELETE DATA``, ``INSERT DATA``), found against what the store holds: a changed
         record keeps most of its triples, and in a large store RocksDB's writes cost more than
-        its reads (1,000 graphs of a 100,000-record store: about 2.5 s dropped and inserted
-        whole). A graph with blank nodes, whose labels cannot be compared, or that does not
+        its reads (1,000 changed graphs of a 100,000-record store: 0.8 s, against 3.3 s dropped
+        and inserted whole). A graph with blank nodes, whose labels cannot be compared, or that does not
         parse, is dropped and inserted whole (``DROP SILENT GRAPH`` + ``INSERT DATA``)."""
         target = self._target()
         whole, gone, fresh = [], [], []

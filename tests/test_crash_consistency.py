@@ -140,7 +140,8 @@ def test_a_harvest_rewrites_what_an_unchanged_record_lost(partner, tmp_path: Pat
         assert store_graphs(app) == before
 
 
-def test_a_run_after_a_complete_one_compares_only_what_it_wrote(partner, tmp_path: Path, monkeypatch) -> None:
+def test_the_closing_check_compares_the_totals_then_only_what_the_run_wrote(partner, tmp_path: Path,
+                                                                          monkeypatch) -> None:
     """Issue 12, nightly runs proportional to what changed: when the feed's totals agree, the
     closing check compares only the records this run wrote; when they differ, every record,
     and it repairs what disagrees."""
