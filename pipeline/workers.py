@@ -26,7 +26,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +176,11 @@ class Pool:
         """Whether the workers have started (imports done, shapes compiled)."""
         return all(f.done() for f in self._warming)
 
+    def wait_warm(self, timeout: float) -> bool:
+        """Wait at most ``timeout`` seconds for the workers to start; whether they have."""
+        wait(self._warming, timeout=timeout)
+        return self.warm
+
     def submit(self, job: Job, records: list[SourceRecord]) -> Future:
         """A future of the batch's outcomes, by source id: its slices run side by side."""
         step = max(1, -(-len(records) // self.size))
@@ -206,12 +211,17 @@ class Pool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+WAIT_FOR_WORKERS = 100  # records of a first batch worth waiting for the workers (about 0.35 s to map here)
+WORKERS_START = 2.0  # seconds to wait for them at most (a loaded machine: map here meanwhile)
+
+
 class Stream:
     """Batches in flight, committed in the order they came. ``put`` starts mapping a batch
     in the pool and queues what to do with its outcomes (``commit``); ``then`` queues what
     must wait for the batches before it (a checkpoint). At most ``depth`` batches wait: ``put``
     commits the oldest first. With one worker, everything runs at once in this process; so do
-    the batches that come while the workers start (a short run never waits for them).
+    the batches that come while the workers start, except that a first batch of at least
+    ``WAIT_FOR_WORKERS`` records waits up to ``WORKERS_START`` seconds for them.
     A pool that fails (a worker killed) leaves its batches to be mapped in this process."""
 
     def __init__(self, workers: int, submit: Callable[..., Future], depth: int = 2, *, engine: str = "native",
@@ -228,6 +238,8 @@ class Stream:
             commit: Callable[[dict[str, Outcome] | None], None]) -> None:
         if self.workers > 1 and self._pool is None:
             self._pool = Pool(self.workers, *self._gate)
+            if len(records) >= WAIT_FOR_WORKERS:  # they start in about 0.4 s: sooner than it maps here
+                self._pool.wait_warm(WORKERS_START)
         if self.workers <= 1 or not self._pool.warm:
             # in this process (the workers are starting, or failed), after the batches queued
             self.drain()
