@@ -34,6 +34,18 @@ __all__ = ["EdmValidator", "Preflight", "id_collisions", "preflight"]
 logger = logging.getLogger(__name__)
 
 SVRL = "http://purl.oclc.org/dsdl/svrl"
+# SaxonC runs one processor (a GraalVM isolate) per process, for the process' lifetime: every
+# validator shares it, under one lock (it is not safe to share between threads without one).
+_SAXON: list[Any] = []
+_SAXON_LOCK = threading.Lock()
+
+
+def _saxon() -> Any:
+    if not _SAXON:
+        from saxonche import PySaxonProcessor
+
+        _SAXON.append(PySaxonProcessor(license=False))
+    return _SAXON[0]
 XSD_PATH = Path("edm") / "EDM.xsd"
 SCHEMATRON_PATH = Path("edm-schematron") / "schematron.xsl"
 
@@ -42,16 +54,14 @@ class EdmValidator:
     """EDM external validation against a folder of Europeana's schemas.
 
     ``validate(xml)`` returns findings (empty: valid). The XSD and the schematron are
-    compiled once, on first use; the schematron runs in one saxonche processor guarded by a
-    lock (SaxonC is not safe to share between threads without one).
+    compiled once, on first use; the schematron runs in the process' one saxonche processor,
+    guarded by a lock.
     """
 
     def __init__(self, schemas_dir: str | Path | None) -> None:
         self.schemas_dir = Path(schemas_dir) if schemas_dir else None
         self._schema: etree.XMLSchema | None = None
-        self._saxon: Any = None
         self._executable: Any = None
-        self._lock = threading.Lock()
 
     @property
     def unavailable(self) -> str | None:
@@ -77,10 +87,7 @@ class EdmValidator:
         if self._schema is None:
             self._schema = etree.XMLSchema(etree.parse(str(self.schemas_dir / XSD_PATH)))
         if self._executable is None and self.schematron_unavailable is None:
-            from saxonche import PySaxonProcessor
-
-            self._saxon = PySaxonProcessor(license=False)
-            xslt = self._saxon.new_xslt30_processor()
+            xslt = _saxon().new_xslt30_processor()
             self._executable = xslt.compile_stylesheet(stylesheet_file=str(self.schemas_dir / SCHEMATRON_PATH))
 
     def validate(self, xml: bytes, record: str | None = None) -> list[Finding]:
@@ -88,7 +95,7 @@ class EdmValidator:
         reason = self.unavailable
         if reason:
             raise RuntimeError(reason)
-        with self._lock:
+        with _SAXON_LOCK:
             self._compile()
             try:
                 document = etree.fromstring(xml)
@@ -101,7 +108,7 @@ class EdmValidator:
                                              f"EDM.xsd, line {error.line}: {error.message}", record))
             if self._executable is None:
                 return findings
-            node = self._saxon.parse_xml(xml_text=xml.decode("utf-8"))
+            node = _saxon().parse_xml(xml_text=xml.decode("utf-8"))
             report = self._executable.transform_to_string(xdm_node=node)
         for failed in etree.fromstring(report.encode("utf-8")).iter(f"{{{SVRL}}}failed-assert"):
             text = " ".join("".join(failed.itertext()).split())
