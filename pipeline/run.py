@@ -328,10 +328,12 @@ class Runs:
             return found
         after = core.views.check(name, records=written)
         if not after["ok"]:
+            wrong = "; ".join(f"{kind} in the {where}: {', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}"
+                              for kind in ("missing", "extra") for where, ids in after[kind].items() if ids)
             raise StoreError(
                 f"the store, the search index and the provenance disagree with the record index after the run: "
                 f"{after['published']} records published, {after['graphs']} graphs in the store, {after['indexed']} "
-                f"in the search index, {after['provenance']} in the provenance", feed=name,
+                f"in the search index, {after['provenance']} in the provenance; {wrong}", feed=name,
                 hint=f"`oogst check {name} --repair` writes what is missing again, from the archive")
         run.note(note("repaired", "the store, the search index or the provenance lacked records or held extra "
                                   "ones; written again: " + ", ".join(f"{k} {v}" for k, v in found["repaired"].items()),
