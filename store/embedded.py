@@ -266,26 +266,28 @@ class EmbeddedStore:
         (``DELETE DATA``, ``INSERT DATA``), found against what the store holds: a changed
         record keeps most of its triples, and in a large store RocksDB's writes cost more than
         its reads (1,000 changed graphs of a 100,000-record store: 0.8 s, against 3.3 s dropped
-        and inserted whole). A graph with blank nodes, whose labels cannot be compared, or that does not
-        parse, is dropped and inserted whole (``DROP SILENT GRAPH`` + ``INSERT DATA``)."""
+        and inserted whole). The graphs are compared as N-Triples lines, the store's dumped by
+        pyoxigraph (no Python term per triple: about three times faster than comparing
+        parsed triples); a triple written two ways (the store writes ``"98.0"^^xsd:decimal``
+        as ``"98"``) is deleted and inserted again, which leaves the same graph. A graph with
+        blank nodes, whose labels cannot be compared, is dropped and inserted whole
+        (``DROP SILENT GRAPH`` + ``INSERT DATA``); a line that does not parse fails the update,
+        which names it."""
         target = self._target()
         whole, gone, fresh = [], [], []
         for graph_iri, ntriples in graphs.items():
             g = sparql_iri(graph_iri)
-            try:
-                new = {q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)}
-            except SyntaxError:
-                new = None  # the update reports it, naming the line
-            old = {ox.Triple(q.subject, q.predicate, q.object)
-                   for q in target.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))}
-            if new is None or _blank(new) or _blank(old):
+            old = target.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph_iri)).decode("utf-8")
+            if "_:" in ntriples or "_:" in old:
                 whole.append(f"DROP SILENT GRAPH {g}")
                 if ntriples.strip():
                     whole.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
                 continue
-            for out, triples in ((gone, old - new), (fresh, new - old)):
-                if triples:
-                    out.append(f"GRAPH {g} {{\n" + "".join(f"{t} .\n" for t in triples) + "}")
+            before = set(old.splitlines())
+            after = {line for line in ntriples.splitlines() if line.strip()}
+            for out, lines in ((gone, before - after), (fresh, after - before)):
+                if lines:
+                    out.append(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}")
         parts = [*whole, *(f"{op} {{\n" + "\n".join(body) + "\n}" for op, body in (("DELETE DATA", gone),
                                                                                   ("INSERT DATA", fresh)) if body)]
         if not parts:
@@ -444,10 +446,6 @@ def _empty() -> ox.Store:
     if _EMPTY is None:
         _EMPTY = ox.Store()
     return _EMPTY
-
-
-def _blank(triples: Iterable[ox.Triple]) -> bool:
-    return any(type(t.subject) is ox.BlankNode or type(t.object) is ox.BlankNode for t in triples)
 
 
 def _detached(exc: BaseException) -> BaseException:
