@@ -76,10 +76,14 @@ class SourceRecord:
     # Set when the harvester could not parse this record: the bytes are kept verbatim and
     # the parser's message says what is wrong. Such a record is archived, never mapped.
     error: str | None = None
+    _sha256: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.payload).hexdigest()
+        """The payload's hash, worked out once (every stage of a batch asks for it)."""
+        if self._sha256 is None:
+            object.__setattr__(self, "_sha256", hashlib.sha256(self.payload).hexdigest())
+        return self._sha256
 
 
 @dataclass

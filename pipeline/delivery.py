@@ -32,6 +32,7 @@ from ..records import Feed
 
 if TYPE_CHECKING:
     from .core import Oogst
+    from ..publish.ntgraph import Graph
 
 log = logging.getLogger(__name__)
 
@@ -366,7 +367,7 @@ class Delivery:
 
 
 # -- one record's delivery columns (also in the mapping workers) ---------------------------------
-def summary_of(text: str | bytes | None, settings: DeliverySettings, name: str,
+def summary_of(text: str | bytes | Graph | None, settings: DeliverySettings, name: str,
                media: Mapping[str, MediaInfo] | None = None) -> tuple[dict[str, Any], list[str]]:
     """The delivery columns of one published graph, and the URLs whose media information
     would change them."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import iris
+from ..publish import ntgraph
 from ..publish.display import Doc, extract
 from ..publish.ldes import version_of
 from ..publish.provenance import record_provenance
@@ -123,10 +124,11 @@ def _derive(job: Job, rec: SourceRecord, m: MappedRecord, o: Outcome, minter: ir
     o.graph = m.ntriples + record_provenance(row, job.base_iri, job.profile.mapping_version, job.when)
     v = version_of(row["graph_iri"], m.iri, o.graph)
     o.version = {"hash": v["hash"], "provider": v["provider"], "body": compress_body(o.graph)}
-    o.doc = extract(o.graph, record_id=iris.record_id(job.feed, rec.source_id), feed=job.feed, object_iri=m.iri,
+    graph = ntgraph.parse(o.graph)  # one parse for the search document and the EDM summary
+    o.doc = extract(graph, record_id=iris.record_id(job.feed, rec.source_id), feed=job.feed, object_iri=m.iri,
                     graph_iri=row["graph_iri"], datestamp=rec.datestamp, labels=job.labels)
     if job.delivery is not None:
-        o.summary, o.media = summary_of(o.graph, job.delivery, o.doc.record_id)
+        o.summary, o.media = summary_of(graph, job.delivery, o.doc.record_id)
 
 
 def _warm(engine: str, sample: float) -> None:

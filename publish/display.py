@@ -6,12 +6,11 @@ stores Docs; the pages and ``/records`` show them.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pyoxigraph as ox
+from .ntgraph import Graph, parse
 
 CRM = "http://www.cidoc-crm.org/cidoc-crm/"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -110,22 +109,18 @@ def local_name(iri: str) -> str:
 
 
 def extract(
-    ntriples: str | bytes, *, record_id: str, feed: str, object_iri: str, graph_iri: str,
+    ntriples: str | bytes | Graph, *, record_id: str, feed: str, object_iri: str, graph_iri: str,
     datestamp: str | None = None, labels: Mapping[str, str] | None = None,
 ) -> Doc:
-    """The Doc of one record graph (N-Triples). Unknown shapes yield empty fields, never errors.
-    ``labels`` names concepts whose graph has no ``skos:prefLabel`` (AAT, DCMI types)."""
-    out: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = defaultdict(lambda: defaultdict(list))
-    data = ntriples.encode("utf-8") if isinstance(ntriples, str) else ntriples
-    for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-        out[triple.subject.value][triple.predicate.value].append(triple.object)
-
-    def objects(subject: str, predicate: str) -> list[str]:
-        return [o.value for o in out.get(subject, {}).get(predicate, []) if not isinstance(o, ox.Literal)]
+    """The Doc of one record graph (N-Triples, or the graph :func:`~oogst.publish.ntgraph.parse`
+    made of it, which the mapping workers share with the EDM summary). Unknown shapes yield
+    empty fields, never errors. ``labels`` names concepts whose graph has no
+    ``skos:prefLabel`` (AAT, DCMI types)."""
+    g = ntriples if isinstance(ntriples, Graph) else parse(ntriples)
+    objects = g.iris  # IRIs and blank nodes
 
     def literals(subject: str, predicate: str) -> list[tuple[str, str]]:
-        return [(o.value, o.language or "") for o in out.get(subject, {}).get(predicate, [])
-                if isinstance(o, ox.Literal)]
+        return [(o.value, o.lang or "") for o in g.literals(subject, predicate)]
 
     def link(iri: str) -> Link:
         return Link(iri, _best(literals(iri, SKOS_PREF_LABEL)) or (labels.get(iri) if labels else None))
@@ -145,7 +140,7 @@ def extract(
         doc.makers += [link(agent) for assignment in objects(production, P140I) for agent in objects(assignment, P141)]
         if doc.date is None:
             notes = literals(production, P3)
-            spans = [(o.value, "") for o in out.get(production, {}).get(P4, []) if isinstance(o, ox.Literal)]
+            spans = [(o.value, "") for o in g.literals(production, P4)]
             doc.date = _best(notes) or _best(spans)
     keepers = objects(object_iri, P50)
     doc.keeper = link(keepers[0]) if keepers else None
