@@ -26,8 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-import pyoxigraph as ox
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -36,6 +36,7 @@ from .engines import BadData, RawResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = str(RDF.type)
+XSD_STRING = XSD + "string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _KNOWN = {SH.targetClass, SH.targetNode, SH.property, SH.path, SH["class"], SH.datatype, SH.nodeKind, SH.minCount,
@@ -62,7 +63,19 @@ _LEXICAL = {XSD + name: re.compile(f"^({pattern})$") for name, pattern in {
     "gYear": r"-?([1-9][0-9]{3,}|0[0-9]{3})" + _TZ, "gYearMonth": r"-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])" + _TZ,
 }.items()}
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+class Lit(NamedTuple):
+    """A literal of the data: its lexical value, language tag (lower case, or None) and
+    datatype IRI (None for plain and language-tagged strings)."""
+
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+
+# A term of the data: an IRI is a ``str`` (no angle brackets), a blank node a ``str``
+# starting with ``_:``, a literal a :class:`Lit`: plain values, cheaper to make than
+# pyoxigraph terms (most of the cost of indexing a batch).
+Term = str | Lit
 Ok = Callable[["_Data", Term], bool]  # a constraint on each value node: does this one pass?
 Count = Callable[["_Data", list[Term]], int]  # a constraint on the value nodes together: results without value
 
@@ -127,26 +140,39 @@ class _Data:
         out: dict[Term, dict[str, list[Term]]] = {}
         types: dict[Term, set[str]] = {}
         by_type: dict[str, list[Term]] = {}
-        try:
-            for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
-                s, p, o = t.subject, t.predicate.value, t.object
-                if p == RDF_TYPE and type(o) is ox.NamedNode:
-                    known = types.get(s)
-                    if known is None:
-                        known = types[s] = set()
-                    if o.value not in known:
-                        known.add(o.value)
-                        by_type.setdefault(o.value, []).append(s)
-                props = out.get(s)
-                if props is None:
-                    props = out[s] = {}
-                values = props.get(p)
-                if values is None:
-                    props[p] = [o]
-                elif o not in values:
-                    values.append(o)
-        except (SyntaxError, ValueError) as exc:
-            raise BadData(str(exc)) from exc
+        terms: dict[str, Term] = {}  # a term's text → the term: each one read (and checked) once a batch
+        for line in ntriples.splitlines():
+            if line[-2:] != " .":
+                if not line.strip() or line.lstrip()[:1] == "#":
+                    continue
+                raise BadData(f"a triple ends with ' .': {line[:200]!r}")
+            parts = line[:-2].split(" ", 2)
+            if len(parts) != 3:
+                raise BadData(f"not a triple: {line[:200]!r}")
+            s, p, o = parts
+            if s[:1] == '"' or p[:1] != "<":
+                raise BadData(f"a literal as subject, or a predicate that is no IRI: {line[:200]!r}")
+            try:
+                s = terms.get(s) or terms.setdefault(s, _node(s))
+                p = terms.get(p) or terms.setdefault(p, _iri(p))
+                o = terms.get(o) or terms.setdefault(o, _object(o))
+            except ValueError as exc:  # an escape of no character
+                raise BadData(str(exc)) from exc
+            if p == RDF_TYPE and type(o) is str and o[:2] != "_:":
+                known = types.get(s)
+                if known is None:
+                    known = types[s] = set()
+                if o not in known:
+                    known.add(o)
+                    by_type.setdefault(o, []).append(s)
+            props = out.get(s)
+            if props is None:
+                props = out[s] = {}
+            values = props.get(p)
+            if values is None:
+                props[p] = [o]
+            elif o not in values:
+                values.append(o)
         self.out, self.types, self.by_type = out, types, by_type
         self.into: dict[Term, dict[str, list[Term]]] = {}
         if inverse:
@@ -230,12 +256,12 @@ class NativeEngine:
         g = self.shapes
         if parameter == SH["class"]:
             cls = str(value)
-            return lambda data, v: type(v) is not ox.Literal and cls in data.types.get(v, ())
+            return lambda data, v: type(v) is str and cls in data.types.get(v, ())
         if parameter == SH.datatype:
             return _datatype(str(value))
         if parameter == SH.nodeKind:
             kinds = _NODE_KINDS[value]
-            return lambda data, v: isinstance(v, kinds)
+            return lambda data, v: _kind(v) in kinds
         if parameter == SH.minCount:
             low = int(value)
             return lambda data, values: int(len(values) < low)
@@ -245,12 +271,12 @@ class NativeEngine:
         if parameter in (SH.minLength, SH.maxLength):
             n = int(value)
             if parameter == SH.minLength:
-                return lambda data, v: type(v) is not ox.BlankNode and len(v.value) >= n
-            return lambda data, v: type(v) is not ox.BlankNode and len(v.value) <= n
+                return lambda data, v: _kind(v) != "blank" and len(_value(v)) >= n
+            return lambda data, v: _kind(v) != "blank" and len(_value(v)) <= n
         if parameter == SH.pattern:
             flags = str(g.value(node, SH.flags) or "")
             regex = re.compile(str(value), sum(_FLAGS[f] for f in flags if f in _FLAGS))
-            return lambda data, v: type(v) is not ox.BlankNode and regex.search(v.value) is not None
+            return lambda data, v: _kind(v) != "blank" and regex.search(_value(v)) is not None
         if parameter == SH.hasValue:
             wanted = _term(value)
             return lambda data, values: int(wanted not in values)
@@ -301,9 +327,9 @@ _COUNTS = {SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape}
 _NOT_CHECKS = {SH.targetClass, SH.targetNode, SH.property, SH.path, SH.flags, SH.qualifiedMinCount,
                SH.qualifiedMaxCount}
 _NODE_KINDS = {
-    SH.IRI: ox.NamedNode, SH.Literal: ox.Literal, SH.BlankNode: ox.BlankNode,
-    SH.BlankNodeOrIRI: (ox.BlankNode, ox.NamedNode), SH.BlankNodeOrLiteral: (ox.BlankNode, ox.Literal),
-    SH.IRIOrLiteral: (ox.NamedNode, ox.Literal),
+    SH.IRI: {"iri"}, SH.Literal: {"literal"}, SH.BlankNode: {"blank"},
+    SH.BlankNodeOrIRI: {"blank", "iri"}, SH.BlankNodeOrLiteral: {"blank", "literal"},
+    SH.IRIOrLiteral: {"iri", "literal"},
 }
 _FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 
@@ -312,35 +338,105 @@ def _datatype(iri: str) -> Ok:
     lexical = _LEXICAL.get(iri)
 
     def ok(data: _Data, v: Term) -> bool:
-        if type(v) is not ox.Literal or v.datatype.value != iri:
+        if type(v) is not Lit or (v.datatype or (LANG_STRING if v.lang else XSD_STRING)) != iri:
             return False
         if iri == LANG_STRING:
-            return bool(v.language)
+            return bool(v.lang)
         return lexical is None or lexical.match(v.value) is not None
     return ok
 
 
 def _language_in(v: Term, tags: list[str]) -> bool:
-    if type(v) is not ox.Literal or not v.language:
+    if type(v) is not Lit or not v.lang:
         return False
-    lang = v.language.lower()
+    lang = v.lang
     return any(t == "*" or lang == t or lang.startswith(t + "-") for t in tags)
 
 
+def _kind(v: Term) -> str:
+    if type(v) is Lit:
+        return "literal"
+    return "blank" if v[:2] == "_:" else "iri"
+
+
+def _value(v: Term) -> str:
+    """An IRI, or a literal's lexical form (what sh:pattern and the lengths look at)."""
+    return v.value if type(v) is Lit else v
+
+
 def _term(node: Node) -> Term:
+    """A term of the shapes graph as the data has it."""
     if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
+        return str(node)
     if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
+        return f"_:{node}"
     if isinstance(node, Literal):
         if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD + "string")))
+            return Lit(str(node), node.language.lower())
+        datatype = str(node.datatype) if node.datatype is not None else None
+        return Lit(str(node), None, None if datatype == XSD_STRING else datatype)
     raise Unsupported(f"the term {node!r}")
 
 
 def _text(term: Term) -> str:
     """A term as the validator names it: an IRI bare, a blank node as ``_:id``, a literal's lexical form."""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
+    return term.value if type(term) is Lit else term
+
+
+# -- reading the data: N-Triples as the mappers and the preparation write it (``<s> <p> o .``,
+# single spaces); anything else is BadData, and the validator then asks pyoxigraph about the
+# record (a syntax finding, or the reference engine when it parses after all) ----------------
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_LANG = re.compile(r"@[A-Za-z]+(-[A-Za-z0-9]+)*")
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`]')
+
+
+def _unescape_match(match: re.Match[str]) -> str:
+    short, long, char = match.groups()
+    if short or long:
+        return chr(int(short or long, 16))
+    if char not in _SIMPLE:
+        raise BadData(f"unknown escape \\{char}")
+    return _SIMPLE[char]
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(_unescape_match, text) if "\\" in text else text
+
+
+def _iri(text: str) -> str:
+    """The IRI of an ``<…>`` term; BadData for one that is not absolute or has a character
+    IRIs forbid (as pyoxigraph refuses it)."""
+    if text[:1] != "<" or text[-1:] != ">":
+        raise BadData(f"not an IRI: {text[:200]!r}")
+    iri = _unescape(text[1:-1])
+    if ":" not in iri or _NOT_IN_IRI.search(iri):
+        raise BadData(f"not an absolute IRI: {text[:200]!r}")
+    return iri
+
+
+def _node(text: str) -> str:
+    if text[:2] == "_:":
+        if len(text) < 3 or " " in text:
+            raise BadData(f"not a blank node: {text[:200]!r}")
+        return text
+    return _iri(text)
+
+
+def _object(text: str) -> Term:
+    """The object of an N-Triples line: an IRI, a blank node or a literal."""
+    if text[:1] != '"':
+        return _node(text)
+    close = text.rfind('"')
+    if close <= 0:
+        raise BadData(f"unterminated literal: {text[:200]!r}")
+    value, tail = _unescape(text[1:close]), text[close + 1:]
+    if not tail:
+        return Lit(value)
+    if tail[0] == "@" and _LANG.fullmatch(tail):
+        return Lit(value, tail[1:].lower())
+    if tail[:2] == "^^":
+        datatype = _iri(tail[2:])
+        return Lit(value, None, None if datatype == XSD_STRING else datatype)
+    raise BadData(f"malformed literal: {text[:200]!r}")
