@@ -231,8 +231,8 @@ class Batches:
             m = o.mapped
             if o.report.conforms:
                 row = rows.add(rec, "published", object_iri=m.iri, label=m.label, report=o.report.as_dict())
-                result.graphs[row["graph_iri"]] = o.graph
-                versions[row["graph_iri"]] = {"ntriples": o.graph, **o.version}
+                result.graphs[row["graph_iri"]] = graph = o.graph
+                versions[row["graph_iri"]] = {"ntriples": graph, **o.version}
                 result.docs.append(o.doc)
                 summaries.append((o.summary, o.media))
                 result.counts["published"] += rec.source_id not in published_before

@@ -64,18 +64,25 @@ class Job:
 @dataclass
 class Outcome:
     """One record's outcome: ``mapped`` is None when it could not be mapped (``report``
-    then says why). ``graph``, ``version``, ``doc`` and ``summary`` are set for a record that
-    conforms (before the batch's IRI-collision check, which only the parent can do)."""
+    then says why). ``provenance`` (so ``graph``), ``version``, ``doc`` and ``summary`` are set
+    for a record that conforms (before the batch's IRI-collision check, which only the parent
+    can do). The stored graph is the mapping's N-Triples and the provenance, joined where it
+    is used: only the provenance crosses from a worker, not a second copy of the graph."""
 
     source_id: str
     sha256: str
     mapped: MappedRecord | None
     report: Report
-    graph: str | None = None
+    provenance: str | None = None
     version: dict[str, Any] | None = None  # the event log's: hash of the description, data provider, body
     doc: Doc | None = None
     summary: dict[str, Any] | None = None  # the delivery columns, without media information
     media: list[str] = field(default_factory=list)  # the URLs whose media information changes ``summary``
+
+    @property
+    def graph(self) -> str | None:
+        """The graph as it is stored: the mapping's N-Triples, then the record's provenance."""
+        return None if self.provenance is None or self.mapped is None else self.mapped.ntriples + self.provenance
 
 
 _GATES: dict[tuple[str, float], Any] = {}
@@ -121,10 +128,11 @@ def _derive(job: Job, rec: SourceRecord, m: MappedRecord, o: Outcome, minter: ir
 
     row = {"feed": job.feed, "source_id": rec.source_id, "graph_iri": minter.graph_iri(rec.source_id),
            "object_iri": m.iri, "run_id": job.run_id, "datestamp": rec.datestamp}
-    o.graph = m.ntriples + record_provenance(row, job.base_iri, job.profile.mapping_version, job.when)
-    v = version_of(row["graph_iri"], m.iri, o.graph)
-    o.version = {"hash": v["hash"], "provider": v["provider"], "body": compress_body(o.graph)}
-    graph = ntgraph.parse(o.graph)  # one parse for the search document and the EDM summary
+    o.provenance = record_provenance(row, job.base_iri, job.profile.mapping_version, job.when)
+    text = m.ntriples + o.provenance
+    v = version_of(row["graph_iri"], m.iri, text)
+    o.version = {"hash": v["hash"], "provider": v["provider"], "body": compress_body(text)}
+    graph = ntgraph.parse(text)  # one parse for the search document and the EDM summary
     o.doc = extract(graph, record_id=iris.record_id(job.feed, rec.source_id), feed=job.feed, object_iri=m.iri,
                     graph_iri=row["graph_iri"], datestamp=rec.datestamp, labels=job.labels)
     if job.delivery is not None:
