@@ -111,6 +111,7 @@ class Ran:
     rss: float  # MB: the peak of the harvest process and its workers together
     cpu: float  # CPU seconds of the process and its workers (user + system)
     out: dict | list | None
+    own: float = 0.0  # CPU seconds of the harvest process alone (sampled: at most 50 ms short)
 
 
 def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None = None) -> Ran:
@@ -125,8 +126,8 @@ def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None 
         spy = subprocess.Popen([py_spy(), "record", "--pid", str(proc.pid), "--subprocesses", "--rate", "100",
                                 "--format", "raw", "--output", str(profile), "--nonblocking"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    peak = [0]
-    sampler = threading.Thread(target=_sample_rss, args=(proc, peak), daemon=True)
+    peak, own = [0], [0.0]
+    sampler = threading.Thread(target=_sample_rss, args=(proc, peak, own), daemon=True)
     sampler.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
@@ -137,7 +138,8 @@ def oogst(data_dir: Path, *args: str, env: dict[str, str], profile: Path | None 
     if proc.returncode != 0:
         raise SystemExit(f"oogst {' '.join(args)} failed ({proc.returncode}):\n{err.decode()[-3000:]}")
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return Ran(seconds, peak[0] / 1024, cpu, json.loads(out) if out.strip().startswith((b"[", b"{")) else None)
+    return Ran(seconds, peak[0] / 1024, cpu, json.loads(out) if out.strip().startswith((b"[", b"{")) else None,
+               own[0])
 
 
 def _tree(pid: int) -> list[int]:
@@ -154,9 +156,17 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
-def _sample_rss(proc: subprocess.Popen, peak: list[int]) -> None:
-    """The largest sum of VmRSS (kB) over the process tree, while it runs."""
+def _sample_rss(proc: subprocess.Popen, peak: list[int], own: list[float]) -> None:
+    """The largest sum of VmRSS (kB) over the process tree, while it runs, and the CPU
+    seconds of the process itself (the workers' are the rest of its children's)."""
+    tick = os.sysconf("SC_CLK_TCK")
     while proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            own[0] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
         total = 0
         for p in _tree(proc.pid):
             try:
@@ -195,7 +205,7 @@ def first_load(sim: PartnerSimulator, data_dir: Path, env: dict[str, str], store
     ran = oogst(data_dir, *extra, "harvest", "bench", "--json", env=env, profile=profile)
     counts = ran.out[0]
     assert counts["status"] == "complete", counts
-    return {"seconds": ran.seconds, "rss": ran.rss, "cpu": ran.cpu, "published": counts["published"],
+    return {"seconds": ran.seconds, "rss": ran.rss, "cpu": ran.cpu, "own": ran.own, "published": counts["published"],
             "harvested": counts["harvested"], "load": (load + os.getloadavg()[0]) / 2}
 
 
@@ -239,6 +249,8 @@ def run_set(kind: str, count: int, args: argparse.Namespace, env: dict[str, str]
               f"{first['seconds']:.1f} s; goal ≥ 2,000 and ≥ 0.33×; load average {first['load']:.1f})")
         print(f"  CPU per record          {first['cpu'] / count * 1000:>10.2f} ms        (harvest process and workers; "
               f"{count / first['cpu'] * 2:,.0f} records/s if two idle cores were kept busy)")
+        print(f"    of which the harvest process {first['own'] / count * 1000:>5.2f} ms "
+              f"(its fetching, storing and derived views; the mapping workers use the rest)")
         print(f"1% changed, 0.1% deleted  {second:>10.1f} s           (harvested {summary[0]['harvested']}, "
               f"published {summary[0]['published']}, withdrawn {summary[0]['withdrawn']})")
         print(f"data dir                  {total / count / 1024:>10.1f} KB/record  (goal ≤ 15; "
