@@ -113,7 +113,7 @@ class SystemGraphs:
         if ops:
             raw.update(" ;\n".join(ops))
         if bulk and triples:  # the bulk loader: its memory stays flat (a transactional load's grows with the feed)
-            raw.bulk_load("".join(f"{t[:-1]}{g} .\n" for t in triples), format=pyoxigraph.RdfFormat.N_QUADS)
+            raw.bulk_load(f"{g} {{\n" + "\n".join(triples) + "\n}\n", format=pyoxigraph.RdfFormat.TRIG)
 
     def _entity(self, subject: str, row: dict[str, Any], when: str | None) -> list[str]:
         t = [(RDF_TYPE, f"<{PROV}Entity>"),

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 from ..errors import QueryTimeoutError, StoreBusyError, StoreError
 from .base import QueryResult, StoreOptions
 from .snapshots import Snapshot, Snapshots, has_data, open_snapshot
-from .results import GRAPH_RDF_FORMATS, as_nquads, execute, sparql_iri
+from .results import GRAPH_RDF_FORMATS, execute, sparql_iri
 
 __all__ = ["EmbeddedStore", "open_snapshot"]
 
@@ -298,16 +298,18 @@ class EmbeddedStore:
             raise self._gone() or StoreError(f"writing {len(graphs)} graph(s) failed: {exc}", url=self.url) from exc
 
     def _load(self, graphs: Mapping[str, str], *, bulk: bool) -> None:
-        """Graphs the store does not hold, as one N-Quads document: ``Store.load`` (one
-        transaction, about three times faster than the update) or the bulk loader."""
-        nquads = "".join(as_nquads(g, nt) for g, nt in graphs.items())
-        if not nquads:
+        """Graphs the store does not hold, as one TriG document (each graph's N-Triples, a
+        subset of Turtle, in a block of its own: no line is rewritten, which costs a tenth of
+        the N-Quads it replaces): ``Store.load`` (one transaction, about three times faster
+        than the update) or the bulk loader."""
+        trig = "".join(f"{sparql_iri(g)} {{\n{nt}\n}}\n" for g, nt in graphs.items())
+        if not trig:
             return
         try:
             if bulk:
-                self._target().bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().bulk_load(trig, format=ox.RdfFormat.TRIG)
             else:
-                self._target().load(nquads, format=ox.RdfFormat.N_QUADS)
+                self._target().load(trig, format=ox.RdfFormat.TRIG)
         except (SyntaxError, OSError) as exc:
             raise self._gone() or StoreError(f"loading {len(graphs)} new graph(s) failed: {exc}", url=self.url,
                              hint="replaying the batch repairs a partial bulk load" if bulk else None) from exc
