@@ -149,7 +149,9 @@ class RecordLimits:
         if is_json:
             count = payload.count(b"{") + payload.count(b"[")  # an upper bound: brackets in strings count too
         else:  # start tags, an upper bound: '<' in comments and CDATA count too
-            count = payload.count(b"<") - payload.count(b"</") - payload.count(b"<?") - payload.count(b"<!")
+            count = payload.count(b"<")  # one fast scan; most records stop here
+            if count > self.max_elements:  # less the end tags, declarations, comments and CDATA
+                count -= payload.count(b"</") + payload.count(b"<?") + payload.count(b"<!")
         if count > self.max_elements and not is_json:
             count = _elements(payload, self.max_elements)
         if count > self.max_elements:
