@@ -221,8 +221,9 @@ class Batches:
                 result.counts["quarantined"] += 1
         mapped = [(rec, outs[rec.source_id]) for rec in to_map if outs[rec.source_id].mapped is not None]
         claimed: dict[str, str] = {}
+        holders = core.state.records_by_objects([o.mapped.iri for _, o in mapped])
         for rec, o in mapped:  # two source records must never share one object IRI
-            clash = self._iri_clash(feed.name, rec.source_id, o.mapped, claimed)
+            clash = self._iri_clash(feed.name, rec.source_id, o.mapped, claimed, holders)
             if clash:
                 o.report.findings.append(clash)
         versions: dict[str, dict[str, Any]] = {}
@@ -343,13 +344,16 @@ class Batches:
         known.update(self.core.state.known_records(feed.name, new) if new else {})
         return out
 
-    def _iri_clash(self, feed: str, source_id: str, m: MappedRecord, claimed: dict[str, str]):
+    @staticmethod
+    def _iri_clash(feed: str, source_id: str, m: MappedRecord, claimed: dict[str, str],
+                   holders: dict[str, list[dict[str, Any]]]):
         """A finding when another source record already claims ``m``'s object IRI: earlier
-        in this batch (``claimed``, IRI → source id) or published before (the record index)."""
+        in this batch (``claimed``, IRI → source id) or published before (``holders``: the
+        record index's records by object IRI)."""
         other = claimed.setdefault(m.iri, source_id)
         owner = (feed, other) if other != source_id else None
         if owner is None:
-            owner = next(((r["feed"], r["source_id"]) for r in self.core.state.records_by_object(m.iri)
+            owner = next(((r["feed"], r["source_id"]) for r in holders.get(m.iri, ())
                           if r["published"] and (r["feed"], r["source_id"]) != (feed, source_id)), None)
         return findings.iri_collision(m, source_id, owner) if owner else None
 

@@ -383,14 +383,16 @@ def test_a_batch_is_written_whole_or_not_at_all(state: StateStore) -> None:
     assert state.counts("museum")["known"] == 2, "the state carries on"
 
 
-def test_records_by_object(state: StateStore) -> None:
+def test_records_by_objects(state: StateStore) -> None:
     shared = "https://ex.org/id/shared"
     state.upsert_records([row("a", object_iri=shared), row("b", object_iri="https://ex.org/id/b")])
     state.upsert_records([row("x", feed="archief", object_iri=shared)])
-    found = state.records_by_object(shared)
-    assert sorted((r["feed"], r["source_id"]) for r in found) == [("archief", "x"), ("museum", "a")]
-    assert all(isinstance(r["published"], bool) for r in found)
-    assert state.records_by_object("https://ex.org/id/nergens") == []
+    found = state.records_by_objects([shared, "https://ex.org/id/nergens", shared])
+    assert list(found) == [shared]
+    assert sorted((r["feed"], r["source_id"]) for r in found[shared]) == [("archief", "x"), ("museum", "a")]
+    assert all(isinstance(r["published"], bool) for r in found[shared])
+    many = [f"https://ex.org/id/{n}" for n in range(1200)] + ["https://ex.org/id/b"]
+    assert [r["source_id"] for r in state.records_by_objects(many)["https://ex.org/id/b"]] == ["b"]
 
 
 def test_known_records_in_chunks(state: StateStore) -> None:

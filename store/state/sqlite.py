@@ -323,8 +323,15 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
         row = self._one("SELECT * FROM records WHERE record_id = ?", record_id)
         return _record_dict(row) if row else None
 
-    def records_by_object(self, object_iri: str) -> list[dict[str, Any]]:
-        return [_record_dict(r) for r in self._all("SELECT * FROM records WHERE object_iri = ?", object_iri)]
+    def records_by_objects(self, object_iris: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """The records (of any feed) that describe each object IRI, by IRI: one query a chunk."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        wanted = list(dict.fromkeys(object_iris))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            for r in self._all(f"SELECT * FROM records WHERE object_iri IN ({','.join('?' * len(chunk))})", *chunk):
+                out.setdefault(r["object_iri"], []).append(_record_dict(r))
+        return out
 
     def known_records(self, feed: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
         """hash, state, published flag and last run of the records already known, by source id."""
