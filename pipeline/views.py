@@ -168,8 +168,7 @@ class Views:
         def count(sparql: str) -> int:
             return int(json.loads(core.store.query(sparql, solutions="json").body)["results"]["bindings"][0]["n"]["value"])
 
-        everywhere = sum(core.state.counts(f.name)["published"] for f in core.state.list_feeds())
-        if count("SELECT (COUNT(?g) AS ?n) WHERE { GRAPH ?g {} }") == everywhere:
+        if count("SELECT (COUNT(?g) AS ?n) WHERE { GRAPH ?g {} }") == core.state.counts()["published"]:
             feed_iri = iris.Minter(feed, core.settings.base_iri).feed_iri()
             own = count(f"SELECT (COUNT(?g) AS ?n) WHERE {{ GRAPH ?g {{ ?g <{iris.PROV}wasDerivedFrom> <{feed_iri}> }} }}")
             if own == published:
