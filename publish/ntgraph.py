@@ -16,41 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+
+from ..terms import XSD_STRING, Lit, Term, unescape
 
 __all__ = ["Graph", "Lit", "Term", "parse"]
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class Lit(NamedTuple):
-    """A literal: its lexical value, language tag (lower case, or None) and datatype IRI
-    (None for plain and language-tagged strings)."""
-
-    value: str
-    lang: str | None = None
-    datatype: str | None = None
-
-
-Term = str | Lit
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LANG_TAIL = re.compile(r'"@([A-Za-z]+(?:-[A-Za-z0-9]+)*)$')
-
-
-def _unescape_match(match: re.Match[str]) -> str:
-    short, long, char = match.groups()
-    if short or long:
-        return chr(int(short or long, 16))
-    try:
-        return _SIMPLE[char]
-    except KeyError:
-        raise ValueError(f"unknown escape \\{char}") from None
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(_unescape_match, text) if "\\" in text else text
 
 
 def _term(text: str) -> Term:
@@ -60,21 +32,21 @@ def _term(text: str) -> Term:
         if text[-1:] != ">":
             raise ValueError(f"unterminated IRI {text!r}")
         iri = text[1:-1]
-        return _unescape(iri) if "\\" in iri else iri
+        return unescape(iri) if "\\" in iri else iri
     if first == '"':
         if text[-1:] == '"':
-            return Lit(_unescape(text[1:-1]))
+            return Lit(unescape(text[1:-1]))
         if text[-1:] == ">":
             cut = text.rfind('"^^<')
             if cut > 0:
                 datatype = text[cut + 4 : -1]
-                value = _unescape(text[1:cut])
+                value = unescape(text[1:cut])
                 if datatype == XSD_STRING:
                     return Lit(value)
                 return Lit(value, None, datatype)
         match = _LANG_TAIL.search(text)
         if match:
-            return Lit(_unescape(text[1 : match.start()]), match.group(1).lower())
+            return Lit(unescape(text[1 : match.start()]), match.group(1).lower())
         raise ValueError(f"malformed literal {text!r}")
     if text.startswith("_:"):
         return text
@@ -184,7 +156,7 @@ def parse(text: str | bytes) -> Graph:
                     raise ValueError(f"unterminated literal {rest!r}")
                 value = rest[1:close]
                 if "\\" in value:
-                    value = _unescape(value)
+                    value = unescape(value)
                 tail = rest[close + 1:]
                 if not tail:
                     obj = new(Lit, (value, None, None))

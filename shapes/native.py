@@ -26,17 +26,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from ..terms import XSD_STRING, Lit, Term, unescape
 from .engines import BadData, RawResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = str(RDF.type)
-XSD_STRING = XSD + "string"
 LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
 _KNOWN = {SH.targetClass, SH.targetNode, SH.property, SH.path, SH["class"], SH.datatype, SH.nodeKind, SH.minCount,
@@ -63,19 +62,6 @@ _LEXICAL = {XSD + name: re.compile(f"^({pattern})$") for name, pattern in {
     "gYear": r"-?([1-9][0-9]{3,}|0[0-9]{3})" + _TZ, "gYearMonth": r"-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])" + _TZ,
 }.items()}
 
-class Lit(NamedTuple):
-    """A literal of the data: its lexical value, language tag (lower case, or None) and
-    datatype IRI (None for plain and language-tagged strings)."""
-
-    value: str
-    lang: str | None = None
-    datatype: str | None = None
-
-
-# A term of the data: an IRI is a ``str`` (no angle brackets), a blank node a ``str``
-# starting with ``_:``, a literal a :class:`Lit`: plain values, cheaper to make than
-# pyoxigraph terms (most of the cost of indexing a batch).
-Term = str | Lit
 Ok = Callable[["_Data", Term], bool]  # a constraint on each value node: does this one pass?
 Count = Callable[["_Data", list[Term]], int]  # a constraint on the value nodes together: results without value
 
@@ -386,23 +372,8 @@ def _text(term: Term) -> str:
 # -- reading the data: N-Triples as the mappers and the preparation write it (``<s> <p> o .``,
 # single spaces); anything else is BadData, and the validator then asks pyoxigraph about the
 # record (a syntax finding, or the reference engine when it parses after all) ----------------
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _LANG = re.compile(r"@[A-Za-z]+(-[A-Za-z0-9]+)*")
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`]')
-
-
-def _unescape_match(match: re.Match[str]) -> str:
-    short, long, char = match.groups()
-    if short or long:
-        return chr(int(short or long, 16))
-    if char not in _SIMPLE:
-        raise BadData(f"unknown escape \\{char}")
-    return _SIMPLE[char]
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(_unescape_match, text) if "\\" in text else text
 
 
 def _iri(text: str) -> str:
@@ -410,7 +381,7 @@ def _iri(text: str) -> str:
     IRIs forbid (as pyoxigraph refuses it)."""
     if text[:1] != "<" or text[-1:] != ">":
         raise BadData(f"not an IRI: {text[:200]!r}")
-    iri = _unescape(text[1:-1])
+    iri = unescape(text[1:-1])
     if ":" not in iri or _NOT_IN_IRI.search(iri):
         raise BadData(f"not an absolute IRI: {text[:200]!r}")
     return iri
@@ -431,7 +402,7 @@ def _object(text: str) -> Term:
     close = text.rfind('"')
     if close <= 0:
         raise BadData(f"unterminated literal: {text[:200]!r}")
-    value, tail = _unescape(text[1:close]), text[close + 1:]
+    value, tail = unescape(text[1:close]), text[close + 1:]
     if not tail:
         return Lit(value)
     if tail[0] == "@" and _LANG.fullmatch(tail):

@@ -2,7 +2,7 @@
 
 - the subsystems (harvest, mapping, shapes, store, publish) do not import each other
   (publish may read the shared types);
-- the shared top-level modules (records, errors, settings, iris, jsonld, redact) import no subsystem
+- the shared top-level modules (records, errors, settings, iris, jsonld, redact, terms) import no subsystem
   and not the core;
 - the doors (cli.py and api/) import only the core and the shared modules, never a subsystem,
   and never lxml, pyoxigraph or requests.
@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSYSTEMS = ("harvest", "mapping", "shapes", "store", "publish")
-SHARED = ("records", "errors", "settings", "iris", "jsonld", "redact")
+SHARED = ("records", "errors", "settings", "iris", "jsonld", "redact", "terms")
 CORE = "pipeline"
 
 
