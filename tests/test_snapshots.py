@@ -21,6 +21,7 @@ BATCHES = 30
 # bulk path, the others as one transaction each), so a snapshot that mixes numbers saw part of one
 WRITER = """
 import sys
+import time
 from oogst.store import StoreOptions, open_store
 url, tag, batches = sys.argv[1], sys.argv[2], int(sys.argv[3])
 store = open_store(url, StoreOptions(graph_prefix={prefix!r}, write_lock_timeout=120))
@@ -30,6 +31,7 @@ for b in range(batches):
                          for k in range(20))
               for n in range({graphs})}}
     store.replace_graphs(graphs, new=(b == 0))
+    time.sleep(0.03)  # paced, so that the readers see batches in between however fast the writes are
 store.close()
 """.format(prefix=PREFIX, graphs=GRAPHS)
 
