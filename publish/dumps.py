@@ -96,7 +96,7 @@ class _Dump:
 def to_nquads(graph_iri: str, ntriples: str) -> bytes:
     """A graph's N-Triples as N-Quads in that graph."""
     g = f" <{graph_iri}> .\n"
-    return "".join(line.rstrip()[:-1].rstrip() + g for line in ntriples.splitlines()
+    return "".join(line.rstrip()[:-1].rstrip() + g for line in ntriples.split("\n")
                    if line.rstrip().endswith(".")).encode("utf-8")
 
 

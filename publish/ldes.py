@@ -66,7 +66,7 @@ def version_of(graph_iri: str, object_iri: str | None, ntriples: str) -> dict[st
     description (the graph without its own provenance: a remap that changes nothing else
     adds no event) and the data provider (the object's keeper)."""
     own = f"<{graph_iri}> "
-    lines = sorted(line for line in ntriples.splitlines() if line.strip() and not line.startswith(own))
+    lines = sorted(line for line in ntriples.split("\n") if line.strip() and not line.startswith(own))
     digest = hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
     provider = None
     if object_iri:
@@ -241,7 +241,7 @@ def nquads(page: Page) -> str:
         if event["kind"] == "withdrawn":
             t(m, RDF_TYPE, f"<{AS}Delete>")
             continue
-        for line in event["ntriples"].splitlines():
+        for line in event["ntriples"].split("\n"):
             line = line.rstrip()
             if line.endswith("."):
                 out.append(f"{line[:-1].rstrip()} {m} .\n")

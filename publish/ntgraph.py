@@ -127,7 +127,7 @@ def parse(text: str | bytes) -> Graph:
     new = tuple.__new__
     line = ""
     try:
-        for line in text.splitlines():
+        for line in text.split("\n"):  # not splitlines: a literal may hold U+2028, NEL … unescaped
             if line[-2:] == " .":
                 body = line[:-2]
             else:
@@ -180,7 +180,7 @@ def parse(text: str | bytes) -> Graph:
             if predicate == RDF_TYPE and type(obj) is str:
                 typed.setdefault(obj, []).append(subject)
     except (ValueError, IndexError) as exc:
-        lines = text.splitlines()
+        lines = text.split("\n")
         number = lines.index(line) + 1 if line in lines else 0
         raise ValueError(f"N-Triples line {number}: {exc}: {line[:200]}") from None
     return graph

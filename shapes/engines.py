@@ -55,7 +55,7 @@ def syntax_error(ntriples: str) -> tuple[str, str | None] | None:
     except SyntaxError as exc:
         message = str(exc)
         found = _LINE.search(message)
-        lines = ntriples.splitlines()
+        lines = ntriples.split("\n")
         predicate = None
         if found and 0 < int(found.group(1)) <= len(lines):
             parts = lines[int(found.group(1)) - 1].split(" ", 2)

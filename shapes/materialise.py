@@ -197,7 +197,7 @@ class Preparation:
         by_subject: dict[str, list[tuple[str, str, str]]] = {}  # subject → (predicate, rest, line)
         types: dict[tuple[str, str], None] = {}  # (node, class) as N-Triples terms, in order
         stated: set[tuple[str, str]] = set()
-        for line in ntriples.splitlines():
+        for line in ntriples.split("\n"):  # not splitlines: a literal may hold U+2028, NEL … unescaped
             # The mappers write "<s> <p> <o> ." with single spaces. A line written otherwise
             # is not understood here, and kept whole (the engine parses it properly).
             try:

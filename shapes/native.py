@@ -127,7 +127,7 @@ class _Data:
         types: dict[Term, set[str]] = {}
         by_type: dict[str, list[Term]] = {}
         terms: dict[str, Term] = {}  # a term's text → the term: each one read (and checked) once a batch
-        for line in ntriples.splitlines():
+        for line in ntriples.split("\n"):  # not splitlines: a literal may hold U+2028, NEL … unescaped
             if line[-2:] != " .":
                 if not line.strip() or line.lstrip()[:1] == "#":
                     continue

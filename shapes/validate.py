@@ -364,8 +364,11 @@ class _Owners:
         if self._mentions is None:
             self._mentions = {}
             for candidate in self._batch:
-                for line in candidate.ntriples.splitlines():
-                    subject, _, value = line.split(" ", 2)
+                for line in candidate.ntriples.split("\n"):
+                    parts = line.split(" ", 2)
+                    if len(parts) < 3:
+                        continue
+                    subject, _, value = parts
                     value = value.rstrip().removesuffix(".").rstrip()
                     for term in (subject, value):
                         if term[:1] == "<":
@@ -380,7 +383,7 @@ class _Owners:
         if links is None:
             links = self._links[record.source_id] = {}
             start = f"<{record.iri}> "
-            for line in record.ntriples.splitlines():
+            for line in record.ntriples.split("\n"):
                 if line.startswith(start):
                     _, prop, value = line.split(" ", 2)
                     value = value.rstrip().removesuffix(".").rstrip()

@@ -284,8 +284,9 @@ class EmbeddedStore:
                 if ntriples.strip():
                     whole.append(f"INSERT DATA {{ GRAPH {g} {{\n{ntriples}\n}} }}")
                 continue
-            before = set(old.splitlines())
-            after = {line for line in ntriples.splitlines() if line.strip()}
+            # lines end at "\n" only: a literal may hold U+2028, NEL or a form feed unescaped
+            before = {line for line in old.split("\n") if line.strip()}
+            after = {line for line in ntriples.split("\n") if line.strip()}
             for out, lines in ((gone, before - after), (fresh, after - before)):
                 if lines:
                     out.append(f"GRAPH {g} {{\n" + "\n".join(lines) + "\n}")

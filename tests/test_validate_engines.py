@@ -193,3 +193,19 @@ def test_the_native_engine_reads_a_line_as_pyoxigraph_does_or_refuses_it(line: s
         return
     assert expected is not None, f"read a line pyoxigraph refuses: {line}"
     assert [(s, p, o) for s, props in data.out.items() for p, objs in props.items() for o in objs] == expected
+
+
+def test_a_literal_with_line_separators_is_read_whole() -> None:
+    """N-Triples ends a line at a line feed only: a literal may hold U+2028, NEL or a form
+    feed unescaped (the mappers leave them so). The native engine, the crosswalks' reader and
+    the search document read such a line whole, as pyoxigraph does."""
+    from oogst.publish.display import extract
+    from oogst.publish.ntgraph import parse
+    from oogst.shapes.native import _Data
+
+    odd = "Zicht op\u2028de Leie\x85bij\x0cGent"
+    text = f'<http://x/o> <http://www.cidoc-crm.org/cidoc-crm/P102_has_title> "{odd}"@nl .\n'
+    assert _Data(text, inverse=False).out["http://x/o"]["http://www.cidoc-crm.org/cidoc-crm/P102_has_title"][0].value == odd
+    assert parse(text).literals("http://x/o", "http://www.cidoc-crm.org/cidoc-crm/P102_has_title")[0].value == odd
+    doc = extract(text, record_id="f/x", feed="f", object_iri="http://x/o", graph_iri="http://x/g")
+    assert doc.title == odd
