@@ -324,13 +324,18 @@ class State(DeliveryIndex, AccountRows, _events.EventLog, Counters):
         return _record_dict(row) if row else None
 
     def records_by_objects(self, object_iris: list[str]) -> dict[str, list[dict[str, Any]]]:
-        """The records (of any feed) that describe each object IRI, by IRI: one query a chunk."""
+        """The records (of any feed) that describe each object IRI, by IRI: one query a chunk,
+        of their feed, source id, state and published flag only (no report to decode: in a
+        nightly run every changed record finds its own row)."""
         out: dict[str, list[dict[str, Any]]] = {}
         wanted = list(dict.fromkeys(object_iris))
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
-            for r in self._all(f"SELECT * FROM records WHERE object_iri IN ({','.join('?' * len(chunk))})", *chunk):
-                out.setdefault(r["object_iri"], []).append(_record_dict(r))
+            for r in self._all("SELECT object_iri, feed, source_id, state, published FROM records"
+                               f" WHERE object_iri IN ({','.join('?' * len(chunk))})", *chunk):
+                out.setdefault(r["object_iri"], []).append(
+                    {"feed": r["feed"], "source_id": r["source_id"], "state": r["state"],
+                     "published": bool(r["published"])})
         return out
 
     def known_records(self, feed: str, source_ids: list[str]) -> dict[str, dict[str, Any]]:
