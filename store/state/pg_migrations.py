@@ -3,7 +3,8 @@ records the version per component in ``oogst_schema``).
 
 Version 1 of ``state`` is SQLite's schema version 5 (feeds, runs, checkpoints, the record
 index with its delivery columns, media, accounts, the event log); version 2 is SQLite's 6
-(a feed's contact, the counters); version 3 is SQLite's 7 (credentials). Columns keep SQLite's types
+(a feed's contact, the counters); version 3 is SQLite's 7 (credentials); version 4 adds an index
+(SQLite adds it with its schema, at the same version). Columns keep SQLite's types
 where the shared SQL relies on them (0/1 integers, JSON as text, times as ISO text); every
 text is ``COLLATE "C"`` so that ordering and key ranges are by code point, as in SQLite,
 whatever the database's locale. A later SQLite version gets a step here with the same change.
@@ -175,4 +176,7 @@ CREATE TABLE credentials (
 );
 """
 
-STATE = [(1, _STATE_V1), (2, _STATE_V2), (3, _STATE_V3)]
+# the totals of a feed's records by state (`counts`, the closing check of every run) from the index alone
+_STATE_V4 = "CREATE INDEX records_counts ON records (feed, state, published);"
+
+STATE = [(1, _STATE_V1), (2, _STATE_V2), (3, _STATE_V3), (4, _STATE_V4)]

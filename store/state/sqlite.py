@@ -103,6 +103,7 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (feed, source_id)
 );
 CREATE INDEX IF NOT EXISTS records_state ON records (state, feed);
+CREATE INDEX IF NOT EXISTS records_counts ON records (feed, state, published);  -- counts() without reading rows
 CREATE TABLE IF NOT EXISTS credentials (        -- a feed's user name and password, kept apart from its URL (schema 7)
     feed        TEXT PRIMARY KEY,
     username    TEXT NOT NULL,
