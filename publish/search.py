@@ -54,7 +54,7 @@ from ..errors import QueryError, StoreError
 
 from .display import Doc, Link, extract
 from ..records import chunks
-from .search_put import put_many
+from .search_put import fill_tallies, put_many, tally, untallied
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ CREATE INDEX IF NOT EXISTS docs_feed ON docs (feed, slot, provider, id);
 CREATE INDEX IF NOT EXISTS docs_provider ON docs (provider, slot, id);
 CREATE INDEX IF NOT EXISTS docs_modified ON docs (modified);
 CREATE INDEX IF NOT EXISTS docs_feed_image ON docs (feed, has_image);
+CREATE INDEX IF NOT EXISTS docs_feed_modified ON docs (feed, modified);
 CREATE TABLE IF NOT EXISTS bodies (             -- wide: what a page shows
     id          INTEGER PRIMARY KEY,
     record_id   TEXT NOT NULL UNIQUE,
@@ -105,6 +106,13 @@ CREATE TABLE IF NOT EXISTS providers (
     label     TEXT NOT NULL,
     iri       TEXT,                             -- the keeper's IRI, if the provider is one
     next_slot INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tallies (          -- per feed: records, and records per rights statement and per
+    feed  TEXT NOT NULL,                         -- provider (feed_stats), kept as documents come and go
+    kind  TEXT NOT NULL,                         -- records | rights | provider
+    value TEXT NOT NULL,                         -- '' | the rights statement's IRI | the provider's key
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (feed, kind, value)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
@@ -201,6 +209,8 @@ class SearchIndex:
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
+                if not db.execute("SELECT 1 FROM tallies LIMIT 1").fetchone():
+                    fill_tallies(db)  # an index written before the tallies were kept (or an empty one)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the search index {self.path}: {exc}",
                              hint="remove the file and run `oogst index rebuild`") from exc
@@ -261,11 +271,13 @@ class SearchIndex:
         """Forget these records (withdrawn, or their feed removed); unknown ids are ignored."""
         n = 0
         with self._transaction() as db:
-            for record_id in record_ids:
-                row = db.execute("SELECT id FROM bodies WHERE record_id = ?", (record_id,)).fetchone()
-                if row is not None:
-                    self._delete(db, row[0])
-                    n += 1
+            ids = [row[0] for record_id in record_ids
+                   for row in db.execute("SELECT id FROM bodies WHERE record_id = ?", (record_id,))]
+            gone = untallied(db, ids)
+            for rowid in ids:
+                self._delete(db, rowid)
+                n += 1
+            tally(db, gone)
         return n
 
     def remove_feed(self, feed: str) -> int:
@@ -273,6 +285,7 @@ class SearchIndex:
             ids = [r[0] for r in db.execute("SELECT id FROM docs WHERE feed = ?", (feed,))]
             for rowid in ids:
                 self._delete(db, rowid)
+            db.execute("DELETE FROM tallies WHERE feed = ?", (feed,))
         return len(ids)
 
     def rebuild(self, docs: Iterable[Doc], *, only_if_empty: bool = False,
@@ -285,7 +298,7 @@ class SearchIndex:
         with self._transaction() as db:
             if only_if_empty and db.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
                 return None
-            for table in ("docs", "bodies", "terms", "labels", "providers", "text"):
+            for table in ("docs", "bodies", "terms", "labels", "providers", "text", "tallies"):
                 db.execute(f"DELETE FROM {table}")
             for chunk in chunks(docs, 1000):
                 n += put_many(db, chunk)
@@ -493,20 +506,24 @@ class SearchIndex:
         return copy.deepcopy(self._summary(("feed_stats",), self._feed_stats))
 
     def _feed_stats(self) -> dict[str, dict[str, Any]]:
+        """From the tallies (a few rows a feed) and an index lookup per feed for the last
+        update: the same at any size of the index."""
         db = self._reader
         stats: dict[str, dict[str, Any]] = {}
-        for feed, n, modified in db.execute("SELECT feed, COUNT(*), MAX(modified) FROM docs GROUP BY feed"):
-            stats[feed] = {"records": n, "modified": modified or None, "rights": {}, "providers": []}
-        for feed, value, n in db.execute(
-            "SELECT d.feed, t.value, COUNT(*) FROM terms t JOIN docs d ON d.id = t.doc WHERE t.kind = 'rights'"
-            " GROUP BY d.feed, t.value ORDER BY 3 DESC"
-        ):
-            stats[feed]["rights"][value] = n
-        for feed, label, iri, n in db.execute(
-            "SELECT c.feed, p.label, p.iri, c.n FROM (SELECT feed, provider, COUNT(*) AS n FROM docs"
-            " GROUP BY feed, provider) c JOIN providers p ON p.provider = c.provider ORDER BY c.n DESC"
-        ):
-            stats[feed]["providers"].append({"label": label, "iri": iri, "records": n})
+        db.execute("BEGIN")  # one snapshot: the tallies and the dates of the same generation
+        try:
+            for feed, n in db.execute("SELECT feed, n FROM tallies WHERE kind = 'records' ORDER BY feed"):
+                modified = db.execute("SELECT MAX(modified) FROM docs WHERE feed = ?", (feed,)).fetchone()[0]
+                stats[feed] = {"records": n, "modified": modified or None, "rights": {}, "providers": []}
+            for feed, value, n in db.execute(
+                    "SELECT feed, value, n FROM tallies WHERE kind = 'rights' ORDER BY n DESC, value"):
+                stats[feed]["rights"][value] = n
+            for feed, label, iri, n in db.execute(
+                    "SELECT t.feed, p.label, p.iri, t.n FROM tallies t JOIN providers p ON p.provider = t.value"
+                    " WHERE t.kind = 'provider' ORDER BY t.n DESC, t.value"):
+                stats[feed]["providers"].append({"label": label, "iri": iri, "records": n})
+        finally:
+            db.execute("COMMIT")
         return stats
 
 __all__ = ["Doc", "Link", "Page", "Query", "SearchIndex", "extract", "fts_query"]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,6 +25,7 @@ def put_many(db: sqlite3.Connection, docs: Iterable[Doc]) -> int:
         old.update((r[0], (r[1], r[2], r[3])) for r in db.execute(
             "SELECT b.record_id, d.id, d.provider, d.slot FROM bodies b JOIN docs d ON d.id = b.id"
             f" WHERE b.record_id IN ({','.join('?' * len(chunk))})", chunk))
+    tallies = untallied(db, [o[0] for o in old.values()])
     for sql in ("DELETE FROM docs WHERE id = ?", "DELETE FROM bodies WHERE id = ?",
                 "DELETE FROM terms WHERE doc = ?", "DELETE FROM text WHERE rowid = ?"):
         db.executemany(sql, [(o[0],) for o in old.values()])
@@ -52,6 +53,10 @@ def put_many(db: sqlite3.Connection, docs: Iterable[Doc]) -> int:
             touched[provider] = entry
             rowid = entry[0] << 32 | slot
         rows["docs"].append((rowid, doc.feed, provider, slot, doc.modified or "", int(bool(doc.images))))
+        tallies[(doc.feed, "records", "")] += 1
+        tallies[(doc.feed, "provider", provider)] += 1
+        for rights in set(doc.rights):
+            tallies[(doc.feed, "rights", rights)] += 1
         rows["bodies"].append((rowid, doc.record_id, doc.object_iri, orjson.dumps(doc.as_dict()).decode("utf-8")))
         terms = {("provider", provider, doc.provider)}
         terms |= {("type", t.iri, t.label or t.iri) for t in doc.types}
@@ -73,7 +78,47 @@ def put_many(db: sqlite3.Connection, docs: Iterable[Doc]) -> int:
                    " ON CONFLICT (kind, value) DO UPDATE SET label = excluded.label", rows["labels"])
     db.executemany("INSERT INTO text (rowid, title, description, makers, names) VALUES (?, ?, ?, ?, ?)",
                    rows["text"])
+    tally(db, tallies)
     return len(docs)
+
+
+# -- tallies: per feed, its records and their rights statements and providers -----------------
+# (``SearchIndex.feed_stats``, which every run's dataset description reads: kept as the index is
+# written, so that a run costs what it changed, not a count over the whole index)
+
+def untallied(db: sqlite3.Connection, ids: list[int]) -> Counter[tuple[str, str, str]]:
+    """What the documents ``ids`` count for in the tallies, negated: call before deleting them."""
+    tallies: Counter[tuple[str, str, str]] = Counter()
+    for chunk in _chunked(ids):
+        marks = ",".join("?" * len(chunk))
+        for feed, provider in db.execute(f"SELECT feed, provider FROM docs WHERE id IN ({marks})", chunk):
+            tallies[(feed, "records", "")] -= 1
+            tallies[(feed, "provider", provider)] -= 1
+        for feed, rights in db.execute(f"SELECT d.feed, t.value FROM terms t JOIN docs d ON d.id = t.doc"
+                                       f" WHERE t.doc IN ({marks}) AND t.kind = 'rights'", chunk):
+            tallies[(feed, "rights", rights)] -= 1
+    return tallies
+
+
+def tally(db: sqlite3.Connection, changes: Counter[tuple[str, str, str]]) -> None:
+    """Add ``changes`` to the tallies; what drops to zero goes."""
+    changed = [(*key, n) for key, n in changes.items() if n]
+    if not changed:
+        return
+    db.executemany("INSERT INTO tallies (feed, kind, value, n) VALUES (?, ?, ?, ?)"
+                   " ON CONFLICT (feed, kind, value) DO UPDATE SET n = n + excluded.n", changed)
+    db.executemany("DELETE FROM tallies WHERE feed = ? AND kind = ? AND value = ? AND n <= 0",
+                   [key for key, n in changes.items() if n < 0])
+
+
+def fill_tallies(db: sqlite3.Connection) -> None:
+    """Count the tallies afresh from the documents (a rebuild, an index written before them)."""
+    db.execute("DELETE FROM tallies")
+    db.execute("INSERT INTO tallies (feed, kind, value, n) SELECT feed, 'records', '', COUNT(*) FROM docs GROUP BY feed")
+    db.execute("INSERT INTO tallies (feed, kind, value, n)"
+               " SELECT feed, 'provider', provider, COUNT(*) FROM docs GROUP BY feed, provider")
+    db.execute("INSERT INTO tallies (feed, kind, value, n) SELECT d.feed, 'rights', t.value, COUNT(*)"
+               " FROM terms t JOIN docs d ON d.id = t.doc WHERE t.kind = 'rights' GROUP BY d.feed, t.value")
 
 
 def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:

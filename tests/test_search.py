@@ -128,6 +128,68 @@ def test_replace_remove_and_remove_feed(index: SearchIndex) -> None:
     assert index.remove_feed("museum") == 20 and index.count() == 3
 
 
+def _stats_of(docs: dict[str, Doc]) -> dict:
+    """The feed statistics the documents ``docs`` (record id → doc) make, counted here."""
+    from collections import Counter
+
+    stats: dict = {}
+    for doc in docs.values():
+        entry = stats.setdefault(doc.feed, {"records": 0, "modified": None, "rights": Counter(), "providers": Counter()})
+        entry["records"] += 1
+        entry["modified"] = max(entry["modified"] or "", doc.modified)
+        entry["rights"].update(set(doc.rights))
+        entry["providers"][doc.provider] += 1
+    return {feed: {**e, "rights": dict(e["rights"]), "providers": dict(e["providers"])} for feed, e in stats.items()}
+
+
+def test_feed_stats_follow_every_put_replace_and_removal(index: SearchIndex) -> None:
+    """The per-feed statistics (every run's dataset description) are kept as documents come
+    and go: they always equal a count over what the index holds."""
+    from dataclasses import replace
+
+    held = {d.record_id: d for d in all_pages(index, Query(), limit=100)}
+    cc0, by = "http://creativecommons.org/publicdomain/zero/1.0/", "http://creativecommons.org/licenses/by/4.0/"
+    steps = [
+        lambda: [replace(make_doc(i, "museum", f"schilderij {i}"), rights=[cc0] if i % 2 else [cc0, by],
+                         modified=f"2025-02-0{1 + i % 5}T00:00:00Z") for i in range(12)],
+        lambda: [replace(make_doc(i, "museum", f"ets {i}"), keeper=Link("https://example.org/agent/ander", "ANDER"),
+                         rights=[by, by]) for i in range(3)],  # another provider, rights twice
+        lambda: "remove",
+        lambda: [replace(make_doc(7, "archief", "kaart 7"), rights=[cc0])],
+        lambda: "remove feed",
+    ]
+    for step in steps:
+        change = step()
+        if change == "remove":
+            gone = ["museum/0", "museum/5", "archief/2", "nobody/1"]
+            index.remove(gone)
+            for record_id in gone:
+                held.pop(record_id, None)
+        elif change == "remove feed":
+            index.remove_feed("heemkring")
+            held = {k: d for k, d in held.items() if d.feed != "heemkring"}
+        else:
+            index.put(change)
+            held.update((d.record_id, d) for d in change)
+        stats = index.feed_stats()
+        got = {feed: {"records": s["records"], "modified": s["modified"], "rights": s["rights"],
+                      "providers": {p["label"]: p["records"] for p in s["providers"]}} for feed, s in stats.items()}
+        assert got == _stats_of(held)
+        assert list(stats["museum"]["rights"].values()) == sorted(stats["museum"]["rights"].values(), reverse=True)
+
+
+def test_an_index_written_before_the_tallies_gets_them_when_opened(tmp_path: Path) -> None:
+    index = SearchIndex(tmp_path / "search.sqlite")
+    index.put([make_doc(i, "museum", f"schilderij {i}") for i in range(5)] + [make_doc(0, "archief", "kaart")])
+    before = index.feed_stats()
+    with index._transaction() as db:
+        db.execute("DROP TABLE tallies")
+    index.close()
+    again = SearchIndex(tmp_path / "search.sqlite")
+    assert again.feed_stats() == before and before["museum"]["records"] == 5
+    again.close()
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("Leie", '"Leie"'),
     ("zicht op   de leie", '"zicht" "op" "de" "leie"'),
