@@ -40,6 +40,7 @@ from ..iris import record_id
 from ..records import RUN_COUNTS, Checkpoint, Cursor, Feed, SourceRecord, WindowCursor, chunks, now
 from . import logs
 from .stats import RunStats
+from .workers import WAIT_FOR_WORKERS, Lane
 
 if TYPE_CHECKING:
     from .core import Oogst
@@ -422,11 +423,27 @@ class Runs:
         return not any(t.is_alive() for t in threads)
 
     def _pages(self, run: RunHandle, progress: ProgressCallback | None) -> None:
+        """Harvest, map and store the run's pages; each batch's derived views (search index,
+        provenance) are written on a lane of their own while the next batch is stored. A kill
+        may leave the views of the last batches behind the record index: a replayed page
+        rewrites them (``_lost_outputs``), and so does the closing check of the next run."""
+        lane = Lane(f"oogst-views-{run.feed.name}")
+        try:
+            self._stream_pages(run, progress, lane)
+            lane.wait()
+        finally:
+            lane.close()
+
+    def _stream_pages(self, run: RunHandle, progress: ProgressCallback | None, lane: Lane) -> None:
         core, feed = self.core, run.feed
         profile = core.feeds.profile_of(feed)
         batch: list[SourceRecord] = []
         done = 0
         with core.batches.stream() as stream:
+            previous = [r for r in core.state.runs(feed.name, limit=2) if r["id"] != run.run_id][:1]
+            if previous and previous[0]["harvested"] >= WAIT_FOR_WORKERS:
+                stream.start()  # a feed that had a batch's worth last time: the workers start during the first fetch
+
             def seen_in_run(ids: list[str]) -> Any:  # the batches still in flight count as seen
                 stream.drain()
                 return core.state.seen_in_run(feed.name, run.run_id, ids)
@@ -440,7 +457,7 @@ class Runs:
                 run.count(result.counts)  # right after the record index: a kill in between replays the page
                 run.written.update(r["source_id"] for r in result.rows)
                 run.delivered(records, result.parts)
-                core.views.batch_stored(result.rows, result.graphs, result.docs)
+                lane.put(lambda: core.views.batch_stored(result.rows, result.graphs, result.docs))
                 done += len(records)
 
             def store() -> None:

@@ -19,6 +19,7 @@ harvester's I/O, the workers and the parent's writes overlap while memory stays 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import multiprocessing
 import os
@@ -26,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,11 +215,13 @@ class Pool:
 
     def close(self) -> None:
         """Stop the workers; ones still starting are stopped at once (a short run that never
-        needed them does not wait for their start)."""
+        needed them does not wait for their start). The run goes on while they end (a worker's
+        interpreter takes 0.1-0.5 s to tear down its compiled shapes and mappers); the pool's
+        own thread reaps them, at the latest when this process exits."""
         if not self.warm:
             for process in list(getattr(self._executor, "_processes", {}).values()):
                 process.terminate()
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 WAIT_FOR_WORKERS = 100  # records of a first batch worth waiting for the workers (about 0.35 s to map here)
@@ -229,7 +232,8 @@ class Stream:
     """Batches in flight, committed in the order they came. ``put`` starts mapping a batch
     in the pool and queues what to do with its outcomes (``commit``); ``then`` queues what
     must wait for the batches before it (a checkpoint). At most ``depth`` batches wait: ``put``
-    commits the oldest first. With one worker, everything runs at once in this process; so do
+    commits the oldest first. The workers start with the first batch, or before it (``start``).
+    With one worker, everything runs at once in this process; so do
     the batches that come while the workers start, except that a first batch of at least
     ``WAIT_FOR_WORKERS`` records waits up to ``WORKERS_START`` seconds for them.
     A pool that fails (a worker killed) leaves its batches to be mapped in this process."""
@@ -242,14 +246,21 @@ class Stream:
         self._pool: Pool | None = None
         self._queue: deque[tuple[Future | None, Callable[[Any], None]]] = deque()
         self._batches = 0
+        self._first = True  # no batch came yet: a large first one waits for the workers' start
         self.failed = False  # a commit raised: what is queued after it must not be stored
+
+    def start(self) -> None:
+        """Start the workers now, before the first batch comes (a run expected to be large:
+        they start while the first page is fetched)."""
+        if self.workers > 1 and self._pool is None:
+            self._pool = Pool(self.workers, *self._gate)
 
     def put(self, feed: Any, profile: Any, records: list[SourceRecord], run_id: int,
             commit: Callable[[dict[str, Outcome] | None], None]) -> None:
-        if self.workers > 1 and self._pool is None:
-            self._pool = Pool(self.workers, *self._gate)
-            if len(records) >= WAIT_FOR_WORKERS:  # they start in about 0.4 s: sooner than it maps here
-                self._pool.wait_warm(WORKERS_START)
+        self.start()
+        first, self._first = self._first, False
+        if first and self._pool is not None and len(records) >= WAIT_FOR_WORKERS:
+            self._pool.wait_warm(WORKERS_START)  # they start in about 0.4 s: sooner than it maps here
         if self.workers <= 1 or not self._pool.warm:
             # in this process (the workers are starting, or failed), after the batches queued
             self.drain()
@@ -303,3 +314,33 @@ class Stream:
         except BaseException:
             self.failed = True
             raise
+
+
+class Lane:
+    """Work that follows each batch, in order, on a thread of its own: the derived views of
+    batch N are written while batch N+1 is stored (SQLite and RocksDB let go of the GIL
+    while they read and write). One job is in flight at a time; its error is raised by the
+    next ``put`` or by ``wait``. Jobs run in the caller's context (its log fields)."""
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=name)
+        self._pending: Future | None = None
+
+    def put(self, job: Callable[[], Any]) -> None:
+        self.wait()
+        self._pending = self._executor.submit(contextvars.copy_context().run, job)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the job in flight and end the thread; an error of that job is logged
+        (the caller is failing already, or has waited)."""
+        try:
+            self.wait()
+        except Exception:  # noqa: BLE001 - the error that is failing the run goes on; this one is logged
+            log.exception("writing the derived views of a batch failed")
+        finally:
+            self._executor.shutdown(wait=True)

@@ -64,3 +64,41 @@ def test_workers_give_the_same_stores_as_one_process(tmp_path: Path, workers: in
     assert state_one["index"] == state_many["index"]
     assert state_one["docs"] == state_many["docs"]
 
+
+
+def test_a_stream_started_before_its_first_batch_still_waits_for_its_workers(monkeypatch) -> None:
+    """A run whose feed had a batch's worth last time starts the workers before the first
+    page comes; that first batch still waits for them rather than being mapped here."""
+    from concurrent.futures import Future
+
+    from oogst.pipeline import workers as workers_module
+
+    waited: list[float] = []
+
+    class StartingPool:
+        def __init__(self, size: int, engine: str, sample: float) -> None:
+            self.warm = False
+
+        def wait_warm(self, timeout: float) -> bool:
+            waited.append(timeout)
+            self.warm = True
+            return True
+
+        def close(self) -> None:
+            pass
+
+    def submit(pool, feed, profile, records, run_id):
+        done: Future = Future()
+        done.set_result({"mapped there": len(records)})
+        return done
+
+    monkeypatch.setattr(workers_module, "Pool", StartingPool)
+    stream = workers_module.Stream(2, submit)
+    stream.start()
+    committed: list = []
+    stream.put("feed", None, [None] * workers_module.WAIT_FOR_WORKERS, 1, committed.append)
+    stream.put("feed", None, [None] * 3, 1, committed.append)
+    stream.drain()
+    stream.close()
+    assert waited == [workers_module.WORKERS_START], "the first batch waited for the workers, once"
+    assert committed == [{"mapped there": workers_module.WAIT_FOR_WORKERS}, {"mapped there": 3}]
