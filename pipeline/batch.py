@@ -308,7 +308,12 @@ class Batches:
         known = self.core.state.known_records(feed.name, [r.source_id for r in records])
         records = [r for r in records if (known.get(r.source_id) or {}).get("hash") != r.sha256
                    or known[r.source_id]["state"] == "withdrawn"]
-        return pool.submit(job, records)
+        future = pool.submit(job, records)
+        read_ahead = getattr(self.core.store, "read_ahead", None)
+        if read_ahead is not None:  # the graphs this batch replaces, read while the workers map it
+            minter = iris.Minter(feed.name, self.core.settings.base_iri)
+            read_ahead([minter.graph_iri(r.source_id) for r in records if known.get(r.source_id, {}).get("published")])
+        return future
 
     def _outcomes(self, feed: Feed, profile: Profile, run_id: int, records: list[SourceRecord],
                   premapped: dict[str, Outcome]) -> dict[str, Outcome]:

@@ -96,3 +96,53 @@ def test_a_store_from_before_snapshots_gets_its_first_one(tmp_path: Path) -> Non
     assert reader.count_graphs() == 1
     assert (snapshot_folder(path) / "CURRENT").is_file()
     reader.close()
+
+
+def test_a_store_opened_by_every_run_keeps_only_its_newest_info_logs(tmp_path: Path) -> None:
+    """RocksDB writes an info log of 140 KB each time the store opens and keeps a thousand:
+    a store written by every run keeps only the newest few."""
+    from oogst.store.embedded import KEPT_INFO_LOGS
+
+    path = tmp_path / "store"
+    for run in range(KEPT_INFO_LOGS + 4):
+        store = open_store(f"oxigraph://{path}", StoreOptions(graph_prefix=PREFIX))
+        store.replace_graphs({f"{PREFIX}{run}": f'<http://x/{run}> <http://x/p> "{run}" .\n'})
+        store.close()
+    assert len(list(path.glob("LOG.old.*"))) <= KEPT_INFO_LOGS
+    assert (path / "LOG").is_file()
+    reader = open_store(f"oxigraph://{path}", StoreOptions(graph_prefix=PREFIX, read_only=True))
+    assert reader.count_graphs() == KEPT_INFO_LOGS + 4
+    reader.close()
+
+
+def test_graphs_read_ahead_are_used_only_while_the_store_still_holds_them(tmp_path: Path, monkeypatch) -> None:
+    """The batch room asks the store to read the graphs a batch will replace while the
+    workers map it; a graph written after it was read is read again, so every replace
+    leaves exactly the new graph (never triples of a version in between)."""
+    from oogst.store import readahead
+
+    store = open_store(f"oxigraph://{tmp_path / 'store'}", StoreOptions(graph_prefix=PREFIX))
+
+    def graph(n: int, version: str, extra: str = "") -> str:
+        return f'<http://x/{n}> <http://x/version> "{version}" .\n<http://x/{n}> <http://x/same> "kept" .\n' + extra
+
+    store.replace_graphs({f"{PREFIX}{n}": graph(n, "v1") for n in range(4)}, new=True)
+    read: list[str] = []
+    real = readahead.read_graph
+    monkeypatch.setattr(readahead, "read_graph", lambda s, g: read.append(g) or real(s, g))
+    store.read_ahead([f"{PREFIX}{n}" for n in range(4)])  # all four, from the snapshot of v1
+    # graph 0 is withdrawn and published again before its batch comes: its text read ahead is stale
+    store.drop_graphs([f"{PREFIX}0"])
+    store.replace_graphs({f"{PREFIX}0": graph(0, "v2", '<http://x/0> <http://x/only-in> "v2" .\n')}, new=True)
+    store.replace_graphs({f"{PREFIX}{n}": graph(n, "v3") for n in range(3)})
+    store.drop_graphs([f"{PREFIX}3"])
+    assert sorted(read) == [f"{PREFIX}{n}" for n in range(4)], "the four were read ahead"
+
+    def triples(n: int) -> set[tuple[str, str]]:
+        rows = store.query(f"SELECT ?p ?o WHERE {{ GRAPH <{PREFIX}{n}> {{ ?s ?p ?o }} }}", solutions="json").body
+        return {(b["p"]["value"], b["o"]["value"]) for b in json.loads(rows)["results"]["bindings"]}
+
+    for n in range(3):
+        assert triples(n) == {("http://x/version", "v3"), ("http://x/same", "kept")}
+    assert triples(3) == set()
+    store.close()
