@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -152,10 +152,13 @@ class Batches:
 
     def process(self, feed: Feed, profile: Profile, batch: list[SourceRecord], *, run_id: int,
                 remap: bool = False, known: dict[str, dict[str, Any]] | None = None,
-                premapped: dict[str, Outcome] | None = None) -> BatchResult:
+                premapped: dict[str, Outcome] | None = None, settle: Callable[[], None] | None = None) -> BatchResult:
         """``remap``: the records come from the archive; map them even when unchanged. ``known``:
         the record-index rows of the batch, when the caller has read them already. ``premapped``:
-        outcomes of the batch worked out in the workers (:meth:`submit`), by source id."""
+        outcomes of the batch worked out in the workers (:meth:`submit`), by source id.
+        ``settle``: waits until the derived views of the run's earlier batches are written
+        (run.py writes them on a lane of their own); called before records this run stored
+        already are checked for lost views."""
         core = self.core
         started = time.monotonic()
         records = list({r.source_id: r for r in batch}.values())  # the later version wins
@@ -193,6 +196,8 @@ class Batches:
         # The same payload that this run published already (a page replayed after a kill): its
         # lost outputs are written again, but it was counted as published when it was stored.
         published_before = {r.source_id for r in unchanged if known[r.source_id].get("run_id") == run_id}
+        if published_before and settle is not None:
+            settle()
         lost = self._lost_outputs(feed, unchanged, known, split)
         for rec in unchanged:
             if rec.source_id in lost:

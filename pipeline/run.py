@@ -453,7 +453,8 @@ class Runs:
 
             def commit(records: list[SourceRecord], premapped: dict | None) -> None:
                 nonlocal done
-                result = core.batches.process(feed, profile, records, run_id=run.run_id, premapped=premapped)
+                result = core.batches.process(feed, profile, records, run_id=run.run_id, premapped=premapped,
+                                              settle=lane.wait)
                 run.count(result.counts)  # right after the record index: a kill in between replays the page
                 run.written.update(r["source_id"] for r in result.rows)
                 run.delivered(records, result.parts)
