@@ -427,19 +427,11 @@ class Runs:
         provenance) are written on a lane of their own while the next batch is stored. A kill
         may leave the views of the last batches behind the record index: a replayed page
         rewrites them (``_lost_outputs``), and so does the closing check of the next run."""
-        lane = Lane(f"oogst-views-{run.feed.name}")
-        try:
-            self._stream_pages(run, progress, lane)
-            lane.wait()
-        finally:
-            lane.close()
-
-    def _stream_pages(self, run: RunHandle, progress: ProgressCallback | None, lane: Lane) -> None:
         core, feed = self.core, run.feed
         profile = core.feeds.profile_of(feed)
         batch: list[SourceRecord] = []
         done = 0
-        with core.batches.stream() as stream:
+        with Lane(f"oogst-views-{feed.name}") as lane, core.batches.stream() as stream:
             previous = [r for r in core.state.runs(feed.name, limit=2) if r["id"] != run.run_id][:1]
             if previous and previous[0]["harvested"] >= WAIT_FOR_WORKERS:
                 stream.start()  # a feed that had a batch's worth last time: the workers start during the first fetch

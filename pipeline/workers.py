@@ -335,6 +335,20 @@ class Lane:
         if pending is not None:
             pending.result()
 
+    def __enter__(self) -> Lane:
+        return self
+
+    def __exit__(self, failing: type[BaseException] | None, *_: Any) -> None:
+        """Leaving normally waits for the last job (raising its error); leaving on an error
+        only ends the thread."""
+        if failing is None:
+            try:
+                self.wait()
+            finally:
+                self._executor.shutdown(wait=True)
+        else:
+            self.close()
+
     def close(self) -> None:
         """Wait for the job in flight and end the thread; an error of that job is logged
         (the caller is failing already, or has waited)."""
