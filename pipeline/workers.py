@@ -14,7 +14,8 @@ fork must not copy), each worker keeps one :class:`~oogst.pipeline.batch.Gate` (
 compiled once per process). Payloads go in and text comes out; a job is one slice of a
 batch. A worker ends by itself within a second when its harvest is gone (killed with
 SIGKILL). :class:`Stream` keeps at most ``depth`` batches in flight, in order, so the
-harvester's I/O, the workers and the parent's writes overlap while memory stays bounded.
+harvester's I/O, the workers and the parent's writes overlap while memory stays bounded;
+a :class:`Lane` writes each batch's derived views on a thread while the next is stored.
 """
 
 from __future__ import annotations
@@ -339,8 +340,8 @@ class Lane:
         return self
 
     def __exit__(self, failing: type[BaseException] | None, *_: Any) -> None:
-        """Leaving normally waits for the last job (raising its error); leaving on an error
-        only ends the thread."""
+        """Leaving normally waits for the last job and raises its error; leaving on an error
+        waits too, and logs the job's error (the caller's goes on)."""
         if failing is None:
             try:
                 self.wait()

@@ -69,6 +69,7 @@ def _prune_info_logs(path: Path) -> None:
         except OSError:
             pass
 
+
 class EmbeddedStore:
     """pyoxigraph on disk (``path``) or in memory (``path=None``).
 
